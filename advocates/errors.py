@@ -1,0 +1,103 @@
+"""One error hierarchy for Advocates.
+
+Every error a user can cause derives from :class:`AdvocatesError`. The CLI and the API turn
+these into a message and an exit code or an HTTP status at the edge; the library never prints.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AdvocatesError",
+    "ConfigurationError",
+    "InputError",
+    "MissingColumnsError",
+    "NotFoundError",
+    "NoPublishedRunError",
+    "RejectThresholdError",
+    "StoreError",
+    "TableReadError",
+]
+
+
+class AdvocatesError(Exception):
+    """Root of every error Advocates raises on purpose."""
+
+    #: Short machine-readable code, used by the API's error shape.
+    code = "advocates_error"
+
+
+class ConfigurationError(AdvocatesError, ValueError):
+    """A setting or argument has a value that cannot be used."""
+
+    code = "configuration_error"
+
+
+class InputError(AdvocatesError, ValueError):
+    """The input folder or one of its tables cannot be used as a whole."""
+
+    code = "input_error"
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class TableReadError(InputError):
+    """A table file exists but cannot be read (empty, not CSV/Parquet, unreadable)."""
+
+    code = "table_read_error"
+
+
+class MissingColumnsError(InputError):
+    """A table lacks columns the input contract requires."""
+
+    code = "missing_columns"
+
+    def __init__(self, *, table: str, path: str, missing: list[str], found: list[str]) -> None:
+        super().__init__(
+            f"{path}: table '{table}' is missing required column(s) {', '.join(missing)}; "
+            f"found: {', '.join(found) or '(no columns)'}",
+            path=path,
+        )
+        self.table = table
+        self.missing = missing
+        self.found = found
+
+
+class RejectThresholdError(InputError):
+    """Too large a share of a table's rows was rejected; nothing is published."""
+
+    code = "reject_threshold"
+
+    def __init__(self, *, offenders: dict[str, float], threshold: float, rejects_path: str) -> None:
+        shares = ", ".join(f"{table} {share:.1%}" for table, share in offenders.items())
+        super().__init__(
+            f"rejected rows pass the allowed share of {threshold:.1%}: {shares}. "
+            f"Nothing was published; see the reasons in {rejects_path}"
+        )
+        self.offenders = offenders
+        self.threshold = threshold
+        self.rejects_path = rejects_path
+
+
+class StoreError(AdvocatesError):
+    """The store cannot be opened, read or written."""
+
+    code = "store_error"
+
+
+class NoPublishedRunError(StoreError):
+    """The store holds no published run yet."""
+
+    code = "no_published_run"
+
+    def __init__(self, store: str) -> None:
+        super().__init__(
+            f"the store {store} has no published run yet: run `advocates score --input DIR` first"
+        )
+
+
+class NotFoundError(AdvocatesError, LookupError):
+    """A thing asked for by id does not exist."""
+
+    code = "not_found"

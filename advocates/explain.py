@@ -1,0 +1,77 @@
+"""Explanations: the few factors that drove a customer's score, in a marketer's words.
+
+For each objective, the factors that enter its formula are ranked by how high the customer
+stands among eligible customers (percentile); the top three are written out with their figures.
+Customers who are not ranked get the reason, and for the sentiment gate the text that caused it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["FACTORS_BY_OBJECTIVE", "explain"]
+
+FACTORS_BY_OBJECTIVE = {
+    "awareness": ("reach", "shares", "sentiment", "audience"),
+    "engagement": ("engagement", "shares", "sentiment", "audience"),
+    "conversion": ("conversion", "shares", "sentiment", "loyalty"),
+}
+_FACTOR_COLUMN = {
+    "reach": "unique_reach_2hop",
+    "audience": "audience_size",
+    "engagement": "engaged_audience_recent",
+    "shares": "shares_recent",
+    "sentiment": "sentiment",
+    "conversion": "conversion_influence",
+    "loyalty": "orders_completed",
+}
+
+
+def _count(values: pd.Series) -> pd.Series:
+    return values.fillna(0).round().astype("int64").map("{:,}".format)
+
+
+def _sentences(frame: pd.DataFrame, recent_days: int) -> dict[str, pd.Series]:
+    years = (frame["tenure_days"] / 365.25).round(1).astype(str)
+    return {
+        "reach": "reaches " + _count(frame["unique_reach_2hop"]) + " unique people within two hops",
+        "audience": _count(frame["audience_size"]) + " people follow them",
+        "engagement": _count(frame["engaged_audience_recent"]) + f" people in their audience engaged with them in the last {recent_days} days",
+        "shares": f"shared brand content in the last {recent_days} days: " + _count(frame["shares_recent"]) + " times",
+        "sentiment": "feels positive about the brand (" + frame["sentiment"].map("{:+.2f}".format) + " over " + _count(frame["sentiment_evidence"]) + " mentions and reviews)",
+        "conversion": _count(frame["invites_converted"]) + " of " + _count(frame["invites_sent"]) + " friends they invited bought (" + (frame["conversion_influence"] * 100).round().astype("int64").astype(str) + "% after smoothing)",
+        "loyalty": _count(frame["orders_completed"]) + " orders over " + years + " years as a customer",
+    }
+
+
+def _excluded_text(frame: pd.DataFrame) -> pd.Series:
+    reason = "not asked to advocate: " + frame["excluded_reason"].fillna("")
+    gated = frame["excluded_reason"].fillna("").str.contains("negative") & frame["worst_text"].notna()
+    evidence = ' (e.g. ' + frame["worst_text_id"].astype(str) + ': "' + frame["worst_text"].astype(str).str.slice(0, 120) + '")'
+    return reason.where(~gated, reason + evidence)
+
+
+def explain(scored: pd.DataFrame, *, recent_days: int) -> pd.DataFrame:
+    """Return ``scored`` with an ``explanation_<objective>`` column per objective."""
+    eligible = scored["eligible"].to_numpy(dtype=bool)
+    sentences = _sentences(scored, recent_days)
+    percentile = {
+        name: scored[column].where(eligible).rank(pct=True, method="average").fillna(0.0).to_numpy()
+        for name, column in _FACTOR_COLUMN.items()
+    }
+    excluded = _excluded_text(scored)
+    columns = {}
+    for objective, factors in FACTORS_BY_OBJECTIVE.items():
+        table = np.column_stack([percentile[f] for f in factors])
+        top = np.argsort(-table, axis=1, kind="stable")[:, :3]
+        text = pd.Series("", index=scored.index, dtype=object)
+        for position in range(3):
+            chosen = pd.Series(np.array(factors, dtype=object)[top[:, position]], index=scored.index)
+            part = pd.Series("", index=scored.index, dtype=object)
+            for factor in factors:
+                mask = chosen == factor
+                part[mask] = sentences[factor][mask]
+            text = text + np.where(position == 0, "", "; ") + part
+        columns[f"explanation_{objective}"] = text.where(eligible, excluded)
+    return scored.assign(**columns)

@@ -1,0 +1,88 @@
+"""Listening features: each customer's sentiment toward the brand, from mentions and reviews.
+
+Each text is worth a sentiment from -1 to +1: a review's stars ((rating - 3) / 2), a mention's
+label when the brand labelled it, else the sentiment model's expected value. A customer's
+sentiment is the recency-weighted mean (weight halves every ``half_life_days``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["LISTENING_FEATURES", "NEGATIVE", "listening_features", "text_evidence"]
+
+LISTENING_FEATURES = ["sentiment", "sentiment_evidence", "negative_mentions_recent"]
+#: A text at or below this sentiment counts as negative.
+NEGATIVE = -0.34
+_LABEL_VALUE = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
+
+
+def text_evidence(
+    *, mentions: pd.DataFrame, reviews: pd.DataFrame, links: pd.DataFrame, predicted: np.ndarray
+) -> pd.DataFrame:
+    """One row per customer text: customer_id, kind, id, at, text, sentiment.
+
+    ``predicted`` is the model's expected sentiment of each row of ``mentions``.
+    """
+    labelled = mentions["sentiment_label"].map(_LABEL_VALUE)
+    by_mention = mentions.assign(
+        node=mentions["network"] + ":" + mentions["author"],
+        sentiment=labelled.fillna(pd.Series(predicted, index=mentions.index)).astype(float),
+    ).merge(links, on="node")
+    mention_rows = pd.DataFrame(
+        {
+            "customer_id": by_mention["customer_id"],
+            "kind": "mention",
+            "id": by_mention["mention_id"],
+            "at": by_mention["posted_at"],
+            "text": by_mention["text"],
+            "sentiment": by_mention["sentiment"],
+        }
+    )
+    review_rows = pd.DataFrame(
+        {
+            "customer_id": reviews["customer_id"],
+            "kind": "review",
+            "id": reviews["review_id"],
+            "at": reviews["created_at"],
+            "text": reviews["text"],
+            "sentiment": (reviews["rating"].astype(float) - 3.0) / 2.0,
+        }
+    )
+    return pd.concat([mention_rows, review_rows], ignore_index=True)
+
+
+def listening_features(
+    *, customers: pd.DataFrame, evidence: pd.DataFrame, as_of: pd.Timestamp, half_life_days: float, recent_days: int
+) -> pd.DataFrame:
+    """Per-customer sentiment features as of ``as_of``, indexed by customer_id.
+
+    Adds ``worst_text`` and ``worst_text_id``: the most negative recent text, the evidence shown
+    when a customer is gated.
+    """
+    index = pd.Index(customers["customer_id"], name="customer_id")
+    known = evidence[evidence["at"] <= as_of]
+    age_days = (as_of - known["at"]) / pd.Timedelta(days=1)
+    weight = np.power(0.5, age_days.to_numpy(dtype=float) / half_life_days)
+    weighted = known.assign(w=weight, ws=weight * known["sentiment"].to_numpy())
+    grouped = weighted.groupby("customer_id")
+    sentiment = (grouped["ws"].sum() / grouped["w"].sum()).reindex(index)
+    recent = known[(known["at"] > as_of - pd.Timedelta(days=recent_days))]
+    negative_recent = recent[(recent["kind"] == "mention") & (recent["sentiment"] <= NEGATIVE)]
+    worst = (
+        known.sort_values(["sentiment", "at"], ascending=[True, False], kind="stable")
+        .drop_duplicates("customer_id")
+        .set_index("customer_id")
+    )
+    worst = worst[worst["sentiment"] <= NEGATIVE].reindex(index)
+    return pd.DataFrame(
+        {
+            "sentiment": sentiment.fillna(0.0),
+            "sentiment_evidence": grouped.size().reindex(index, fill_value=0).astype(float),
+            "negative_mentions_recent": negative_recent.groupby("customer_id").size().reindex(index, fill_value=0).astype(float),
+            "worst_text": worst["text"],
+            "worst_text_id": worst["id"],
+        },
+        index=index,
+    )

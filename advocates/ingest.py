@@ -1,0 +1,334 @@
+"""Validate raw tables against the input contract, row by row.
+
+Pure functions: a :class:`RawTable` (what :mod:`advocates.io` read from a file) goes in, typed
+accepted rows and a rejects frame come out. Every input row ends up in exactly one of the two,
+so ``rows_in == accepted + rejected`` holds for every table.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from advocates.contract import TABLES
+>>> raw = RawTable.from_frame(
+...     "customers",
+...     pd.DataFrame({"customer_id": ["c1", "c2", "c1"],
+...                   "created_at": ["2024-01-02", "yesterday", "2024-03-01"],
+...                   "marketing_consent": ["true", "no", "yes"]}),
+...     path="customers.csv",
+... )
+>>> result = validate_table(raw, TABLES["customers"])
+>>> list(result.frame["customer_id"])
+['c1']
+>>> result.rejects[["row", "column", "reason"]].to_dict("records")[0]
+{'row': 3, 'column': 'created_at', 'reason': "not an ISO 8601 timestamp: 'yesterday'"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from .contract import TABLE_ORDER, TABLES, Column, Kind, TableSpec
+from .errors import MissingColumnsError
+
+__all__ = [
+    "REJECT_COLUMNS",
+    "RawTable",
+    "TableResult",
+    "check_references",
+    "validate_table",
+    "validate_tables",
+]
+
+#: Columns of every rejects frame and of the rejects file.
+REJECT_COLUMNS = ["table", "file", "row", "column", "reason", "value"]
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table as read from its file, before validation.
+
+    ``rows`` holds the file row number of each frame row (the header of a CSV file is row 1);
+    ``unreadable`` holds rows the reader could not split into columns, already as rejects.
+    """
+
+    name: str
+    path: str
+    frame: pd.DataFrame
+    rows: np.ndarray
+    unreadable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
+    invalid_utf8: bool = False
+
+    @classmethod
+    def from_frame(cls, name: str, frame: pd.DataFrame, *, path: str, first_row: int = 2) -> RawTable:
+        """Wrap an in-memory frame whose first row is file row ``first_row``."""
+        rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+        return cls(name=name, path=path, frame=frame.reset_index(drop=True), rows=rows)
+
+    @property
+    def rows_in(self) -> int:
+        return len(self.frame) + len(self.unreadable)
+
+
+@dataclass(frozen=True)
+class TableResult:
+    """Accepted rows (typed, with their file row in ``_row``) and the rejects of one table."""
+
+    name: str
+    path: str
+    frame: pd.DataFrame
+    rejects: pd.DataFrame
+    rows_in: int
+
+    @property
+    def accepted(self) -> int:
+        return len(self.frame)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+    @property
+    def reject_share(self) -> float:
+        return self.rejected / self.rows_in if self.rows_in else 0.0
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Raw values as stripped text, missing values as ''."""
+    if pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+        text = values.fillna("").astype(str)
+    else:
+        text = values.astype(str).where(values.notna(), "")
+    return text.str.strip()
+
+
+def _quoted(values: pd.Series) -> pd.Series:
+    return "'" + values.str.slice(0, 80) + "'"
+
+
+def _parse(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    """Parse one column: return (parsed values, reason per row or '' when valid)."""
+    reasons = pd.Series("", index=values.index, dtype=object)
+
+    if column.kind is Kind.TIMESTAMP and pd.api.types.is_datetime64_any_dtype(values.dtype):
+        parsed = values.dt.tz_localize("UTC") if values.dt.tz is None else values.dt.tz_convert("UTC")
+        empty = parsed.isna()
+    else:
+        text = _as_text(values)
+        empty = text == ""
+        if column.kind in (Kind.ID, Kind.TEXT):
+            parsed = text
+        elif column.kind is Kind.TIMESTAMP:
+            parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
+            bad = parsed.isna() & ~empty
+            reasons[bad] = "not an ISO 8601 timestamp: " + _quoted(text[bad])
+        elif column.kind is Kind.BOOL:
+            lowered = text.str.lower()
+            parsed = lowered.isin(_TRUE)
+            bad = ~lowered.isin(_TRUE | _FALSE) & ~empty
+            reasons[bad] = "not true/false: " + _quoted(text[bad])
+        elif column.kind is Kind.CHOICE:
+            parsed = text.str.lower()
+            bad = ~parsed.isin(column.choices) & ~empty
+            reasons[bad] = f"not one of {'/'.join(column.choices)}: " + _quoted(text[bad])
+        else:  # AMOUNT, COUNT, RATING: numbers
+            parsed = pd.to_numeric(text.where(~empty), errors="coerce")
+            not_number = (parsed.isna() | ~np.isfinite(parsed.fillna(0))) & ~empty
+            reasons[not_number] = "not a number: " + _quoted(text[not_number])
+            ok = ~not_number & ~empty
+            if column.kind is Kind.AMOUNT:
+                bad = ok & (parsed < 0)
+                reasons[bad] = "is negative: " + text[bad]
+            else:
+                whole = parsed.fillna(0) == np.floor(parsed.fillna(0))
+                low, high = (1, 5) if column.kind is Kind.RATING else (0, None)
+                bad = ok & (~whole | (parsed < low) | ((parsed > high) if high else False))
+                expected = "a whole number from 1 to 5" if high else "a whole number >= 0"
+                reasons[bad] = f"not {expected}: " + text[bad]
+
+    if column.required:
+        reasons[empty & (reasons == "")] = "required value is empty"
+    elif column.default is not None:
+        parsed = parsed.where(~empty, column.default)
+    else:
+        parsed = parsed.where(~empty)
+    if column.kind in (Kind.COUNT, Kind.RATING):
+        parsed = parsed.astype("Int64") if parsed.isna().any() else parsed.fillna(0).astype("int64")
+    return parsed, reasons
+
+
+def _reject_frame(
+    raw_table: str, path: str, rows: pd.Series, columns: pd.Series, reasons: pd.Series, values: pd.Series
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "table": raw_table,
+            "file": path,
+            "row": rows.to_numpy(dtype=np.int64),
+            "column": columns.to_numpy(dtype=object),
+            "reason": reasons.to_numpy(dtype=object),
+            "value": values.to_numpy(dtype=object),
+        },
+        columns=REJECT_COLUMNS,
+    )
+
+
+def validate_table(raw: RawTable, spec: TableSpec) -> TableResult:
+    """Check every row of ``raw`` against ``spec``; return accepted rows and rejects.
+
+    Raises
+    ------
+    MissingColumnsError
+        When a required column is absent: no row can be valid then.
+    """
+    frame = raw.frame
+    missing = [name for name in spec.required_columns if name not in frame.columns]
+    if missing:
+        raise MissingColumnsError(
+            table=spec.name, path=raw.path, missing=missing, found=[str(c) for c in frame.columns]
+        )
+
+    parsed: dict[str, pd.Series] = {}
+    failed_columns = pd.Series("", index=frame.index, dtype=object)
+    reasons = pd.Series("", index=frame.index, dtype=object)
+    values = pd.Series("", index=frame.index, dtype=object)
+
+    def record(mask: pd.Series, column: str, why: pd.Series | str, value: pd.Series | str) -> None:
+        first = mask & (reasons == "")
+        values[first] = value[first] if isinstance(value, pd.Series) else value
+        sep = np.where(reasons[mask] == "", "", "; ")
+        failed_columns[mask] = failed_columns[mask] + np.where(sep == "", "", ", ") + column
+        reasons[mask] = reasons[mask] + sep + (why[mask] if isinstance(why, pd.Series) else why)
+
+    for column in spec.columns:
+        if column.name not in frame.columns:
+            default = column.default
+            parsed[column.name] = pd.Series(
+                [default] * len(frame) if default is not None else pd.NA, index=frame.index
+            )
+            continue
+        values_parsed, why = _parse(frame[column.name], column)
+        parsed[column.name] = values_parsed
+        bad = why != ""
+        if bad.any():
+            record(bad, column.name, why, _as_text(frame[column.name]))
+
+    if raw.invalid_utf8:
+        for name in frame.columns:
+            if pd.api.types.is_string_dtype(frame[name].dtype):
+                broken = frame[name].fillna("").astype(str).str.contains("\ufffd", regex=False)
+                if broken.any():
+                    record(broken, str(name), "invalid UTF-8 bytes", frame[name].astype(str))
+
+    if spec.name == "edges":
+        loop = (parsed["source"] == parsed["target"]) & (reasons == "")
+        record(loop, "target", "an edge from a node to itself", parsed["target"].astype(str))
+    if spec.name == "referrals":
+        early = (parsed["converted_at"] < parsed["invited_at"]).fillna(False).astype(bool)
+        record(early, "converted_at", "converted_at is before invited_at", _as_text(frame.get("converted_at", pd.Series("", index=frame.index))))
+
+    accepted = frame.assign(**parsed)
+    if spec.unique:
+        valid = reasons == ""
+        keys = accepted.loc[valid, list(spec.unique)]
+        duplicated = keys.duplicated(keep="first")
+        if duplicated.any():
+            dup_index = keys.index[duplicated.to_numpy()]
+            first_rows = (
+                pd.Series(raw.rows[keys.index.to_numpy()], index=keys.index)
+                .groupby([keys[c] for c in spec.unique], sort=False)
+                .transform("first")
+            )
+            key_text = keys.astype(str).agg("/".join, axis=1)
+            mask = pd.Series(False, index=frame.index)
+            mask[dup_index] = True
+            why = pd.Series("", index=frame.index, dtype=object)
+            why[dup_index] = (
+                f"duplicate {'/'.join(spec.unique)} '"
+                + key_text[dup_index]
+                + "' (first at row "
+                + first_rows[dup_index].astype(str)
+                + ")"
+            )
+            record(mask, "/".join(spec.unique), why, key_text.reindex(frame.index).fillna(""))
+
+    bad = reasons != ""
+    rows = pd.Series(raw.rows, index=frame.index)
+    rejects = pd.concat(
+        [
+            raw.unreadable,
+            _reject_frame(spec.name, raw.path, rows[bad], failed_columns[bad], reasons[bad], values[bad]),
+        ],
+        ignore_index=True,
+    )
+    good = accepted.loc[~bad].assign(_row=rows[~bad]).reset_index(drop=True)
+    return TableResult(spec.name, raw.path, good, rejects.sort_values("row", kind="stable"), raw.rows_in)
+
+
+def _move_to_rejects(result: TableResult, mask: pd.Series, column: str, reasons: pd.Series) -> TableResult:
+    if not mask.any():
+        return result
+    moved = _reject_frame(
+        result.name,
+        result.path,
+        result.frame.loc[mask, "_row"],
+        pd.Series(column, index=mask.index)[mask],
+        reasons[mask],
+        result.frame.loc[mask, column].astype(str),
+    )
+    rejects = pd.concat([result.rejects, moved], ignore_index=True).sort_values("row", kind="stable")
+    return replace(result, frame=result.frame.loc[~mask].reset_index(drop=True), rejects=rejects)
+
+
+def _graph_nodes(results: Mapping[str, TableResult]) -> pd.Index | None:
+    parts = []
+    if "accounts" in results:
+        frame = results["accounts"].frame
+        parts.append(frame["network"] + "\x1f" + frame["handle"])
+    if "edges" in results:
+        frame = results["edges"].frame
+        parts += [frame["network"] + "\x1f" + frame["source"], frame["network"] + "\x1f" + frame["target"]]
+    if not parts:
+        return None
+    return pd.Index(pd.concat(parts, ignore_index=True).unique())
+
+
+def check_references(results: Mapping[str, TableResult]) -> dict[str, TableResult]:
+    """Reject rows that point at a customer or graph node that does not exist.
+
+    Customers are checked against the accepted customers; interaction actors and targets against
+    the graph nodes named by accounts and edges. Tables are checked in contract order, so an
+    order of a rejected customer is rejected too.
+    """
+    checked = dict(results)
+    nodes = _graph_nodes(checked)
+    for name in TABLE_ORDER:
+        if name not in checked:
+            continue
+        for column, target in TABLES[name].references.items():
+            result = checked[name]
+            values = result.frame[column]
+            if target == "graph.node":
+                if nodes is None:
+                    continue
+                keys = result.frame["network"] + "\x1f" + values
+                unknown = ~keys.isin(nodes)
+                why = f"{column} '" + values.astype(str) + "' is no account or graph node on " + result.frame["network"]
+            else:
+                table, key = target.split(".")
+                known = checked[table].frame[key]
+                unknown = values.notna() & ~values.isin(known)
+                why = f"unknown {column} '" + values.astype(str) + f"' (not in {table})"
+            checked[name] = _move_to_rejects(result, unknown.fillna(False).astype(bool), column, why)
+    return checked
+
+
+def validate_tables(raws: Mapping[str, RawTable]) -> dict[str, TableResult]:
+    """Validate every table read, then their references to each other."""
+    results = {name: validate_table(raws[name], TABLES[name]) for name in TABLE_ORDER if name in raws}
+    return check_references(results)

@@ -1,0 +1,222 @@
+"""Reading input tables and writing CSV files: the only module of the library that touches files.
+
+CSV is written spreadsheet-safe: a text cell that Excel or LibreOffice would evaluate as a formula
+(one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is prefixed with a single
+quote, which both show as text. Plain numbers such as ``-0.25`` are left as numbers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .contract import TABLE_ORDER
+from .errors import InputError, TableReadError
+from .ingest import REJECT_COLUMNS, RawTable
+
+__all__ = [
+    "csv_lines",
+    "find_table_files",
+    "read_raw_table",
+    "spreadsheet_safe",
+    "write_csv",
+    "write_table",
+]
+
+_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+_SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
+
+
+def find_table_files(input_dir: str | Path) -> dict[str, Path]:
+    """Return the file of each contract table found in ``input_dir``.
+
+    A table is ``<name>.csv``, ``<name>.csv.gz`` or ``<name>.parquet``; two files for one table
+    are refused rather than one silently chosen.
+    """
+    folder = Path(input_dir)
+    if not folder.is_dir():
+        raise InputError(f"input folder {folder} does not exist or is not a folder", path=str(folder))
+    found: dict[str, Path] = {}
+    for name in TABLE_ORDER:
+        candidates = [folder / f"{name}{suffix}" for suffix in _SUFFIXES]
+        present = [path for path in candidates if path.is_file()]
+        if len(present) > 1:
+            raise InputError(
+                f"{folder}: table '{name}' is given twice ({', '.join(p.name for p in present)}); "
+                "keep one file per table",
+                path=str(folder),
+            )
+        if present:
+            found[name] = present[0]
+    return found
+
+
+def _unreadable_rejects(name: str, path: Path, messages: Iterable[str]) -> pd.DataFrame:
+    records = []
+    for message in messages:
+        for line in message.strip().splitlines():
+            match = _SKIPPED_LINE.match(line.strip())
+            if match:
+                records.append((name, str(path), int(match.group(1)), "", match.group(2), ""))
+    return pd.DataFrame(records, columns=REJECT_COLUMNS)
+
+
+def _is_valid_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb") as handle:
+            while chunk := handle.read(1 << 24):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_raw_table(name: str, path: str | Path) -> RawTable:
+    """Read one table file without judging its values (see :func:`advocates.ingest.validate_table`).
+
+    CSV values are read as text; lines with more fields than the header become rejects, and
+    bytes that are not UTF-8 are marked so that their rows are rejected.
+    """
+    path = Path(path)
+    if path.stat().st_size == 0:
+        raise TableReadError(f"{path}: file is empty (expected a header row)", path=str(path))
+    if path.suffix == ".parquet":
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as error:  # pyarrow raises several unrelated types
+            raise TableReadError(f"{path}: not a readable Parquet file ({error})", path=str(path)) from error
+        rows = np.arange(1, len(frame) + 1, dtype=np.int64)
+        return RawTable(name=name, path=str(path), frame=frame.reset_index(drop=True), rows=rows)
+
+    valid_utf8 = _is_valid_utf8(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                encoding="utf-8",
+                encoding_errors="strict" if valid_utf8 else "replace",
+                on_bad_lines="warn",
+            )
+        except pd.errors.EmptyDataError as error:
+            raise TableReadError(f"{path}: file has no header row", path=str(path)) from error
+        except (pd.errors.ParserError, ValueError) as error:
+            raise TableReadError(f"{path}: not a readable CSV file ({error})", path=str(path)) from error
+    frame.columns = [str(c).strip() for c in frame.columns]
+    unreadable = _unreadable_rejects(name, path, [str(w.message) for w in caught])
+    # Data rows start at file row 2; skipped lines take their row numbers out of the sequence.
+    total = len(frame) + len(unreadable)
+    all_rows = np.arange(2, total + 2, dtype=np.int64)
+    rows = np.setdiff1d(all_rows, unreadable["row"].to_numpy(dtype=np.int64), assume_unique=True)
+    if len(rows) != len(frame):  # multi-line quoted fields: fall back to record numbers
+        rows = np.arange(2, len(frame) + 2, dtype=np.int64)
+    return RawTable(
+        name=name,
+        path=str(path),
+        frame=frame,
+        rows=rows,
+        unreadable=unreadable,
+        invalid_utf8=not valid_utf8,
+    )
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Return ``value`` so that no spreadsheet evaluates it as a formula.
+
+    >>> spreadsheet_safe("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> spreadsheet_safe("-0.25"), spreadsheet_safe(-3), spreadsheet_safe("-2+3")
+    ('-0.25', -3, "'-2+3")
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        if _PLAIN_NUMBER.fullmatch(value):
+            return value
+        return "'" + value
+    return value
+
+
+def csv_lines(frame: pd.DataFrame, *, chunk_rows: int = 10_000) -> Iterator[str]:
+    """Yield ``frame`` as spreadsheet-safe CSV text: the header, then chunks of rows."""
+    columns = [str(c) for c in frame.columns]
+    for start in range(0, max(len(frame), 1), chunk_rows):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        if start == 0:
+            writer.writerow([spreadsheet_safe(c) for c in columns])
+        chunk = frame.iloc[start : start + chunk_rows]
+        for row in chunk.itertuples(index=False, name=None):
+            writer.writerow(["" if _is_missing(v) else spreadsheet_safe(_plain(v)) for v in row])
+        yield buffer.getvalue()
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value))
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, float | np.floating):
+        return round(float(value), 6)
+    return value
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` to ``path`` as spreadsheet-safe UTF-8 CSV (with a BOM, for Excel)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+        for text in csv_lines(frame):
+            handle.write(text)
+    tmp.replace(path)
+    return path
+
+
+def write_table(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    bad_bytes_lines: Iterable[int] = (),
+    extra_field_lines: Iterable[int] = (),
+) -> Path:
+    """Write an input table as CSV (``.csv``, ``.csv.gz``) or Parquet (``.parquet``).
+
+    ``bad_bytes_lines`` and ``extra_field_lines`` (file rows, header = 1) are corrupted on purpose,
+    the way broken exports are: a byte that is not UTF-8, a field too many. Only the demo
+    generator asks for that.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+        return path
+    bad_bytes, extra = set(bad_bytes_lines), set(extra_field_lines)
+    if not bad_bytes and not extra:
+        frame.to_csv(path, index=False)
+        return path
+    lines = frame.to_csv(index=False).encode("utf-8").split(b"\n")
+    for number in bad_bytes:
+        lines[number - 1] = lines[number - 1].replace(b"e", b"\xe9", 1)  # Latin-1 'é'
+    for number in extra:
+        lines[number - 1] = lines[number - 1] + b",unexpected"
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "wb") as handle:
+        handle.write(b"\n".join(lines))
+    return path

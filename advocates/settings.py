@@ -1,0 +1,76 @@
+"""Settings: one typed object, read from ``ADVOCATES_*`` environment variables.
+
+Library functions never read these themselves; the CLI and the API read them once through
+:func:`get_settings` and pass plain values down.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Every setting of Advocates, with its environment variable ``ADVOCATES_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="ADVOCATES_", extra="ignore")
+
+    store_url: str = Field(
+        default="sqlite:///advocates.db",
+        description="Where scored runs are published: sqlite:///PATH (relative to the "
+        "working directory) or sqlite:////ABSOLUTE/PATH.",
+    )
+    rejects_dir: str = Field(
+        default="rejects",
+        description="Folder where each run writes its rejects file, <run_id>.csv.",
+    )
+    max_reject_share: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="A run fails, publishing nothing, when any table rejects more than this "
+        "share of its rows.",
+    )
+    sentiment_gate: float = Field(
+        default=0.0,
+        ge=-1.0,
+        le=1.0,
+        description="Customers whose sentiment toward the brand (-1 to +1) is below this are "
+        "never ranked as advocates.",
+    )
+    negative_mentions_gate: int = Field(
+        default=2,
+        ge=1,
+        description="Customers with at least this many negative mentions in the recent window "
+        "are gated, whatever their average sentiment.",
+    )
+    sentiment_half_life_days: float = Field(
+        default=180.0,
+        gt=0,
+        description="Half-life of the recency weight of a mention or review in a customer's "
+        "sentiment.",
+    )
+    recent_window_days: int = Field(
+        default=90,
+        ge=1,
+        description="Length of the 'recent' window for activity features and of the label "
+        "window of the sharing-propensity model.",
+    )
+    export_max_rows: int = Field(
+        default=100_000,
+        ge=1,
+        description="Largest number of rows one CSV export may stream.",
+    )
+    api_host: str = Field(default="127.0.0.1", description="Address `advocates serve` binds.")
+    api_port: int = Field(default=8000, ge=1, le=65535, description="Port `advocates serve` binds.")
+    seed: int = Field(default=0, description="Random seed of model fitting, for reproducible runs.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once from the environment."""
+    return Settings()
