@@ -32,13 +32,18 @@ def _count(values: pd.Series) -> pd.Series:
     return values.fillna(0).round().astype("int64").map("{:,}".format)
 
 
+def _times(values: pd.Series) -> pd.Series:
+    counts = values.fillna(0).round().astype("int64")
+    return (counts.map("{:,}".format) + " times").where(counts != 1, "once")
+
+
 def _sentences(frame: pd.DataFrame, recent_days: int) -> dict[str, pd.Series]:
     years = (frame["tenure_days"] / 365.25).round(1).astype(str)
     return {
         "reach": "reaches " + _count(frame["unique_reach_2hop"]) + " unique people within two hops",
         "audience": _count(frame["audience_size"]) + " people follow them",
         "engagement": _count(frame["engaged_audience_recent"]) + f" people in their audience engaged with them in the last {recent_days} days",
-        "shares": f"shared brand content in the last {recent_days} days: " + _count(frame["shares_recent"]) + " times",
+        "shares": "shared brand content " + _times(frame["shares_recent"]) + f" in the last {recent_days} days",
         "sentiment": "feels positive about the brand (" + frame["sentiment"].map("{:+.2f}".format) + " over " + _count(frame["sentiment_evidence"]) + " mentions and reviews)",
         "conversion": _count(frame["invites_converted"]) + " of " + _count(frame["invites_sent"]) + " friends they invited bought (" + (frame["conversion_influence"] * 100).round().astype("int64").astype(str) + "% after smoothing)",
         "loyalty": _count(frame["orders_completed"]) + " orders over " + years + " years as a customer",
@@ -53,11 +58,24 @@ def _excluded_text(frame: pd.DataFrame) -> pd.Series:
 
 
 def explain(scored: pd.DataFrame, *, recent_days: int) -> pd.DataFrame:
-    """Return ``scored`` with an ``explanation_<objective>`` column per objective."""
+    """Return ``scored`` with an ``explanation_<objective>`` column per objective.
+
+    A factor is named only when the customer stands in the upper half of eligible customers on it
+    and its value says something (a positive sentiment, at least one share, ...).
+    """
     eligible = scored["eligible"].to_numpy(dtype=bool)
     sentences = _sentences(scored, recent_days)
+    meaningful = {
+        name: (scored[column] > (0.2 if name == "sentiment" else 0)).to_numpy()
+        for name, column in _FACTOR_COLUMN.items()
+    }
+    meaningful["conversion"] = meaningful["conversion"] & (scored["invites_sent"] > 0).to_numpy()
     percentile = {
-        name: scored[column].where(eligible).rank(pct=True, method="average").fillna(0.0).to_numpy()
+        name: np.where(
+            meaningful[name],
+            scored[column].where(eligible).rank(pct=True, method="average").fillna(0.0).to_numpy(),
+            0.0,
+        )
         for name, column in _FACTOR_COLUMN.items()
     }
     excluded = _excluded_text(scored)
@@ -67,11 +85,15 @@ def explain(scored: pd.DataFrame, *, recent_days: int) -> pd.DataFrame:
         top = np.argsort(-table, axis=1, kind="stable")[:, :3]
         text = pd.Series("", index=scored.index, dtype=object)
         for position in range(3):
+            strength = np.take_along_axis(table, top[:, [position]], axis=1).ravel()
+            named = strength >= 0.5
             chosen = pd.Series(np.array(factors, dtype=object)[top[:, position]], index=scored.index)
             part = pd.Series("", index=scored.index, dtype=object)
             for factor in factors:
-                mask = chosen == factor
+                mask = (chosen == factor) & named
                 part[mask] = sentences[factor][mask]
-            text = text + np.where(position == 0, "", "; ") + part
+            separator = np.where((text == "") | (part == ""), "", "; ")
+            text = text + separator + part
+        text = text.where(text != "", f"no single strong factor: ranked by the {objective} formula")
         columns[f"explanation_{objective}"] = text.where(eligible, excluded)
     return scored.assign(**columns)

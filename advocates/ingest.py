@@ -244,7 +244,10 @@ def validate_table(raw: RawTable, spec: TableSpec) -> TableResult:
                 .groupby([keys[c] for c in spec.unique], sort=False)
                 .transform("first")
             )
-            key_text = keys.astype(str).agg("/".join, axis=1)
+            dup_keys = keys.loc[dup_index].astype(str)
+            key_text = dup_keys.iloc[:, 0]
+            for extra in dup_keys.columns[1:]:
+                key_text = key_text + "/" + dup_keys[extra]
             mask = pd.Series(False, index=frame.index)
             mask[dup_index] = True
             why = pd.Series("", index=frame.index, dtype=object)

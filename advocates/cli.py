@@ -1,0 +1,205 @@
+"""The ``advocates`` command line: demo data, nightly scoring, shortlists and the API server.
+
+Library errors become a one-line message and exit code 1 here, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .errors import AdvocatesError, ConfigurationError
+from .settings import Settings, get_settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="advocates",
+    help="Rank a brand's customers as advocates from CRM purchases, the social graph and sentiment.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+
+StoreOption = Annotated[str | None, typer.Option("--store", help="Store URL (default: setting ADVOCATES_STORE_URL).")]
+_SCORING_STAGES = ["read", "validate", "identity", "sentiment model", "features", "propensity model", "scoring", "publish"]
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except Exception as error:  # pydantic's ValidationError names the variable and the problem
+        raise ConfigurationError(f"invalid ADVOCATES_* setting: {error}") from error
+
+
+def _timestamp(value: str | None, *, option: str) -> pd.Timestamp:
+    if value is None:
+        return pd.Timestamp.now(tz="UTC").floor("s")
+    try:
+        parsed = pd.Timestamp(value)
+    except ValueError as error:
+        raise ConfigurationError(f"{option} {value!r} is not an ISO 8601 date") from error
+    return parsed.tz_localize("UTC") if parsed.tzinfo is None else parsed.tz_convert("UTC")
+
+
+@app.command("demo-data")
+def demo_data(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the nine tables to.")],
+    customers: Annotated[int, typer.Option(help="Number of customers (about 10 graph edges each).", min=10)] = 5000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 0,
+    broken_rows: Annotated[float, typer.Option(help="Share of rows to break on purpose (0 to 0.5).", min=0.0, max=0.5)] = 0.0,
+    end: Annotated[str | None, typer.Option(help="Last day of the data, ISO 8601 (default: today).")] = None,
+    file_format: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+) -> None:
+    """Write realistic demo data for all nine input tables."""
+    from .demo import break_rows, generate_demo_tables
+    from .io import write_table
+
+    if file_format not in ("csv", "parquet"):
+        raise ConfigurationError(f"--format must be csv or parquet, got {file_format!r}")
+    end_day = _timestamp(end, option="--end").floor("D")
+    tables = generate_demo_tables(customers=customers, seed=seed, end=end_day.isoformat())
+    manifest = {"customers": customers, "seed": seed, "end": end_day.isoformat(), "broken_rows": broken_rows, "tables": {}}
+    for name, frame in tables.items():
+        broken, how = break_rows(name, frame, fraction=broken_rows, seed=seed)
+        lines = {} if file_format == "parquet" else {"bad_bytes_lines": how.bad_bytes_lines, "extra_field_lines": how.extra_field_lines}
+        path = write_table(broken, out_dir / f"{name}.{file_format}", **lines)  # type: ignore[arg-type]
+        manifest["tables"][name] = {"file": path.name, "rows": len(broken) + 0, "broken": how.total if file_format == "csv" else how.value_errors + how.duplicates}  # type: ignore[index]
+        out.print(f"{path}  {len(broken):>10,} rows")
+    (out_dir / "MANIFEST.json").write_text(json.dumps(manifest, indent=2))
+
+
+@app.command()
+def score(
+    input_dir: Annotated[Path, typer.Option("--input", help="Folder with one file per input table.")],
+    store: StoreOption = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Score as of this instant, ISO 8601 (default: now).")] = None,
+) -> None:
+    """Validate the input tables, score every customer and publish a new run."""
+    from .pipeline import ScoringParams, run_nightly
+    from .store import open_store
+
+    settings = _settings()
+    params = ScoringParams(
+        as_of=_timestamp(as_of, option="--as-of"),
+        recent_days=settings.recent_window_days,
+        half_life_days=settings.sentiment_half_life_days,
+        sentiment_gate=settings.sentiment_gate,
+        negative_mentions_gate=settings.negative_mentions_gate,
+        seed=settings.seed,
+    )
+    target = open_store(store or settings.store_url)
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description:<18}"), BarColumn(), TimeElapsedColumn(), console=err, disable=not err.is_terminal)
+    with progress:
+        task = progress.add_task("scoring", total=len(_SCORING_STAGES))
+        seen: list[str] = []
+
+        def advance(stage: str) -> None:
+            if seen:
+                progress.advance(task)
+            seen.append(stage)
+            progress.update(task, description=stage)
+
+        outcome = run_nightly(
+            input_dir=input_dir,
+            store=target,
+            params=params,
+            rejects_dir=settings.rejects_dir,
+            max_reject_share=settings.max_reject_share,
+            progress=advance,
+        )
+        progress.update(task, completed=len(_SCORING_STAGES))
+    _print_summary(outcome.report)
+
+
+def _print_summary(report: dict) -> None:  # type: ignore[type-arg]
+    tables = Table(title=f"run {report['run_id']} (as of {report['as_of']})")
+    for column in ("table", "rows in", "accepted", "rejected"):
+        tables.add_column(column, justify="left" if column == "table" else "right")
+    for name, row in report["tables"].items():
+        tables.add_row(name, f"{row['rows_in']:,}", f"{row['accepted']:,}", f"{row['rejected']:,}")
+    out.print(tables)
+    out.print("seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in report["seconds"].items()))
+    out.print(f"customers scored: {report['customers']:,}; eligible advocates: {report['eligible']:,}; excluded: {report['excluded']}")
+    out.print(f"sentiment model: {report['sentiment_model']}")
+    out.print(f"propensity model: {report['propensity_model']}")
+    for warning in report["warnings"]:
+        err.print(f"warning: {warning}")
+    out.print(f"rejects file: {report['rejects_file']}")
+    out.print(f"published run: {report['run_id']}")
+
+
+@app.command()
+def shortlist(
+    objective: Annotated[str, typer.Option(help="awareness, engagement or conversion.")],
+    limit: Annotated[int, typer.Option(help="How many advocates.", min=1)] = 100,
+    out_file: Annotated[Path | None, typer.Option("--out", help="CSV file to write (default: standard output).")] = None,
+    include_pii: Annotated[bool, typer.Option("--include-pii", help="Add email and name columns.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Write the ranked shortlist of the latest run as spreadsheet-safe CSV."""
+    from .io import csv_lines, write_csv
+    from .shortlist import check_objective, shortlist_frame
+    from .store import open_store
+
+    settings = _settings()
+    check_objective(objective)
+    source = open_store(store or settings.store_url)
+    run = source.latest_run()
+    ranked, _ = source.ranked(run.run_id, objective=objective, limit=limit, offset=0)
+    frame = shortlist_frame(ranked, objective, include_pii=include_pii)
+    if out_file is None:
+        for text in csv_lines(frame):
+            sys.stdout.write(text)
+        return
+    write_csv(frame, out_file)
+    err.print(f"wrote {len(frame):,} advocates of run {run.run_id} to {out_file}")
+
+
+@app.command()
+def runs(store: StoreOption = None) -> None:
+    """List the runs of the store, newest first."""
+    from .store import open_store
+
+    table = Table()
+    for column in ("run", "status", "as of", "created", "published"):
+        table.add_column(column)
+    for run in open_store(store or _settings().store_url).runs():
+        table.add_row(run.run_id, run.status, run.as_of, run.created_at, run.published_at or "")
+    out.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default: setting ADVOCATES_API_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: setting ADVOCATES_API_PORT).")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Serve the HTTP API over the latest published run."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings()
+    if store:
+        settings = settings.model_copy(update={"store_url": store})
+    uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port)
+
+
+def main() -> None:
+    """Entry point of the ``advocates`` console script."""
+    try:
+        app()
+    except AdvocatesError as error:
+        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        sys.exit(1)

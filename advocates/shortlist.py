@@ -1,0 +1,65 @@
+"""The shortlist: the columns a marketer reviews for one objective, shared by the CLI and API.
+
+Examples
+--------
+>>> shortlist_columns("awareness")[:4]
+['rank', 'customer_id', 'awareness_score', 'p_share']
+>>> "email" in shortlist_columns("conversion", include_pii=True)
+True
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .errors import ConfigurationError
+from .scoring import OBJECTIVES
+
+__all__ = ["PII_COLUMNS", "shortlist_columns", "shortlist_frame"]
+
+PII_COLUMNS = ("email", "name")
+
+_COUNTS = {"rank", "unique_reach_2hop", "audience_size", "invites_sent", "invites_converted", "shares_recent"}
+
+_PARTS = {
+    "awareness": ["unique_reach_2hop", "audience_size"],
+    "engagement": ["expected_engagements", "audience_size", "engagement_rate"],
+    "conversion": ["expected_converted_peers", "conversion_influence", "invites_sent", "invites_converted"],
+}
+
+
+def check_objective(objective: str) -> str:
+    """Return ``objective`` if it is one of :data:`advocates.scoring.OBJECTIVES`."""
+    if objective not in OBJECTIVES:
+        raise ConfigurationError(f"unknown objective {objective!r}: expected one of {', '.join(OBJECTIVES)}")
+    return objective
+
+
+def shortlist_columns(objective: str, *, include_pii: bool = False) -> list[str]:
+    """Columns of the shortlist of ``objective``: rank, id, score, its parts, explanation."""
+    check_objective(objective)
+    pii = list(PII_COLUMNS) if include_pii else []
+    return [
+        "rank",
+        "customer_id",
+        *pii,
+        f"{objective}_score",
+        "p_share",
+        *_PARTS[objective],
+        "sentiment",
+        "shares_recent",
+        "language",
+        "explanation",
+    ]
+
+
+def shortlist_frame(ranked: pd.DataFrame, objective: str, *, include_pii: bool = False) -> pd.DataFrame:
+    """Turn ranked store rows into shortlist rows (PII only when asked for)."""
+    columns = shortlist_columns(objective, include_pii=include_pii)
+    frame = ranked.assign(rank=ranked[f"rank_{objective}"], explanation=ranked[f"explanation_{objective}"])
+    for column in columns:
+        if column not in frame:
+            frame[column] = None
+        elif column in _COUNTS:
+            frame[column] = frame[column].round().astype("Int64")
+    return frame[columns]

@@ -1,0 +1,35 @@
+"""The FastAPI application: a thin adapter over the library, versioned under ``/v1``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+import advocates
+from advocates.settings import Settings, get_settings
+from advocates.store import open_store
+
+from .errors import install_error_handlers
+from .routes import advocates as advocates_routes
+from .routes import exports, health
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app over the store named by ``settings`` (default: the environment)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Advocates API",
+        version=advocates.__version__,
+        description="Ranked advocates per campaign objective, one customer's score and explanation, "
+        "and spreadsheet-safe CSV shortlists, from the latest published run.",
+    )
+    app.state.settings = settings
+    app.state.store = open_store(settings.store_url)
+    install_error_handlers(app)
+    v1 = APIRouter(prefix="/v1")
+    v1.include_router(advocates_routes.router)
+    v1.include_router(exports.router)
+    app.include_router(v1)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,46 @@
+"""Library errors and HTTP errors turned into the API's one JSON error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from advocates.errors import AdvocatesError, ConfigurationError, NoPublishedRunError, NotFoundError
+
+_STATUS: list[tuple[type[AdvocatesError], int]] = [
+    (NotFoundError, 404),
+    (NoPublishedRunError, 503),
+    (ConfigurationError, 400),
+]
+
+
+def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AdvocatesError)
+    async def advocates_error(request: Request, error: AdvocatesError) -> JSONResponse:
+        status = next((s for kind, s in _STATUS if isinstance(error, kind)), 500)
+        return error_response(status, error.code, str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        details = [
+            {"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", ""), "input": str(e.get("input"))[:200]}
+            for e in error.errors()
+        ]
+        first = details[0] if details else {"location": "request", "message": "invalid"}
+        return error_response(422, "invalid_request", f"{first['location']}: {first['message']}", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        return error_response(error.status_code, code, str(error.detail))

@@ -1,0 +1,49 @@
+"""Streamed, spreadsheet-safe CSV shortlists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from advocates.errors import ConfigurationError
+from advocates.io import csv_lines
+from advocates.shortlist import shortlist_frame
+
+from ..deps import SettingsDep, StoreDep
+from ..schemas import ErrorPublic, Objective
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+
+
+@router.get(
+    "/shortlist.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}, 400: {"model": ErrorPublic}},
+)
+def export_shortlist(
+    store: StoreDep,
+    settings: SettingsDep,
+    objective: Objective,
+    limit: Annotated[int, Query(ge=1)] = 100,
+) -> StreamingResponse:
+    """The top ``limit`` advocates as CSV, streamed; no PII, no cell a spreadsheet would evaluate."""
+    if limit > settings.export_max_rows:
+        raise ConfigurationError(f"limit {limit} is above the export cap of {settings.export_max_rows} rows")
+    run = store.latest_run()
+
+    def body() -> Iterator[str]:
+        yield "\ufeff"
+        first = True
+        for chunk in store.iter_ranked(run.run_id, objective=objective, limit=limit):
+            for i, text in enumerate(csv_lines(shortlist_frame(chunk, objective))):
+                if first or i > 0 or not text.startswith("rank,"):
+                    yield text
+                else:  # later chunks: drop their header line
+                    yield text.split("\r\n", 1)[1]
+            first = False
+
+    filename = f"shortlist-{objective}-{run.run_id}.csv"
+    return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,20 @@
+"""Liveness and the age of the run being served."""
+
+from __future__ import annotations
+
+import pandas as pd
+from fastapi import APIRouter
+
+from ..deps import StoreDep
+from ..schemas import ErrorPublic, HealthPublic
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", response_model=HealthPublic, responses={503: {"model": ErrorPublic}})
+def health(store: StoreDep) -> HealthPublic:
+    """The published run being served and how old it is; 503 when there is none yet."""
+    run = store.latest_run()
+    published = pd.Timestamp(run.published_at or run.created_at)
+    age = (pd.Timestamp.now(tz="UTC") - published).total_seconds()
+    return HealthPublic(status="ok", run_id=run.run_id, as_of=run.as_of, published_at=published.isoformat(), age_seconds=round(age, 1))

@@ -1,0 +1,71 @@
+"""Response models of the API, split by role: list items, one customer, envelopes, errors."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Objective = Literal["awareness", "engagement", "conversion"]
+
+
+class AdvocatePublic(BaseModel):
+    """One ranked advocate for one objective."""
+
+    rank: int
+    customer_id: str
+    score: float = Field(description="Expected value of the objective (see README: Scoring).")
+    p_share: float = Field(description="Calibrated probability of sharing in the next window.")
+    parts: dict[str, float | None] = Field(description="The figures the score multiplies.")
+    sentiment: float
+    language: str | None
+    explanation: str
+
+
+class AdvocatesPublic(BaseModel):
+    """A page of ranked advocates; ``count`` is the number of eligible advocates in all."""
+
+    data: list[AdvocatePublic]
+    count: int
+    limit: int
+    offset: int
+    objective: Objective
+    run_id: str
+
+
+class ObjectiveScore(BaseModel):
+    score: float
+    rank: int | None
+    explanation: str
+
+
+class CustomerScorePublic(BaseModel):
+    """One customer's scores, features and explanations in the latest run."""
+
+    customer_id: str
+    run_id: str
+    eligible: bool
+    excluded_reason: str | None
+    p_share: float
+    objectives: dict[str, ObjectiveScore]
+    features: dict[str, Any]
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ok"]
+    run_id: str
+    as_of: str
+    published_at: str
+    age_seconds: float
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorPublic(BaseModel):
+    """The one shape of every error the API returns."""
+
+    error: ErrorBody
