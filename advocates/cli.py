@@ -31,8 +31,19 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
-StoreOption = Annotated[str | None, typer.Option("--store", help="Store URL (default: setting ADVOCATES_STORE_URL).")]
-_SCORING_STAGES = ["read", "validate", "identity", "sentiment model", "features", "propensity model", "scoring", "publish"]
+StoreOption = Annotated[
+    str | None, typer.Option("--store", help="Store URL (default: setting ADVOCATES_STORE_URL).")
+]
+_SCORING_STAGES = [
+    "read",
+    "validate",
+    "identity",
+    "sentiment model",
+    "features",
+    "propensity model",
+    "scoring",
+    "publish",
+]
 
 
 def _settings() -> Settings:
@@ -55,10 +66,16 @@ def _timestamp(value: str | None, *, option: str) -> pd.Timestamp:
 @app.command("demo-data")
 def demo_data(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the nine tables to.")],
-    customers: Annotated[int, typer.Option(help="Number of customers (about 10 graph edges each).", min=10)] = 5000,
+    customers: Annotated[
+        int, typer.Option(help="Number of customers (about 10 graph edges each).", min=10)
+    ] = 5000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 0,
-    broken_rows: Annotated[float, typer.Option(help="Share of rows to break on purpose (0 to 0.5).", min=0.0, max=0.5)] = 0.0,
-    end: Annotated[str | None, typer.Option(help="Last day of the data, ISO 8601 (default: today).")] = None,
+    broken_rows: Annotated[
+        float, typer.Option(help="Share of rows to break on purpose (0 to 0.5).", min=0.0, max=0.5)
+    ] = 0.0,
+    end: Annotated[
+        str | None, typer.Option(help="Last day of the data, ISO 8601 (default: today).")
+    ] = None,
     file_format: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
 ) -> None:
     """Write realistic demo data for all nine input tables."""
@@ -69,21 +86,43 @@ def demo_data(
         raise ConfigurationError(f"--format must be csv or parquet, got {file_format!r}")
     end_day = _timestamp(end, option="--end").floor("D")
     tables = generate_demo_tables(customers=customers, seed=seed, end=end_day.isoformat())
-    manifest = {"customers": customers, "seed": seed, "end": end_day.isoformat(), "broken_rows": broken_rows, "tables": {}}
+    manifest = {
+        "customers": customers,
+        "seed": seed,
+        "end": end_day.isoformat(),
+        "broken_rows": broken_rows,
+        "tables": {},
+    }
     for name, frame in tables.items():
         broken, how = break_rows(name, frame, fraction=broken_rows, seed=seed)
-        lines = {} if file_format == "parquet" else {"bad_bytes_lines": how.bad_bytes_lines, "extra_field_lines": how.extra_field_lines}
-        path = write_table(broken, out_dir / f"{name}.{file_format}", **lines)  # type: ignore[arg-type]
-        manifest["tables"][name] = {"file": path.name, "rows": len(broken) + 0, "broken": how.total if file_format == "csv" else how.value_errors + how.duplicates}  # type: ignore[index]
+        lines = (
+            {}
+            if file_format == "parquet"
+            else {
+                "bad_bytes_lines": how.bad_bytes_lines,
+                "extra_field_lines": how.extra_field_lines,
+            }
+        )
+        path = write_table(broken, out_dir / f"{name}.{file_format}", **lines)
+        manifest["tables"][name] = {
+            "file": path.name,
+            "rows": len(broken) + 0,
+            "broken": how.total if file_format == "csv" else how.value_errors + how.duplicates,
+        }
         out.print(f"{path}  {len(broken):>10,} rows")
     (out_dir / "MANIFEST.json").write_text(json.dumps(manifest, indent=2))
 
 
 @app.command()
 def score(
-    input_dir: Annotated[Path, typer.Option("--input", help="Folder with one file per input table.")],
+    input_dir: Annotated[
+        Path, typer.Option("--input", help="Folder with one file per input table.")
+    ],
     store: StoreOption = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Score as of this instant, ISO 8601 (default: now).")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Score as of this instant, ISO 8601 (default: now)."),
+    ] = None,
 ) -> None:
     """Validate the input tables, score every customer and publish a new run."""
     from .pipeline import ScoringParams, run_nightly
@@ -99,7 +138,14 @@ def score(
         seed=settings.seed,
     )
     target = open_store(store or settings.store_url)
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description:<18}"), BarColumn(), TimeElapsedColumn(), console=err, disable=not err.is_terminal)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
     with progress:
         task = progress.add_task("scoring", total=len(_SCORING_STAGES))
         seen: list[str] = []
@@ -122,15 +168,19 @@ def score(
     _print_summary(outcome.report)
 
 
-def _print_summary(report: dict) -> None:  # type: ignore[type-arg]
+def _print_summary(report: dict) -> None:
     tables = Table(title=f"run {report['run_id']} (as of {report['as_of']})")
     for column in ("table", "rows in", "accepted", "rejected"):
         tables.add_column(column, justify="left" if column == "table" else "right")
     for name, row in report["tables"].items():
         tables.add_row(name, f"{row['rows_in']:,}", f"{row['accepted']:,}", f"{row['rejected']:,}")
     out.print(tables)
-    out.print("seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in report["seconds"].items()))
-    out.print(f"customers scored: {report['customers']:,}; eligible advocates: {report['eligible']:,}; excluded: {report['excluded']}")
+    out.print(
+        "seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in report["seconds"].items())
+    )
+    out.print(
+        f"customers scored: {report['customers']:,}; eligible advocates: {report['eligible']:,}; excluded: {report['excluded']}"
+    )
     out.print(f"sentiment model: {report['sentiment_model']}")
     out.print(f"propensity model: {report['propensity_model']}")
     for warning in report["warnings"]:
@@ -143,8 +193,12 @@ def _print_summary(report: dict) -> None:  # type: ignore[type-arg]
 def shortlist(
     objective: Annotated[str, typer.Option(help="awareness, engagement or conversion.")],
     limit: Annotated[int, typer.Option(help="How many advocates.", min=1)] = 100,
-    out_file: Annotated[Path | None, typer.Option("--out", help="CSV file to write (default: standard output).")] = None,
-    include_pii: Annotated[bool, typer.Option("--include-pii", help="Add email and name columns.")] = False,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="CSV file to write (default: standard output).")
+    ] = None,
+    include_pii: Annotated[
+        bool, typer.Option("--include-pii", help="Add email and name columns.")
+    ] = False,
     store: StoreOption = None,
 ) -> None:
     """Write the ranked shortlist of the latest run as spreadsheet-safe CSV."""
@@ -181,8 +235,12 @@ def runs(store: StoreOption = None) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind (default: setting ADVOCATES_API_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default: setting ADVOCATES_API_PORT).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (default: setting ADVOCATES_API_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port (default: setting ADVOCATES_API_PORT).")
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Serve the HTTP API over the latest published run."""
@@ -193,7 +251,9 @@ def serve(
     settings = _settings()
     if store:
         settings = settings.model_copy(update={"store_url": store})
-    uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port)
+    uvicorn.run(
+        create_app(settings), host=host or settings.api_host, port=port or settings.api_port
+    )
 
 
 def main() -> None:

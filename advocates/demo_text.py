@@ -15,58 +15,130 @@ __all__ = ["BRAND", "make_texts", "strip_diacritics"]
 BRAND = "Lumen"
 
 _PRODUCTS = {
-    "en": ["headphones", "desk lamp", "backpack", "running shoes", "coffee grinder", "jacket", "phone case"],
-    "fr": ["casque", "lampe de bureau", "sac à dos", "chaussures de course", "moulin à café", "veste", "coque"],
-    "ro": ["căștile", "lampa de birou", "rucsacul", "pantofii de alergare", "râșnița de cafea", "geaca", "husa"],
+    "en": [
+        "headphones",
+        "desk lamp",
+        "backpack",
+        "running shoes",
+        "coffee grinder",
+        "jacket",
+        "phone case",
+    ],
+    "fr": [
+        "casque",
+        "lampe de bureau",
+        "sac à dos",
+        "chaussures de course",
+        "moulin à café",
+        "veste",
+        "coque",
+    ],
+    "ro": [
+        "căștile",
+        "lampa de birou",
+        "rucsacul",
+        "pantofii de alergare",
+        "râșnița de cafea",
+        "geaca",
+        "husa",
+    ],
 }
 
 _OPENINGS = {
     ("en", "positive"): [
-        "Absolutely love my new", "So happy with the", "Best purchase this year: the",
-        "Highly recommend the", "Great quality and fast delivery for the", "Really impressed by the",
+        "Absolutely love my new",
+        "So happy with the",
+        "Best purchase this year: the",
+        "Highly recommend the",
+        "Great quality and fast delivery for the",
+        "Really impressed by the",
     ],
     ("en", "neutral"): [
-        "Just ordered the", "Does anyone know if the", "Picked up the",
-        "Comparing prices for the", "Received the", "Thinking about buying the",
+        "Just ordered the",
+        "Does anyone know if the",
+        "Picked up the",
+        "Comparing prices for the",
+        "Received the",
+        "Thinking about buying the",
     ],
     ("en", "negative"): [
-        "Really disappointed with the", "Terrible experience with the", "Still waiting for a refund on the",
-        "Do not buy the", "Awful customer service about the", "Broke after a week: the",
+        "Really disappointed with the",
+        "Terrible experience with the",
+        "Still waiting for a refund on the",
+        "Do not buy the",
+        "Awful customer service about the",
+        "Broke after a week: the",
     ],
     ("fr", "positive"): [
-        "J'adore mon nouveau", "Très contente du", "Meilleur achat de l'année :",
-        "Je recommande vivement le", "Qualité top et livraison rapide pour le", "Vraiment bluffé par le",
+        "J'adore mon nouveau",
+        "Très contente du",
+        "Meilleur achat de l'année :",
+        "Je recommande vivement le",
+        "Qualité top et livraison rapide pour le",
+        "Vraiment bluffé par le",
     ],
     ("fr", "neutral"): [
-        "Je viens de commander le", "Quelqu'un sait si le", "J'ai récupéré le",
-        "Je compare les prix du", "Reçu aujourd'hui le", "J'hésite à acheter le",
+        "Je viens de commander le",
+        "Quelqu'un sait si le",
+        "J'ai récupéré le",
+        "Je compare les prix du",
+        "Reçu aujourd'hui le",
+        "J'hésite à acheter le",
     ],
     ("fr", "negative"): [
-        "Très déçue par le", "Expérience horrible avec le", "J'attends toujours le remboursement du",
-        "N'achetez pas le", "Service client nul pour le", "Cassé au bout d'une semaine, le",
+        "Très déçue par le",
+        "Expérience horrible avec le",
+        "J'attends toujours le remboursement du",
+        "N'achetez pas le",
+        "Service client nul pour le",
+        "Cassé au bout d'une semaine, le",
     ],
     ("ro", "positive"): [
-        "Îmi plac enorm", "Sunt foarte mulțumită de", "Cea mai bună achiziție din an:",
-        "Recomand cu căldură", "Calitate excelentă și livrare rapidă pentru", "Sunt impresionat de",
+        "Îmi plac enorm",
+        "Sunt foarte mulțumită de",
+        "Cea mai bună achiziție din an:",
+        "Recomand cu căldură",
+        "Calitate excelentă și livrare rapidă pentru",
+        "Sunt impresionat de",
     ],
     ("ro", "neutral"): [
-        "Tocmai am comandat", "Știe cineva dacă", "Am ridicat azi",
-        "Compar prețurile pentru", "Am primit", "Mă gândesc să cumpăr",
+        "Tocmai am comandat",
+        "Știe cineva dacă",
+        "Am ridicat azi",
+        "Compar prețurile pentru",
+        "Am primit",
+        "Mă gândesc să cumpăr",
     ],
     ("ro", "negative"): [
-        "Sunt foarte dezamăgit de", "O experiență groaznică cu", "Încă aștept banii înapoi pentru",
-        "Nu cumpărați", "Servicii pentru clienți jalnice pentru", "S-a stricat după o săptămână:",
+        "Sunt foarte dezamăgit de",
+        "O experiență groaznică cu",
+        "Încă aștept banii înapoi pentru",
+        "Nu cumpărați",
+        "Servicii pentru clienți jalnice pentru",
+        "S-a stricat după o săptămână:",
     ],
 }
 
 _CLOSINGS = {
     ("en", "positive"): ["worth every penny!", "thank you!", "will buy again.", "five stars.", ""],
     ("en", "neutral"): ["any thoughts?", "we will see.", "arrives Tuesday.", "", "ok so far."],
-    ("en", "negative"): ["never again.", "what a waste of money.", "so frustrating.", "one star.", ""],
+    ("en", "negative"): [
+        "never again.",
+        "what a waste of money.",
+        "so frustrating.",
+        "one star.",
+        "",
+    ],
     ("fr", "positive"): ["je rachèterai !", "merci !", "parfait.", "cinq étoiles.", ""],
     ("fr", "neutral"): ["des avis ?", "on verra.", "livraison mardi.", "", "ça va pour l'instant."],
     ("fr", "negative"): ["plus jamais.", "quel gâchis.", "vraiment énervant.", "une étoile.", ""],
-    ("ro", "positive"): ["merită fiecare leu!", "mulțumesc!", "voi mai cumpăra.", "cinci stele.", ""],
+    ("ro", "positive"): [
+        "merită fiecare leu!",
+        "mulțumesc!",
+        "voi mai cumpăra.",
+        "cinci stele.",
+        "",
+    ],
     ("ro", "neutral"): ["păreri?", "vom vedea.", "ajunge marți.", "", "deocamdată e ok."],
     ("ro", "negative"): ["niciodată din nou.", "bani aruncați.", "foarte enervant.", "o stea.", ""],
 }
@@ -80,7 +152,9 @@ def strip_diacritics(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def make_texts(rng: np.random.Generator, languages: np.ndarray, sentiments: np.ndarray) -> np.ndarray:
+def make_texts(
+    rng: np.random.Generator, languages: np.ndarray, sentiments: np.ndarray
+) -> np.ndarray:
     """Return one brand-mention text per (language, sentiment index 0/1/2) pair."""
     out = np.empty(len(languages), dtype=object)
     for lang in ("en", "fr", "ro"):

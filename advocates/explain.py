@@ -42,18 +42,41 @@ def _sentences(frame: pd.DataFrame, recent_days: int) -> dict[str, pd.Series]:
     return {
         "reach": "reaches " + _count(frame["unique_reach_2hop"]) + " unique people within two hops",
         "audience": _count(frame["audience_size"]) + " people follow them",
-        "engagement": _count(frame["engaged_audience_recent"]) + f" people in their audience engaged with them in the last {recent_days} days",
-        "shares": "shared brand content " + _times(frame["shares_recent"]) + f" in the last {recent_days} days",
-        "sentiment": "feels positive about the brand (" + frame["sentiment"].map("{:+.2f}".format) + " over " + _count(frame["sentiment_evidence"]) + " mentions and reviews)",
-        "conversion": _count(frame["invites_converted"]) + " of " + _count(frame["invites_sent"]) + " friends they invited bought (" + (frame["conversion_influence"] * 100).round().astype("int64").astype(str) + "% after smoothing)",
-        "loyalty": _count(frame["orders_completed"]) + " orders over " + years + " years as a customer",
+        "engagement": _count(frame["engaged_audience_recent"])
+        + f" people in their audience engaged with them in the last {recent_days} days",
+        "shares": "shared brand content "
+        + _times(frame["shares_recent"])
+        + f" in the last {recent_days} days",
+        "sentiment": "feels positive about the brand ("
+        + frame["sentiment"].map("{:+.2f}".format)
+        + " over "
+        + _count(frame["sentiment_evidence"])
+        + " mentions and reviews)",
+        "conversion": _count(frame["invites_converted"])
+        + " of "
+        + _count(frame["invites_sent"])
+        + " friends they invited bought ("
+        + (frame["conversion_influence"] * 100).round().astype("int64").astype(str)
+        + "% after smoothing)",
+        "loyalty": _count(frame["orders_completed"])
+        + " orders over "
+        + years
+        + " years as a customer",
     }
 
 
 def _excluded_text(frame: pd.DataFrame) -> pd.Series:
     reason = "not asked to advocate: " + frame["excluded_reason"].fillna("")
-    gated = frame["excluded_reason"].fillna("").str.contains("negative") & frame["worst_text"].notna()
-    evidence = ' (e.g. ' + frame["worst_text_id"].astype(str) + ': "' + frame["worst_text"].astype(str).str.slice(0, 120) + '")'
+    gated = (
+        frame["excluded_reason"].fillna("").str.contains("negative") & frame["worst_text"].notna()
+    )
+    evidence = (
+        " (e.g. "
+        + frame["worst_text_id"].astype(str)
+        + ': "'
+        + frame["worst_text"].astype(str).str.slice(0, 120)
+        + '")'
+    )
     return reason.where(~gated, reason + evidence)
 
 
@@ -87,7 +110,9 @@ def explain(scored: pd.DataFrame, *, recent_days: int) -> pd.DataFrame:
         for position in range(3):
             strength = np.take_along_axis(table, top[:, [position]], axis=1).ravel()
             named = strength >= 0.5
-            chosen = pd.Series(np.array(factors, dtype=object)[top[:, position]], index=scored.index)
+            chosen = pd.Series(
+                np.array(factors, dtype=object)[top[:, position]], index=scored.index
+            )
             part = pd.Series("", index=scored.index, dtype=object)
             for factor in factors:
                 mask = (chosen == factor) & named

@@ -27,5 +27,8 @@ def node_key(network: pd.Series, handle: pd.Series) -> pd.Series:
 def link_customers(accounts: pd.DataFrame) -> pd.DataFrame:
     """Return one row per (customer_id, node) from the accounts table."""
     return pd.DataFrame(
-        {"customer_id": accounts["customer_id"].to_numpy(), "node": node_key(accounts["network"], accounts["handle"]).to_numpy()}
+        {
+            "customer_id": accounts["customer_id"].to_numpy(),
+            "node": node_key(accounts["network"], accounts["handle"]).to_numpy(),
+        }
     )

@@ -65,7 +65,9 @@ class RawTable:
     invalid_utf8: bool = False
 
     @classmethod
-    def from_frame(cls, name: str, frame: pd.DataFrame, *, path: str, first_row: int = 2) -> RawTable:
+    def from_frame(
+        cls, name: str, frame: pd.DataFrame, *, path: str, first_row: int = 2
+    ) -> RawTable:
         """Wrap an in-memory frame whose first row is file row ``first_row``."""
         rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
         return cls(name=name, path=path, frame=frame.reset_index(drop=True), rows=rows)
@@ -116,7 +118,9 @@ def _parse(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     reasons = pd.Series("", index=values.index, dtype=object)
 
     if column.kind is Kind.TIMESTAMP and pd.api.types.is_datetime64_any_dtype(values.dtype):
-        parsed = values.dt.tz_localize("UTC") if values.dt.tz is None else values.dt.tz_convert("UTC")
+        parsed = (
+            values.dt.tz_localize("UTC") if values.dt.tz is None else values.dt.tz_convert("UTC")
+        )
         empty = parsed.isna()
     else:
         text = _as_text(values)
@@ -163,7 +167,12 @@ def _parse(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
 
 
 def _reject_frame(
-    raw_table: str, path: str, rows: pd.Series, columns: pd.Series, reasons: pd.Series, values: pd.Series
+    raw_table: str,
+    path: str,
+    rows: pd.Series,
+    columns: pd.Series,
+    reasons: pd.Series,
+    values: pd.Series,
 ) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -230,7 +239,12 @@ def validate_table(raw: RawTable, spec: TableSpec) -> TableResult:
         record(loop, "target", "an edge from a node to itself", parsed["target"].astype(str))
     if spec.name == "referrals":
         early = (parsed["converted_at"] < parsed["invited_at"]).fillna(False).astype(bool)
-        record(early, "converted_at", "converted_at is before invited_at", _as_text(frame.get("converted_at", pd.Series("", index=frame.index))))
+        record(
+            early,
+            "converted_at",
+            "converted_at is before invited_at",
+            _as_text(frame.get("converted_at", pd.Series("", index=frame.index))),
+        )
 
     accepted = frame.assign(**parsed)
     if spec.unique:
@@ -265,15 +279,21 @@ def validate_table(raw: RawTable, spec: TableSpec) -> TableResult:
     rejects = pd.concat(
         [
             raw.unreadable,
-            _reject_frame(spec.name, raw.path, rows[bad], failed_columns[bad], reasons[bad], values[bad]),
+            _reject_frame(
+                spec.name, raw.path, rows[bad], failed_columns[bad], reasons[bad], values[bad]
+            ),
         ],
         ignore_index=True,
     )
     good = accepted.loc[~bad].assign(_row=rows[~bad]).reset_index(drop=True)
-    return TableResult(spec.name, raw.path, good, rejects.sort_values("row", kind="stable"), raw.rows_in)
+    return TableResult(
+        spec.name, raw.path, good, rejects.sort_values("row", kind="stable"), raw.rows_in
+    )
 
 
-def _move_to_rejects(result: TableResult, mask: pd.Series, column: str, reasons: pd.Series) -> TableResult:
+def _move_to_rejects(
+    result: TableResult, mask: pd.Series, column: str, reasons: pd.Series
+) -> TableResult:
     if not mask.any():
         return result
     moved = _reject_frame(
@@ -284,7 +304,9 @@ def _move_to_rejects(result: TableResult, mask: pd.Series, column: str, reasons:
         reasons[mask],
         result.frame.loc[mask, column].astype(str),
     )
-    rejects = pd.concat([result.rejects, moved], ignore_index=True).sort_values("row", kind="stable")
+    rejects = pd.concat([result.rejects, moved], ignore_index=True).sort_values(
+        "row", kind="stable"
+    )
     return replace(result, frame=result.frame.loc[~mask].reset_index(drop=True), rejects=rejects)
 
 
@@ -295,7 +317,10 @@ def _graph_nodes(results: Mapping[str, TableResult]) -> pd.Index | None:
         parts.append(frame["network"] + "\x1f" + frame["handle"])
     if "edges" in results:
         frame = results["edges"].frame
-        parts += [frame["network"] + "\x1f" + frame["source"], frame["network"] + "\x1f" + frame["target"]]
+        parts += [
+            frame["network"] + "\x1f" + frame["source"],
+            frame["network"] + "\x1f" + frame["target"],
+        ]
     if not parts:
         return None
     return pd.Index(pd.concat(parts, ignore_index=True).unique())
@@ -321,17 +346,26 @@ def check_references(results: Mapping[str, TableResult]) -> dict[str, TableResul
                     continue
                 keys = result.frame["network"] + "\x1f" + values
                 unknown = ~keys.isin(nodes)
-                why = f"{column} '" + values.astype(str) + "' is no account or graph node on " + result.frame["network"]
+                why = (
+                    f"{column} '"
+                    + values.astype(str)
+                    + "' is no account or graph node on "
+                    + result.frame["network"]
+                )
             else:
                 table, key = target.split(".")
                 known = checked[table].frame[key]
                 unknown = values.notna() & ~values.isin(known)
                 why = f"unknown {column} '" + values.astype(str) + f"' (not in {table})"
-            checked[name] = _move_to_rejects(result, unknown.fillna(False).astype(bool), column, why)
+            checked[name] = _move_to_rejects(
+                result, unknown.fillna(False).astype(bool), column, why
+            )
     return checked
 
 
 def validate_tables(raws: Mapping[str, RawTable]) -> dict[str, TableResult]:
     """Validate every table read, then their references to each other."""
-    results = {name: validate_table(raws[name], TABLES[name]) for name in TABLE_ORDER if name in raws}
+    results = {
+        name: validate_table(raws[name], TABLES[name]) for name in TABLE_ORDER if name in raws
+    }
     return check_references(results)

@@ -46,7 +46,9 @@ def find_table_files(input_dir: str | Path) -> dict[str, Path]:
     """
     folder = Path(input_dir)
     if not folder.is_dir():
-        raise InputError(f"input folder {folder} does not exist or is not a folder", path=str(folder))
+        raise InputError(
+            f"input folder {folder} does not exist or is not a folder", path=str(folder)
+        )
     found: dict[str, Path] = {}
     for name in TABLE_ORDER:
         candidates = [folder / f"{name}{suffix}" for suffix in _SUFFIXES]
@@ -97,7 +99,9 @@ def read_raw_table(name: str, path: str | Path) -> RawTable:
         try:
             frame = pd.read_parquet(path)
         except Exception as error:  # pyarrow raises several unrelated types
-            raise TableReadError(f"{path}: not a readable Parquet file ({error})", path=str(path)) from error
+            raise TableReadError(
+                f"{path}: not a readable Parquet file ({error})", path=str(path)
+            ) from error
         rows = np.arange(1, len(frame) + 1, dtype=np.int64)
         return RawTable(name=name, path=str(path), frame=frame.reset_index(drop=True), rows=rows)
 
@@ -117,7 +121,9 @@ def read_raw_table(name: str, path: str | Path) -> RawTable:
         except pd.errors.EmptyDataError as error:
             raise TableReadError(f"{path}: file has no header row", path=str(path)) from error
         except (pd.errors.ParserError, ValueError) as error:
-            raise TableReadError(f"{path}: not a readable CSV file ({error})", path=str(path)) from error
+            raise TableReadError(
+                f"{path}: not a readable CSV file ({error})", path=str(path)
+            ) from error
     frame.columns = [str(c).strip() for c in frame.columns]
     unreadable = _unreadable_rejects(name, path, [str(w.message) for w in caught])
     # Data rows start at file row 2; skipped lines take their row numbers out of the sequence.
@@ -166,7 +172,12 @@ def csv_lines(frame: pd.DataFrame, *, chunk_rows: int = 10_000) -> Iterator[str]
 
 
 def _is_missing(value: object) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value))
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and np.isnan(value))
+    )
 
 
 def _plain(value: object) -> object:

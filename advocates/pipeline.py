@@ -30,9 +30,17 @@ from .io import find_table_files, read_raw_table, write_csv
 from .models.propensity import PROPENSITY_FEATURES, fit_sharing_propensity, sharing_labels
 from .models.sentiment import expected_sentiment, make_sentiment_model, sentiment_training_set
 from .scoring import GateRules, score_customers
+from .shortlist import PII_COLUMNS
 from .store import Store
 
-__all__ = ["RunOutcome", "ScoringParams", "ScoringResult", "empty_table", "run_nightly", "score_tables"]
+__all__ = [
+    "RunOutcome",
+    "ScoringParams",
+    "ScoringResult",
+    "empty_table",
+    "run_nightly",
+    "score_tables",
+]
 
 Progress = Callable[[str], None]
 
@@ -95,29 +103,68 @@ class _Stages:
         self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - start, 3)
 
 
-def _features(tables: Mapping[str, pd.DataFrame], links: pd.DataFrame, evidence: pd.DataFrame, *, as_of: pd.Timestamp, params: ScoringParams) -> pd.DataFrame:
+def _features(
+    tables: Mapping[str, pd.DataFrame],
+    links: pd.DataFrame,
+    evidence: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp,
+    params: ScoringParams,
+) -> pd.DataFrame:
     customers = tables["customers"]
     purchase = purchase_features(customers=customers, orders=tables["orders"], as_of=as_of)
-    graph = graph_features(edges=tables["edges"], interactions=tables["interactions"], links=links, as_of=as_of, recent_days=params.recent_days)
-    listening = listening_features(customers=customers, evidence=evidence, as_of=as_of, half_life_days=params.half_life_days, recent_days=params.recent_days)
-    behaviour = behaviour_features(customers=customers, links=links, interactions=tables["interactions"], referrals=tables["referrals"], as_of=as_of, recent_days=params.recent_days)
+    graph = graph_features(
+        edges=tables["edges"],
+        interactions=tables["interactions"],
+        links=links,
+        as_of=as_of,
+        recent_days=params.recent_days,
+    )
+    listening = listening_features(
+        customers=customers,
+        evidence=evidence,
+        as_of=as_of,
+        half_life_days=params.half_life_days,
+        recent_days=params.recent_days,
+    )
+    behaviour = behaviour_features(
+        customers=customers,
+        links=links,
+        interactions=tables["interactions"],
+        referrals=tables["referrals"],
+        as_of=as_of,
+        recent_days=params.recent_days,
+    )
     graph = graph.reindex(purchase.index).fillna(0.0)
     return purchase.join(graph).join(listening).join(behaviour)
 
 
-def _fit_sentiment(tables: Mapping[str, pd.DataFrame], *, as_of: pd.Timestamp, seed: int) -> tuple[np.ndarray, dict[str, object]]:
+def _fit_sentiment(
+    tables: Mapping[str, pd.DataFrame], *, as_of: pd.Timestamp, seed: int
+) -> tuple[np.ndarray, dict[str, object]]:
     mentions = tables["mentions"]
     texts, labels = sentiment_training_set(
-        mentions=mentions[mentions["posted_at"] <= as_of], reviews=tables["reviews"][tables["reviews"]["created_at"] <= as_of]
+        mentions=mentions[mentions["posted_at"] <= as_of],
+        reviews=tables["reviews"][tables["reviews"]["created_at"] <= as_of],
     )
     counts = labels.value_counts()
     if len(counts) < 2 or counts.min() < 10:
-        return np.zeros(len(mentions)), {"model": "none (fewer than 10 labelled texts of some class)", "n_train": len(texts)}
-    fit_texts, test_texts, fit_labels, test_labels = train_test_split(texts, labels, test_size=0.2, stratify=labels, random_state=seed)
+        return np.zeros(len(mentions)), {
+            "model": "none (fewer than 10 labelled texts of some class)",
+            "n_train": len(texts),
+        }
+    fit_texts, test_texts, fit_labels, test_labels = train_test_split(
+        texts, labels, test_size=0.2, stratify=labels, random_state=seed
+    )
     model = make_sentiment_model(seed=seed).fit(fit_texts, fit_labels)
     macro_f1 = f1_score(test_labels, model.predict(test_texts), average="macro")
     predicted, _ = expected_sentiment(model, mentions["text"])
-    return predicted, {"model": "tf-idf words+chars, logistic regression", "n_train": len(fit_texts), "n_validation": len(test_texts), "macro_f1": round(float(macro_f1), 4)}
+    return predicted, {
+        "model": "tf-idf words+chars, logistic regression",
+        "n_train": len(fit_texts),
+        "n_validation": len(test_texts),
+        "macro_f1": round(float(macro_f1), 4),
+    }
 
 
 def _value_per_conversion(tables: Mapping[str, pd.DataFrame]) -> float:
@@ -125,14 +172,22 @@ def _value_per_conversion(tables: Mapping[str, pd.DataFrame]) -> float:
     completed = orders[orders["status"] == "completed"]
     if completed.empty:
         return 0.0
-    referred = completed[completed["customer_id"].isin(tables["referrals"]["converted_customer_id"].dropna())]
+    referred = completed[
+        completed["customer_id"].isin(tables["referrals"]["converted_customer_id"].dropna())
+    ]
     return float((referred if len(referred) else completed)["amount"].mean())
 
 
-def score_tables(tables: Mapping[str, pd.DataFrame], *, params: ScoringParams, progress: Progress | None = None) -> ScoringResult:
+def score_tables(
+    tables: Mapping[str, pd.DataFrame], *, params: ScoringParams, progress: Progress | None = None
+) -> ScoringResult:
     """Score every customer from accepted tables (missing optional tables may be absent)."""
     stages = _Stages(progress)
-    warnings = [f"table '{name}' is missing: no {what}" for name, what in _DEPENDENTS.items() if name not in tables]
+    warnings = [
+        f"table '{name}' is missing: no {what}"
+        for name, what in _DEPENDENTS.items()
+        if name not in tables
+    ]
     full = {name: tables[name] if name in tables else empty_table(name) for name in TABLES}
     as_of = params.as_of
     cutoff = as_of - pd.Timedelta(days=params.recent_days)
@@ -141,23 +196,45 @@ def score_tables(tables: Mapping[str, pd.DataFrame], *, params: ScoringParams, p
         links = link_customers(full["accounts"])
     with stages.stage("sentiment model"):
         predicted, sentiment_report = _fit_sentiment(full, as_of=as_of, seed=params.seed)
-        evidence = text_evidence(mentions=full["mentions"], reviews=full["reviews"], links=links, predicted=predicted)
+        evidence = text_evidence(
+            mentions=full["mentions"], reviews=full["reviews"], links=links, predicted=predicted
+        )
     with stages.stage("features"):
         at_cutoff = _features(full, links, evidence, as_of=cutoff, params=params)
         now = _features(full, links, evidence, as_of=as_of, params=params)
     with stages.stage("propensity model"):
-        labels = sharing_labels(customers=full["customers"], links=links, interactions=full["interactions"], referrals=full["referrals"], start=cutoff, end=as_of)
+        labels = sharing_labels(
+            customers=full["customers"],
+            links=links,
+            interactions=full["interactions"],
+            referrals=full["referrals"],
+            start=cutoff,
+            end=as_of,
+        )
         fit = fit_sharing_propensity(at_cutoff, labels, seed=params.seed)
         p_share = fit.model.predict_proba(now[PROPENSITY_FEATURES].to_numpy(dtype=float))[:, 1]
     with stages.stage("scoring"):
         customers = full["customers"].set_index("customer_id")
         features = now.assign(
             marketing_consent=customers["marketing_consent"].reindex(now.index).astype(bool),
-            do_not_contact=customers["do_not_contact"].reindex(now.index).fillna(False).astype(bool),
-            language=customers["language"].reindex(now.index) if "language" in customers else None,
+            do_not_contact=customers["do_not_contact"]
+            .reindex(now.index)
+            .fillna(False)
+            .astype(bool),
+            **{
+                c: customers[c].reindex(now.index)
+                for c in ("language", *PII_COLUMNS)
+                if c in customers
+            },
         )
-        rules = GateRules(sentiment_gate=params.sentiment_gate, negative_mentions_gate=params.negative_mentions_gate, recent_days=params.recent_days)
-        scores = score_customers(features, p_share=p_share, value_per_conversion=_value_per_conversion(full), rules=rules)
+        rules = GateRules(
+            sentiment_gate=params.sentiment_gate,
+            negative_mentions_gate=params.negative_mentions_gate,
+            recent_days=params.recent_days,
+        )
+        scores = score_customers(
+            features, p_share=p_share, value_per_conversion=_value_per_conversion(full), rules=rules
+        )
     report: dict[str, object] = {
         "as_of": as_of.isoformat(),
         "customers": len(scores),
@@ -208,18 +285,32 @@ def run_nightly(
         with stages.stage("read"):
             files = find_table_files(input_dir)
             if "customers" not in files:
-                raise InputError(f"{input_dir}: the required table 'customers' is missing (customers.csv or customers.parquet)", path=str(input_dir))
+                raise InputError(
+                    f"{input_dir}: the required table 'customers' is missing (customers.csv or customers.parquet)",
+                    path=str(input_dir),
+                )
             raws = {name: read_raw_table(name, path) for name, path in files.items()}
         with stages.stage("validate"):
             results = validate_tables(raws)
             rejects = pd.concat([r.rejects for r in results.values()], ignore_index=True)
             rejects_path = write_csv(rejects, Path(rejects_dir) / f"{run_id}.csv")
         tables_report = _table_report(results)
-        offenders = {name: r.reject_share for name, r in results.items() if r.reject_share > max_reject_share}
+        offenders = {
+            name: r.reject_share for name, r in results.items() if r.reject_share > max_reject_share
+        }
         if offenders:
-            raise RejectThresholdError(offenders=offenders, threshold=max_reject_share, rejects_path=str(rejects_path))
-        result = score_tables({name: r.frame for name, r in results.items()}, params=params, progress=progress)
-        report = {"run_id": run_id, "tables": tables_report, "rejects_file": str(rejects_path), **result.report}
+            raise RejectThresholdError(
+                offenders=offenders, threshold=max_reject_share, rejects_path=str(rejects_path)
+            )
+        result = score_tables(
+            {name: r.frame for name, r in results.items()}, params=params, progress=progress
+        )
+        report = {
+            "run_id": run_id,
+            "tables": tables_report,
+            "rejects_file": str(rejects_path),
+            **result.report,
+        }
         report["seconds"] = {**stages.seconds, **result.report["seconds"]}  # type: ignore[dict-item]
         with stages.stage("publish"):
             store.publish(run_id, scores=result.scores, report=report)

@@ -42,7 +42,10 @@ def _exclusion(frame: pd.DataFrame, rules: GateRules) -> pd.Series:
     checks = [
         (~frame["marketing_consent"].astype(bool), "no marketing consent"),
         (frame["do_not_contact"].astype(bool), "do not contact"),
-        (frame["negative_mentions_recent"] >= rules.negative_mentions_gate, f"{rules.negative_mentions_gate}+ negative mentions in the last {rules.recent_days} days"),
+        (
+            frame["negative_mentions_recent"] >= rules.negative_mentions_gate,
+            f"{rules.negative_mentions_gate}+ negative mentions in the last {rules.recent_days} days",
+        ),
         (frame["sentiment"] < rules.sentiment_gate, "negative sentiment toward the brand"),
     ]
     for mask, why in checks:
@@ -50,7 +53,9 @@ def _exclusion(frame: pd.DataFrame, rules: GateRules) -> pd.Series:
     return reason
 
 
-def score_customers(features: pd.DataFrame, *, p_share: np.ndarray, value_per_conversion: float, rules: GateRules) -> pd.DataFrame:
+def score_customers(
+    features: pd.DataFrame, *, p_share: np.ndarray, value_per_conversion: float, rules: GateRules
+) -> pd.DataFrame:
     """Add objective scores, eligibility, ranks and explanations to a customer feature frame.
 
     ``features`` is indexed by customer_id and holds the feature columns, ``marketing_consent``
@@ -59,9 +64,13 @@ def score_customers(features: pd.DataFrame, *, p_share: np.ndarray, value_per_co
     audience = features["audience_size"].to_numpy(dtype=float)
     engaged = features["engaged_audience_recent"].to_numpy(dtype=float)
     population_rate = engaged.sum() / audience.sum() if audience.sum() > 0 else 0.0
-    engagement_rate = (engaged + _SMOOTHING_AUDIENCE * population_rate) / (audience + _SMOOTHING_AUDIENCE)
+    engagement_rate = (engaged + _SMOOTHING_AUDIENCE * population_rate) / (
+        audience + _SMOOTHING_AUDIENCE
+    )
     expected_engagements = audience * engagement_rate
-    expected_converted = features["conversion_influence"].to_numpy(dtype=float) * np.maximum(1.0, engaged)
+    expected_converted = features["conversion_influence"].to_numpy(dtype=float) * np.maximum(
+        1.0, engaged
+    )
     excluded_reason = _exclusion(features, rules)
     eligible = excluded_reason == ""
     scored = features.assign(
@@ -81,5 +90,7 @@ def score_customers(features: pd.DataFrame, *, p_share: np.ndarray, value_per_co
         order = np.lexsort((scored.index.to_numpy().astype(str), -score.fillna(-np.inf).to_numpy()))
         rank = np.empty(len(order), dtype=float)
         rank[order] = np.arange(1, len(order) + 1)
-        scored[f"rank_{objective}"] = pd.Series(rank, index=scored.index).where(eligible).astype("Int64")
+        scored[f"rank_{objective}"] = (
+            pd.Series(rank, index=scored.index).where(eligible).astype("Int64")
+        )
     return explain(scored, recent_days=rules.recent_days)

@@ -19,19 +19,33 @@ __all__ = ["PII_COLUMNS", "shortlist_columns", "shortlist_frame"]
 
 PII_COLUMNS = ("email", "name")
 
-_COUNTS = {"rank", "unique_reach_2hop", "audience_size", "invites_sent", "invites_converted", "shares_recent"}
+_COUNTS = {
+    "rank",
+    "unique_reach_2hop",
+    "audience_size",
+    "invites_sent",
+    "invites_converted",
+    "shares_recent",
+}
 
 _PARTS = {
     "awareness": ["unique_reach_2hop", "audience_size"],
     "engagement": ["expected_engagements", "audience_size", "engagement_rate"],
-    "conversion": ["expected_converted_peers", "conversion_influence", "invites_sent", "invites_converted"],
+    "conversion": [
+        "expected_converted_peers",
+        "conversion_influence",
+        "invites_sent",
+        "invites_converted",
+    ],
 }
 
 
 def check_objective(objective: str) -> str:
     """Return ``objective`` if it is one of :data:`advocates.scoring.OBJECTIVES`."""
     if objective not in OBJECTIVES:
-        raise ConfigurationError(f"unknown objective {objective!r}: expected one of {', '.join(OBJECTIVES)}")
+        raise ConfigurationError(
+            f"unknown objective {objective!r}: expected one of {', '.join(OBJECTIVES)}"
+        )
     return objective
 
 
@@ -53,10 +67,14 @@ def shortlist_columns(objective: str, *, include_pii: bool = False) -> list[str]
     ]
 
 
-def shortlist_frame(ranked: pd.DataFrame, objective: str, *, include_pii: bool = False) -> pd.DataFrame:
+def shortlist_frame(
+    ranked: pd.DataFrame, objective: str, *, include_pii: bool = False
+) -> pd.DataFrame:
     """Turn ranked store rows into shortlist rows (PII only when asked for)."""
     columns = shortlist_columns(objective, include_pii=include_pii)
-    frame = ranked.assign(rank=ranked[f"rank_{objective}"], explanation=ranked[f"explanation_{objective}"])
+    frame = ranked.assign(
+        rank=ranked[f"rank_{objective}"], explanation=ranked[f"explanation_{objective}"]
+    )
     for column in columns:
         if column not in frame:
             frame[column] = None

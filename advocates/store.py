@@ -48,8 +48,12 @@ class Store(Protocol):
     def fail(self, run_id: str, *, reason: str) -> None: ...
     def latest_run(self) -> RunInfo: ...
     def runs(self) -> list[RunInfo]: ...
-    def ranked(self, run_id: str, *, objective: str, limit: int, offset: int) -> tuple[pd.DataFrame, int]: ...
-    def iter_ranked(self, run_id: str, *, objective: str, limit: int, chunk_rows: int = 5000) -> Iterator[pd.DataFrame]: ...
+    def ranked(
+        self, run_id: str, *, objective: str, limit: int, offset: int
+    ) -> tuple[pd.DataFrame, int]: ...
+    def iter_ranked(
+        self, run_id: str, *, objective: str, limit: int, chunk_rows: int = 5000
+    ) -> Iterator[pd.DataFrame]: ...
     def customer(self, run_id: str, customer_id: str) -> dict[str, Any]: ...
 
 
@@ -119,7 +123,9 @@ class SqliteStore:
             con.execute("BEGIN IMMEDIATE")
             for row in con.execute("SELECT run_id FROM runs WHERE status = 'writing'").fetchall():
                 con.execute(f"DROP TABLE IF EXISTS {self._table(row['run_id'])}")
-                con.execute("UPDATE runs SET status = 'abandoned' WHERE run_id = ?", (row["run_id"],))
+                con.execute(
+                    "UPDATE runs SET status = 'abandoned' WHERE run_id = ?", (row["run_id"],)
+                )
             con.execute(
                 "INSERT INTO runs (run_id, status, as_of, created_at) VALUES (?, 'writing', ?, ?)",
                 (run_id, as_of.isoformat(), now.isoformat()),
@@ -139,8 +145,16 @@ class SqliteStore:
                 con.execute(f"CREATE TABLE {table} ({ddl})")
                 for start in range(0, len(scores), 50_000):
                     chunk = scores.iloc[start : start + 50_000].astype(object)
-                    con.executemany(insert, ([_cell(v) for v in row] for row in chunk.itertuples(index=False, name=None)))
-                con.execute(f'CREATE UNIQUE INDEX "{table[1:-1]}_customer" ON {table} (customer_id)')
+                    con.executemany(
+                        insert,
+                        (
+                            [_cell(v) for v in row]
+                            for row in chunk.itertuples(index=False, name=None)
+                        ),
+                    )
+                con.execute(
+                    f'CREATE UNIQUE INDEX "{table[1:-1]}_customer" ON {table} (customer_id)'
+                )
                 for c in columns:
                     if c.startswith("rank_"):
                         con.execute(f'CREATE INDEX "{table[1:-1]}_{c}" ON {table} ("{c}")')
@@ -163,7 +177,14 @@ class SqliteStore:
 
     @staticmethod
     def _info(row: sqlite3.Row) -> RunInfo:
-        return RunInfo(row["run_id"], row["status"], row["as_of"], row["created_at"], row["published_at"], json.loads(row["report"] or "{}"))
+        return RunInfo(
+            row["run_id"],
+            row["status"],
+            row["as_of"],
+            row["created_at"],
+            row["published_at"],
+            json.loads(row["report"] or "{}"),
+        )
 
     def runs(self) -> list[RunInfo]:
         """All runs, newest first."""
@@ -187,25 +208,40 @@ class SqliteStore:
             names = [d[0] for d in cursor.description]
             return pd.DataFrame(cursor.fetchall(), columns=names)
 
-    def ranked(self, run_id: str, *, objective: str, limit: int, offset: int) -> tuple[pd.DataFrame, int]:
+    def ranked(
+        self, run_id: str, *, objective: str, limit: int, offset: int
+    ) -> tuple[pd.DataFrame, int]:
         """One page of the eligible customers of a run, best first, and how many there are."""
         rank = f'"rank_{objective}"'
         table = self._table(run_id)
-        page = self._query(f"SELECT * FROM {table} WHERE {rank} IS NOT NULL ORDER BY {rank} LIMIT ? OFFSET ?", (limit, offset))
-        total = int(self._query(f"SELECT COUNT(*) AS n FROM {table} WHERE {rank} IS NOT NULL", ())["n"].iloc[0])
+        page = self._query(
+            f"SELECT * FROM {table} WHERE {rank} IS NOT NULL ORDER BY {rank} LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        total = int(
+            self._query(f"SELECT COUNT(*) AS n FROM {table} WHERE {rank} IS NOT NULL", ())[
+                "n"
+            ].iloc[0]
+        )
         return page, total
 
-    def iter_ranked(self, run_id: str, *, objective: str, limit: int, chunk_rows: int = 5000) -> Iterator[pd.DataFrame]:
+    def iter_ranked(
+        self, run_id: str, *, objective: str, limit: int, chunk_rows: int = 5000
+    ) -> Iterator[pd.DataFrame]:
         """The top ``limit`` eligible customers in chunks, for streaming exports."""
         for offset in range(0, limit, chunk_rows):
-            page, _ = self.ranked(run_id, objective=objective, limit=min(chunk_rows, limit - offset), offset=offset)
+            page, _ = self.ranked(
+                run_id, objective=objective, limit=min(chunk_rows, limit - offset), offset=offset
+            )
             if page.empty:
                 return
             yield page
 
     def customer(self, run_id: str, customer_id: str) -> dict[str, Any]:
         """One customer's row of a run."""
-        frame = self._query(f"SELECT * FROM {self._table(run_id)} WHERE customer_id = ?", (customer_id,))
+        frame = self._query(
+            f"SELECT * FROM {self._table(run_id)} WHERE customer_id = ?", (customer_id,)
+        )
         if frame.empty:
             raise NotFoundError(f"customer {customer_id!r} is not in run {run_id}")
         return {k: _cell(v) for k, v in frame.iloc[0].items()}

@@ -18,7 +18,9 @@ _STATUS: list[tuple[type[AdvocatesError], int]] = [
 ]
 
 
-def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         body["details"] = details
@@ -34,11 +36,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         details = [
-            {"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", ""), "input": str(e.get("input"))[:200]}
+            {
+                "location": ".".join(str(p) for p in e.get("loc", ())),
+                "message": e.get("msg", ""),
+                "input": str(e.get("input"))[:200],
+            }
             for e in error.errors()
         ]
         first = details[0] if details else {"location": "request", "message": "invalid"}
-        return error_response(422, "invalid_request", f"{first['location']}: {first['message']}", details)
+        return error_response(
+            422, "invalid_request", f"{first['location']}: {first['message']}", details
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:

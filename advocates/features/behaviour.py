@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..identity import node_key
+
 __all__ = ["BEHAVIOUR_FEATURES", "behaviour_features", "beta_prior"]
 
 BEHAVIOUR_FEATURES = [
@@ -61,18 +63,31 @@ def behaviour_features(
 ) -> pd.DataFrame:
     """Per-customer sharing and referral behaviour up to ``as_of``, indexed by customer_id."""
     index = pd.Index(customers["customer_id"], name="customer_id")
-    shares = interactions[(interactions["kind"] == "share") & (interactions["occurred_at"] <= as_of)]
-    share_owner = shares.assign(node=shares["network"] + ":" + shares["actor"]).merge(links, on="node")
+    shares = interactions[
+        (interactions["kind"] == "share") & (interactions["occurred_at"] <= as_of)
+    ]
+    share_owner = shares.assign(node=node_key(shares["network"], shares["actor"])).merge(
+        links, on="node"
+    )
     recent = share_owner["occurred_at"] > as_of - pd.Timedelta(days=recent_days)
     sent = referrals[referrals["invited_at"] <= as_of]
-    converted = sent["converted_customer_id"].notna() & (sent["converted_at"] <= as_of).fillna(False).astype(bool)
+    converted = sent["converted_customer_id"].notna() & (sent["converted_at"] <= as_of).fillna(
+        False
+    ).astype(bool)
     invites = sent.groupby("referrer_customer_id").size().reindex(index, fill_value=0)
     wins = sent[converted].groupby("referrer_customer_id").size().reindex(index, fill_value=0)
     a, b = beta_prior(wins.to_numpy(), invites.to_numpy())
     return pd.DataFrame(
         {
-            "shares_recent": share_owner[recent].groupby("customer_id").size().reindex(index, fill_value=0).astype(float),
-            "shares_total": share_owner.groupby("customer_id").size().reindex(index, fill_value=0).astype(float),
+            "shares_recent": share_owner[recent]
+            .groupby("customer_id")
+            .size()
+            .reindex(index, fill_value=0)
+            .astype(float),
+            "shares_total": share_owner.groupby("customer_id")
+            .size()
+            .reindex(index, fill_value=0)
+            .astype(float),
             "invites_sent": invites.astype(float),
             "invites_converted": wins.astype(float),
             "conversion_influence": (wins + a) / (invites + a + b),

@@ -38,7 +38,9 @@ class AudienceGraph:
         return np.diff(self.audience.indptr)
 
 
-def build_audience_graph(edges: pd.DataFrame, *, extra_nodes: pd.Series | None = None) -> AudienceGraph:
+def build_audience_graph(
+    edges: pd.DataFrame, *, extra_nodes: pd.Series | None = None
+) -> AudienceGraph:
     """Build the audience matrix from an edges frame (columns network, source, target, kind)."""
     source = node_key(edges["network"], edges["source"])
     target = node_key(edges["network"], edges["target"])
@@ -57,7 +59,9 @@ def build_audience_graph(edges: pd.DataFrame, *, extra_nodes: pd.Series | None =
     return AudienceGraph(nodes=nodes, audience=matrix)
 
 
-def pagerank(graph: AudienceGraph, *, alpha: float = 0.85, tol: float = 1e-10, max_iter: int = 200) -> np.ndarray:
+def pagerank(
+    graph: AudienceGraph, *, alpha: float = 0.85, tol: float = 1e-10, max_iter: int = 200
+) -> np.ndarray:
     """PageRank of each node, a random walk that follows people toward whom they follow.
 
     Converges to an L1 change below ``tol`` over the whole vector (not per node: the NetworkX
@@ -94,17 +98,24 @@ def unique_reach_2hop(graph: AudienceGraph, *, block_rows: int = 4096) -> np.nda
         two = (block + block @ a).tocsr()
         two.data[:] = 1
         counts = np.diff(two.indptr).astype(np.int64)
-        own = np.asarray(two[np.arange(two.shape[0]), np.arange(start, start + two.shape[0])]).ravel()
+        own = np.asarray(
+            two[np.arange(two.shape[0]), np.arange(start, start + two.shape[0])]
+        ).ravel()
         reach[start : start + two.shape[0]] = counts - (own > 0)
     return reach
 
 
-def _engaged_audience(graph: AudienceGraph, interactions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _engaged_audience(
+    graph: AudienceGraph, interactions: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
     """Per node: how many engagements came from its audience, and from how many distinct people."""
     n = len(graph.nodes)
     if interactions.empty:
         return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    engaged = interactions[interactions["kind"].isin(ENGAGEMENT_KINDS) & (interactions["actor"] != interactions["target"])]
+    engaged = interactions[
+        interactions["kind"].isin(ENGAGEMENT_KINDS)
+        & (interactions["actor"] != interactions["target"])
+    ]
     person = graph.nodes.get_indexer(node_key(engaged["network"], engaged["target"]))
     actor = graph.nodes.get_indexer(node_key(engaged["network"], engaged["actor"]))
     known = (person >= 0) & (actor >= 0)
@@ -134,7 +145,8 @@ def graph_features(
     edges = edges[edges["created_at"].isna() | (edges["created_at"] <= as_of)]
     graph = build_audience_graph(edges, extra_nodes=links["node"])
     recent = interactions[
-        (interactions["occurred_at"] <= as_of) & (interactions["occurred_at"] > as_of - pd.Timedelta(days=recent_days))
+        (interactions["occurred_at"] <= as_of)
+        & (interactions["occurred_at"] > as_of - pd.Timedelta(days=recent_days))
     ]
     count, distinct = _engaged_audience(graph, recent)
     per_node = pd.DataFrame(
@@ -147,5 +159,7 @@ def graph_features(
         },
         index=graph.nodes,
     )
-    joined = per_node.reindex(links["node"].to_numpy()).assign(customer_id=links["customer_id"].to_numpy())
+    joined = per_node.reindex(links["node"].to_numpy()).assign(
+        customer_id=links["customer_id"].to_numpy()
+    )
     return joined.groupby("customer_id", sort=False).sum()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..identity import node_key
+
 __all__ = ["LISTENING_FEATURES", "NEGATIVE", "listening_features", "text_evidence"]
 
 LISTENING_FEATURES = ["sentiment", "sentiment_evidence", "negative_mentions_recent"]
@@ -27,7 +29,7 @@ def text_evidence(
     """
     labelled = mentions["sentiment_label"].map(_LABEL_VALUE)
     by_mention = mentions.assign(
-        node=mentions["network"] + ":" + mentions["author"],
+        node=node_key(mentions["network"], mentions["author"]),
         sentiment=labelled.fillna(pd.Series(predicted, index=mentions.index)).astype(float),
     ).merge(links, on="node")
     mention_rows = pd.DataFrame(
@@ -54,7 +56,12 @@ def text_evidence(
 
 
 def listening_features(
-    *, customers: pd.DataFrame, evidence: pd.DataFrame, as_of: pd.Timestamp, half_life_days: float, recent_days: int
+    *,
+    customers: pd.DataFrame,
+    evidence: pd.DataFrame,
+    as_of: pd.Timestamp,
+    half_life_days: float,
+    recent_days: int,
 ) -> pd.DataFrame:
     """Per-customer sentiment features as of ``as_of``, indexed by customer_id.
 
@@ -80,7 +87,10 @@ def listening_features(
         {
             "sentiment": sentiment.fillna(0.0),
             "sentiment_evidence": grouped.size().reindex(index, fill_value=0).astype(float),
-            "negative_mentions_recent": negative_recent.groupby("customer_id").size().reindex(index, fill_value=0).astype(float),
+            "negative_mentions_recent": negative_recent.groupby("customer_id")
+            .size()
+            .reindex(index, fill_value=0)
+            .astype(float),
             "worst_text": worst["text"],
             "worst_text_id": worst["id"],
         },

@@ -35,7 +35,9 @@ PURCHASE_FEATURES = [
 _DAY = pd.Timedelta(days=1)
 
 
-def purchase_features(*, customers: pd.DataFrame, orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def purchase_features(
+    *, customers: pd.DataFrame, orders: pd.DataFrame, as_of: pd.Timestamp
+) -> pd.DataFrame:
     """Per-customer purchase features from orders placed up to ``as_of``, indexed by customer_id.
 
     Customers with no order have zero counts and a missing recency and monetary value.
@@ -50,16 +52,13 @@ def purchase_features(*, customers: pd.DataFrame, orders: pd.DataFrame, as_of: p
             "last_order_at": by_customer["ordered_at"].max(),
             "monetary_value": by_customer["amount"].mean(),
             "total_spend": by_customer["amount"].sum(),
-            "category_breadth": by_customer["category"].nunique() if "category" in completed else by_customer.size() * 0,
+            "category_breadth": by_customer["category"].nunique()
+            if "category" in completed
+            else by_customer.size() * 0,
         }
     )
     refunds = refunded.groupby("customer_id", sort=False).size().rename("refunds")
-    out = (
-        customers[["customer_id", "created_at"]]
-        .set_index("customer_id")
-        .join(agg)
-        .join(refunds)
-    )
+    out = customers[["customer_id", "created_at"]].set_index("customer_id").join(agg).join(refunds)
     orders_completed = out["orders_completed"].fillna(0).astype(float)
     refunds_n = out["refunds"].fillna(0).astype(float)
     total = orders_completed + refunds_n
@@ -70,7 +69,9 @@ def purchase_features(*, customers: pd.DataFrame, orders: pd.DataFrame, as_of: p
             "monetary_value": out["monetary_value"].astype(float),
             "total_spend": out["total_spend"].fillna(0.0).astype(float),
             "tenure_days": ((as_of - out["created_at"]) / _DAY).clip(lower=0),
-            "refund_rate": np.divide(refunds_n, total, out=np.zeros(len(total)), where=total.to_numpy() > 0),
+            "refund_rate": np.divide(
+                refunds_n, total, out=np.zeros(len(total)), where=total.to_numpy() > 0
+            ),
             "category_breadth": out["category_breadth"].fillna(0).astype(float),
         },
         index=out.index,

@@ -18,7 +18,15 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 
-__all__ = ["PROPENSITY_FEATURES", "PropensityFit", "fit_sharing_propensity", "make_propensity_model", "sharing_labels"]
+from ..identity import node_key
+
+__all__ = [
+    "PROPENSITY_FEATURES",
+    "PropensityFit",
+    "fit_sharing_propensity",
+    "make_propensity_model",
+    "sharing_labels",
+]
 
 PROPENSITY_FEATURES = [
     "orders_completed",
@@ -46,18 +54,42 @@ MIN_CLASS_COUNT = 20
 
 def make_propensity_model(*, seed: int = 0) -> CalibratedClassifierCV:
     """Return an unfitted, calibrated sharing-propensity classifier."""
-    trees = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.06, max_leaf_nodes=31, l2_regularization=1.0, random_state=seed)
+    trees = HistGradientBoostingClassifier(
+        max_iter=200,
+        learning_rate=0.06,
+        max_leaf_nodes=31,
+        l2_regularization=1.0,
+        random_state=seed,
+    )
     return CalibratedClassifierCV(trees, method="isotonic", cv=3)
 
 
 def sharing_labels(
-    *, customers: pd.DataFrame, links: pd.DataFrame, interactions: pd.DataFrame, referrals: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+    *,
+    customers: pd.DataFrame,
+    links: pd.DataFrame,
+    interactions: pd.DataFrame,
+    referrals: pd.DataFrame,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
 ) -> pd.Series:
     """True for each customer who shared or sent an invite in (``start``, ``end``]."""
-    shares = interactions[(interactions["kind"] == "share") & (interactions["occurred_at"] > start) & (interactions["occurred_at"] <= end)]
-    sharers = links.loc[links["node"].isin(shares["network"] + ":" + shares["actor"]), "customer_id"]
-    inviters = referrals.loc[(referrals["invited_at"] > start) & (referrals["invited_at"] <= end), "referrer_customer_id"]
-    return customers["customer_id"].isin(pd.concat([sharers, inviters])).set_axis(customers["customer_id"])
+    shares = interactions[
+        (interactions["kind"] == "share")
+        & (interactions["occurred_at"] > start)
+        & (interactions["occurred_at"] <= end)
+    ]
+    sharers = links.loc[
+        links["node"].isin(node_key(shares["network"], shares["actor"])), "customer_id"
+    ]
+    inviters = referrals.loc[
+        (referrals["invited_at"] > start) & (referrals["invited_at"] <= end), "referrer_customer_id"
+    ]
+    return (
+        customers["customer_id"]
+        .isin(pd.concat([sharers, inviters]))
+        .set_axis(customers["customer_id"])
+    )
 
 
 @dataclass(frozen=True)
@@ -68,7 +100,9 @@ class PropensityFit:
     metrics: dict[str, float | int | str]
 
 
-def fit_sharing_propensity(features: pd.DataFrame, labels: pd.Series, *, seed: int = 0) -> PropensityFit:
+def fit_sharing_propensity(
+    features: pd.DataFrame, labels: pd.Series, *, seed: int = 0
+) -> PropensityFit:
     """Fit on 75% of customers, report ROC-AUC, PR-AUC and Brier score on the other 25%.
 
     With too few sharers or non-sharers to learn from, returns the base rate for everyone and
@@ -79,8 +113,13 @@ def fit_sharing_propensity(features: pd.DataFrame, labels: pd.Series, *, seed: i
     positives, negatives = int(y.sum()), int((~y).sum())
     if min(positives, negatives) < MIN_CLASS_COUNT:
         model = DummyClassifier(strategy="prior").fit(x, y)
-        return PropensityFit(model, {"model": "base rate (too few labels)", "positives": positives, "negatives": negatives})
-    x_fit, x_test, y_fit, y_test = train_test_split(x, y, test_size=0.25, stratify=y, random_state=seed)
+        return PropensityFit(
+            model,
+            {"model": "base rate (too few labels)", "positives": positives, "negatives": negatives},
+        )
+    x_fit, x_test, y_fit, y_test = train_test_split(
+        x, y, test_size=0.25, stratify=y, random_state=seed
+    )
     model = make_propensity_model(seed=seed).fit(x_fit, y_fit)
     p = model.predict_proba(x_test)[:, 1]
     base = np.full(len(y_test), y_fit.mean())

@@ -21,39 +21,75 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-__all__ = ["LABELS", "expected_sentiment", "make_sentiment_model", "rating_label", "sentiment_training_set"]
+__all__ = [
+    "LABELS",
+    "expected_sentiment",
+    "make_sentiment_model",
+    "rating_label",
+    "sentiment_training_set",
+]
 
 LABELS = ("negative", "neutral", "positive")
 
 
-def make_sentiment_model(*, seed: int = 0, C: float = 4.0) -> Pipeline:
-    """Return an unfitted sentiment pipeline; it takes raw texts and labels from :data:`LABELS`."""
+def make_sentiment_model(*, seed: int = 0, c: float = 4.0) -> Pipeline:
+    """Return an unfitted sentiment pipeline; it takes raw texts and labels from :data:`LABELS`.
+
+    ``c`` is the logistic regression's inverse regularisation strength.
+    """
     return Pipeline(
         [
             (
                 "features",
                 FeatureUnion(
                     [
-                        ("words", TfidfVectorizer(strip_accents="unicode", lowercase=True, ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
-                        ("chars", TfidfVectorizer(strip_accents="unicode", lowercase=True, analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=300_000)),
+                        (
+                            "words",
+                            TfidfVectorizer(
+                                strip_accents="unicode",
+                                lowercase=True,
+                                ngram_range=(1, 2),
+                                min_df=1,
+                                sublinear_tf=True,
+                            ),
+                        ),
+                        (
+                            "chars",
+                            TfidfVectorizer(
+                                strip_accents="unicode",
+                                lowercase=True,
+                                analyzer="char_wb",
+                                ngram_range=(2, 5),
+                                min_df=2,
+                                sublinear_tf=True,
+                                max_features=300_000,
+                            ),
+                        ),
                     ]
                 ),
             ),
-            ("classifier", LogisticRegression(C=C, max_iter=2000, random_state=seed)),
+            ("classifier", LogisticRegression(C=c, max_iter=2000, random_state=seed)),
         ]
     )
 
 
 def rating_label(rating: pd.Series) -> pd.Series:
     """Sentiment label of a star rating: 4-5 positive, 3 neutral, 1-2 negative."""
-    return pd.Series(np.select([rating >= 4, rating <= 2], ["positive", "negative"], "neutral"), index=rating.index)
+    return pd.Series(
+        np.select([rating >= 4, rating <= 2], ["positive", "negative"], "neutral"),
+        index=rating.index,
+    )
 
 
-def sentiment_training_set(*, mentions: pd.DataFrame, reviews: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def sentiment_training_set(
+    *, mentions: pd.DataFrame, reviews: pd.DataFrame
+) -> tuple[pd.Series, pd.Series]:
     """Texts and labels to learn from: labelled mentions and star-rated reviews."""
     labelled = mentions[mentions["sentiment_label"].notna()]
     texts = pd.concat([labelled["text"], reviews["text"]], ignore_index=True).astype(str)
-    labels = pd.concat([labelled["sentiment_label"], rating_label(reviews["rating"])], ignore_index=True).astype(str)
+    labels = pd.concat(
+        [labelled["sentiment_label"], rating_label(reviews["rating"])], ignore_index=True
+    ).astype(str)
     keep = texts.str.len() > 0
     return texts[keep].reset_index(drop=True), labels[keep].reset_index(drop=True)
 

@@ -11,15 +11,32 @@ from advocates.scoring import OBJECTIVES
 from advocates.shortlist import shortlist_columns
 
 from ..deps import StoreDep
-from ..schemas import AdvocatePublic, AdvocatesPublic, CustomerScorePublic, ErrorPublic, Objective, ObjectiveScore
+from ..schemas import (
+    AdvocatePublic,
+    AdvocatesPublic,
+    CustomerScorePublic,
+    ErrorPublic,
+    Objective,
+    ObjectiveScore,
+)
 
 router = APIRouter(prefix="/advocates", tags=["advocates"])
 
-_NOT_PART = {"rank", "customer_id", "p_share", "sentiment", "language", "explanation", "shares_recent"}
+_NOT_PART = {
+    "rank",
+    "customer_id",
+    "p_share",
+    "sentiment",
+    "language",
+    "explanation",
+    "shares_recent",
+}
 
 
 def _number(value: Any) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    return (
+        None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    )
 
 
 @router.get("", response_model=AdvocatesPublic, responses={503: {"model": ErrorPublic}})
@@ -32,7 +49,9 @@ def list_advocates(
     """Eligible advocates of the latest run, best first for ``objective``."""
     run = store.latest_run()
     page, total = store.ranked(run.run_id, objective=objective, limit=limit, offset=offset)
-    parts = [c for c in shortlist_columns(objective) if c not in _NOT_PART and not c.endswith("_score")]
+    parts = [
+        c for c in shortlist_columns(objective) if c not in _NOT_PART and not c.endswith("_score")
+    ]
     data = [
         AdvocatePublic(
             rank=int(row[f"rank_{objective}"]),
@@ -46,21 +65,33 @@ def list_advocates(
         )
         for row in page.to_dict("records")
     ]
-    return AdvocatesPublic(data=data, count=total, limit=limit, offset=offset, objective=objective, run_id=run.run_id)
+    return AdvocatesPublic(
+        data=data, count=total, limit=limit, offset=offset, objective=objective, run_id=run.run_id
+    )
 
 
-@router.get("/{customer_id}", response_model=CustomerScorePublic, responses={404: {"model": ErrorPublic}})
+@router.get(
+    "/{customer_id}", response_model=CustomerScorePublic, responses={404: {"model": ErrorPublic}}
+)
 def get_advocate(store: StoreDep, customer_id: str) -> CustomerScorePublic:
     """One customer's scores, ranks, explanations and features in the latest run (no PII)."""
     run = store.latest_run()
     row = store.customer(run.run_id, customer_id)
     objectives = {
-        o: ObjectiveScore(score=float(row[f"{o}_score"]), rank=row[f"rank_{o}"], explanation=row[f"explanation_{o}"])
+        o: ObjectiveScore(
+            score=float(row[f"{o}_score"]),
+            rank=row[f"rank_{o}"],
+            explanation=row[f"explanation_{o}"],
+        )
         for o in OBJECTIVES
     }
     hidden = {"customer_id", "email", "name", "eligible", "excluded_reason", "p_share"}
     features = {
-        k: v for k, v in row.items() if k not in hidden and not k.startswith(("rank_", "explanation_")) and not k.endswith("_score")
+        k: v
+        for k, v in row.items()
+        if k not in hidden
+        and not k.startswith(("rank_", "explanation_"))
+        and not k.endswith("_score")
     }
     return CustomerScorePublic(
         customer_id=customer_id,

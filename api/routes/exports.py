@@ -31,7 +31,9 @@ def export_shortlist(
 ) -> StreamingResponse:
     """The top ``limit`` advocates as CSV, streamed; no PII, no cell a spreadsheet would evaluate."""
     if limit > settings.export_max_rows:
-        raise ConfigurationError(f"limit {limit} is above the export cap of {settings.export_max_rows} rows")
+        raise ConfigurationError(
+            f"limit {limit} is above the export cap of {settings.export_max_rows} rows"
+        )
     run = store.latest_run()
 
     def body() -> Iterator[str]:
@@ -46,4 +48,8 @@ def export_shortlist(
             first = False
 
     filename = f"shortlist-{objective}-{run.run_id}.csv"
-    return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return StreamingResponse(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -17,4 +17,10 @@ def health(store: StoreDep) -> HealthPublic:
     run = store.latest_run()
     published = pd.Timestamp(run.published_at or run.created_at)
     age = (pd.Timestamp.now(tz="UTC") - published).total_seconds()
-    return HealthPublic(status="ok", run_id=run.run_id, as_of=run.as_of, published_at=published.isoformat(), age_seconds=round(age, 1))
+    return HealthPublic(
+        status="ok",
+        run_id=run.run_id,
+        as_of=run.as_of,
+        published_at=published.isoformat(),
+        age_seconds=round(age, 1),
+    )

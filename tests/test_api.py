@@ -1,0 +1,124 @@
+"""The API over a real HTTP server (uvicorn on a loopback port) and a real client (httpx)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from advocates.pipeline import RunOutcome
+from advocates.settings import Settings
+from advocates.store import SqliteStore
+from api.app import create_app
+
+
+def serve(settings: Settings) -> Iterator[httpx.Client]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def client(scored: tuple[SqliteStore, RunOutcome]) -> Iterator[httpx.Client]:
+    store, _ = scored
+    yield from serve(Settings(store_url=f"sqlite:///{store.path}", export_max_rows=500))
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> str:
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["code"] == code
+    return str(body["error"]["message"])
+
+
+def test_ranked_advocates_are_paginated(
+    client: httpx.Client, scored: tuple[SqliteStore, RunOutcome]
+) -> None:
+    first = client.get("/v1/advocates", params={"objective": "conversion", "limit": 10}).json()
+    second = client.get(
+        "/v1/advocates", params={"objective": "conversion", "limit": 10, "offset": 10}
+    ).json()
+    assert first["count"] == scored[1].report["eligible"] == second["count"]
+    assert [a["rank"] for a in first["data"] + second["data"]] == list(range(1, 21))
+    assert first["run_id"] == scored[1].run_id
+    item = first["data"][0]
+    assert item["score"] >= first["data"][1]["score"] and item["explanation"]
+    assert set(item["parts"]) >= {"expected_converted_peers", "conversion_influence"}
+
+
+def test_one_customer_and_unknown_customer(client: httpx.Client) -> None:
+    top = client.get("/v1/advocates", params={"objective": "awareness", "limit": 1}).json()["data"][
+        0
+    ]
+    detail = client.get(f"/v1/advocates/{top['customer_id']}").json()
+    assert detail["objectives"]["awareness"]["rank"] == 1
+    assert detail["eligible"] is True and "unique_reach_2hop" in detail["features"]
+    assert "email" not in detail["features"] and "name" not in detail["features"]
+    assert "C_NOBODY" in assert_error(client.get("/v1/advocates/C_NOBODY"), 404, "not_found")
+
+
+def test_errors_have_one_shape(client: httpx.Client) -> None:
+    assert "objective" in assert_error(
+        client.get("/v1/advocates", params={"objective": "fame"}), 422, "invalid_request"
+    )
+    assert_error(
+        client.get("/v1/advocates", params={"objective": "awareness", "limit": 0}),
+        422,
+        "invalid_request",
+    )
+    assert_error(client.get("/v1/nothing-here"), 404, "not_found")
+    assert "export cap" in assert_error(
+        client.get("/v1/exports/shortlist.csv", params={"objective": "awareness", "limit": 501}),
+        400,
+        "configuration_error",
+    )
+
+
+def test_streamed_csv_export_is_spreadsheet_safe_and_has_no_pii(client: httpx.Client) -> None:
+    response = client.get(
+        "/v1/exports/shortlist.csv", params={"objective": "engagement", "limit": 300}
+    )
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [int(r["rank"]) for r in rows] == list(range(1, min(300, len(rows)) + 1))
+    assert "email" not in rows[0]
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+
+
+def test_health_and_openapi(client: httpx.Client, scored: tuple[SqliteStore, RunOutcome]) -> None:
+    health = client.get("/health").json()
+    assert health["run_id"] == scored[1].run_id and health["age_seconds"] >= 0
+    assert "/v1/advocates" in client.get("/openapi.json").json()["paths"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_no_published_run_is_a_clear_503(tmp_path: Path) -> None:
+    for empty in serve(Settings(store_url=f"sqlite:///{tmp_path / 'empty.db'}")):
+        assert "no published run" in assert_error(empty.get("/health"), 503, "no_published_run")
+        assert_error(
+            empty.get("/v1/advocates", params={"objective": "awareness"}), 503, "no_published_run"
+        )

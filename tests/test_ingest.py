@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from advocates.contract import TABLES
+from advocates.errors import MissingColumnsError
+from advocates.ingest import RawTable, validate_table, validate_tables
+
+
+def raw(name: str, **columns: list[str]) -> RawTable:
+    return RawTable.from_frame(name, pd.DataFrame(columns), path=f"{name}.csv")
+
+
+CUSTOMERS = raw(
+    "customers",
+    customer_id=["c1", "c2"],
+    created_at=["2024-01-01", "2024-02-01T10:00:00+02:00"],
+    marketing_consent=["yes", "0"],
+)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("order_id", "", "required value is empty"),
+        ("ordered_at", "31/02/2024", "not an ISO 8601 timestamp: '31/02/2024'"),
+        ("amount", "-5", "is negative: -5"),
+        ("amount", "12,50 EUR", "not a number: '12,50 EUR'"),
+        ("amount", "inf", "not a number: 'inf'"),
+        ("status", "lost", "not one of completed/refunded/cancelled: 'lost'"),
+        ("quantity", "1.5", "not a whole number >= 0: 1.5"),
+    ],
+)
+def test_bad_order_value_is_rejected_with_row_column_and_reason(
+    column: str, value: str, reason: str
+) -> None:
+    good = {
+        "order_id": "o1",
+        "customer_id": "c1",
+        "ordered_at": "2024-03-01",
+        "amount": "10.5",
+        "status": "completed",
+        "quantity": "1",
+    }
+    bad = {**good, "order_id": "o2", column: value}
+    result = validate_table(raw("orders", **{k: [good[k], bad[k]] for k in good}), TABLES["orders"])
+    assert result.accepted == 1
+    assert result.rejects[["file", "row", "column", "reason"]].to_dict("records") == [
+        {"file": "orders.csv", "row": 3, "column": column, "reason": reason}
+    ]
+
+
+def test_types_are_parsed_and_defaults_filled() -> None:
+    result = validate_table(CUSTOMERS, TABLES["customers"])
+    frame = result.frame
+    assert frame["marketing_consent"].tolist() == [True, False]
+    assert frame["created_at"].iloc[1] == pd.Timestamp("2024-02-01T08:00:00", tz="UTC")
+    assert frame["do_not_contact"].tolist() == [False, False]
+    assert frame["_row"].tolist() == [2, 3]
+
+
+def test_extra_columns_are_kept() -> None:
+    table = raw(
+        "customers",
+        customer_id=["c1"],
+        created_at=["2024-01-01"],
+        marketing_consent=["true"],
+        loyalty_tier=["gold"],
+    )
+    assert validate_table(table, TABLES["customers"]).frame["loyalty_tier"].tolist() == ["gold"]
+
+
+def test_duplicate_ids_keep_the_first_and_name_it() -> None:
+    table = raw(
+        "customers",
+        customer_id=["c1", "c2", "c1"],
+        created_at=["2024-01-01"] * 3,
+        marketing_consent=["true"] * 3,
+    )
+    result = validate_table(table, TABLES["customers"])
+    assert result.frame["customer_id"].tolist() == ["c1", "c2"]
+    assert result.rejects["reason"].tolist() == ["duplicate customer_id 'c1' (first at row 2)"]
+
+
+def test_missing_required_column_names_table_file_and_columns() -> None:
+    table = raw("customers", customer_id=["c1"], created_at=["2024-01-01"])
+    with pytest.raises(
+        MissingColumnsError,
+        match=r"customers.csv: table 'customers' is missing required column\(s\) marketing_consent",
+    ):
+        validate_table(table, TABLES["customers"])
+
+
+def test_references_to_unknown_customers_and_graph_nodes_are_rejected() -> None:
+    results = validate_tables(
+        {
+            "customers": CUSTOMERS,
+            "orders": raw(
+                "orders",
+                order_id=["o1", "o2"],
+                customer_id=["c1", "c404"],
+                ordered_at=["2024-03-01"] * 2,
+                amount=["1", "2"],
+            ),
+            "accounts": raw(
+                "accounts", customer_id=["c1", "c404"], network=["x", "x"], handle=["ann", "bob"]
+            ),
+            "edges": raw(
+                "edges",
+                network=["x", "x"],
+                source=["fan", "fan"],
+                target=["ann", "fan"],
+                kind=["follows", "follows"],
+            ),
+            "interactions": raw(
+                "interactions",
+                network=["x", "x"],
+                actor=["fan", "ghost"],
+                target=["ann", "ann"],
+                kind=["like", "like"],
+                occurred_at=["2024-03-01"] * 2,
+            ),
+        }
+    )
+    assert results["orders"].rejects["reason"].tolist() == [
+        "unknown customer_id 'c404' (not in customers)"
+    ]
+    assert results["accounts"].rejects["reason"].tolist() == [
+        "unknown customer_id 'c404' (not in customers)"
+    ]
+    assert results["edges"].rejects["reason"].tolist() == ["an edge from a node to itself"]
+    assert results["interactions"].rejects["reason"].tolist() == [
+        "actor 'ghost' is no account or graph node on x"
+    ]
+    for result in results.values():
+        assert result.rows_in == result.accepted + result.rejected
+
+
+def test_several_problems_in_one_row_make_one_reject_naming_all() -> None:
+    table = raw("orders", order_id=["o1"], customer_id=["c1"], ordered_at=["never"], amount=["-1"])
+    result = validate_table(table, TABLES["orders"])
+    assert result.rejects[["column", "reason"]].to_dict("records") == [
+        {
+            "column": "ordered_at, amount",
+            "reason": "not an ISO 8601 timestamp: 'never'; is negative: -1",
+        }
+    ]

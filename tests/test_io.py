@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from advocates.contract import TABLES
+from advocates.errors import InputError, TableReadError
+from advocates.ingest import validate_table
+from advocates.io import find_table_files, read_raw_table, spreadsheet_safe, write_csv, write_table
+
+HEADER = b"customer_id,created_at,marketing_consent,name\n"
+
+
+def test_bad_bytes_and_extra_fields_become_rejects_and_nothing_is_lost(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_bytes(
+        HEADER
+        + b"c1,2024-01-01,yes,Ann\nc2,2024-01-01,yes,A,B\nc3,2024-01-01,no,Bj\xf6rn\nc4,2024-01-01,yes,Zo\xc3\xab\n"
+    )
+    result = validate_table(read_raw_table("customers", path), TABLES["customers"])
+    assert result.frame["customer_id"].tolist() == ["c1", "c4"]
+    assert result.frame["name"].tolist() == ["Ann", "Zoë"]
+    assert result.rejects[["row", "reason"]].to_dict("records") == [
+        {"row": 3, "reason": "expected 4 fields, saw 5"},
+        {"row": 4, "reason": "invalid UTF-8 bytes"},
+    ]
+    assert result.rows_in == 4 == result.accepted + result.rejected
+
+
+@pytest.mark.parametrize(
+    ("content", "message"), [(b"", "file is empty"), (b"\n\n", "no header row")]
+)
+def test_empty_files_are_refused_by_name(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_bytes(content)
+    with pytest.raises(TableReadError, match=message):
+        read_raw_table("orders", path)
+
+
+def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_bytes(HEADER)
+    assert validate_table(read_raw_table("customers", path), TABLES["customers"]).rows_in == 0
+
+
+def test_parquet_with_native_types_is_validated_like_csv(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "order_id": ["o1", "o2"],
+            "customer_id": ["c1", "c1"],
+            "ordered_at": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "amount": [3.5, -1.0],
+        }
+    )
+    path = write_table(frame, tmp_path / "orders.parquet")
+    result = validate_table(read_raw_table("orders", path), TABLES["orders"])
+    assert result.frame["ordered_at"].iloc[0] == pd.Timestamp("2024-01-01", tz="UTC")
+    assert result.rejects[["row", "column"]].to_dict("records") == [{"row": 2, "column": "amount"}]
+
+
+def test_a_table_given_twice_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "orders.csv").write_text("x\n")
+    (tmp_path / "orders.parquet").write_text("x")
+    with pytest.raises(InputError, match="table 'orders' is given twice"):
+        find_table_files(tmp_path)
+
+
+def test_missing_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does-not-exist does not exist"):
+        find_table_files(tmp_path / "does-not-exist")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+33 6", "'+33 6"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-0.25", "-0.25"),
+        ("1e-3", "1e-3"),
+        ("ok", "ok"),
+        (-3, -3),
+    ],
+)
+def test_spreadsheet_safe(value: object, expected: object) -> None:
+    assert spreadsheet_safe(value) == expected
+
+
+def test_written_csv_has_no_cell_a_spreadsheet_would_evaluate(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "=header": ["=cmd|' /C calc'!A0", "@x", "+1", "-1-1", "\t=1", "fine"],
+            "n": [-0.5, 1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
+    path = write_csv(frame, tmp_path / "out.csv")
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    risky = [
+        c
+        for c in cells
+        if c.startswith(("=", "+", "@", "\t", "\r")) or (c.startswith("-") and c != "-0.5")
+    ]
+    assert risky == []
+    assert "'=cmd|' /C calc'!A0" in cells

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advocates.scoring import GateRules, score_customers
+
+
+@pytest.fixture
+def features() -> pd.DataFrame:
+    base = {
+        "orders_completed": 5.0,
+        "recency_days": 10.0,
+        "monetary_value": 50.0,
+        "total_spend": 250.0,
+        "tenure_days": 700.0,
+        "refund_rate": 0.0,
+        "category_breadth": 2.0,
+        "audience_size": 300.0,
+        "unique_reach_2hop": 2000.0,
+        "pagerank": 1.0,
+        "audience_engagements_recent": 40.0,
+        "engaged_audience_recent": 30.0,
+        "sentiment": 0.8,
+        "sentiment_evidence": 4.0,
+        "negative_mentions_recent": 0.0,
+        "worst_text": None,
+        "worst_text_id": None,
+        "shares_recent": 3.0,
+        "shares_total": 9.0,
+        "invites_sent": 4.0,
+        "invites_converted": 2.0,
+        "conversion_influence": 0.4,
+        "marketing_consent": True,
+        "do_not_contact": False,
+    }
+    rows = {name: dict(base) for name in ["happy", "detractor", "no_consent", "dnc", "small"]}
+    rows["detractor"].update(
+        sentiment=-0.7,
+        audience_size=2600.0,
+        unique_reach_2hop=20000.0,
+        worst_text="never again",
+        worst_text_id="m9",
+    )
+    rows["no_consent"]["marketing_consent"] = False
+    rows["dnc"]["do_not_contact"] = True
+    rows["small"].update(unique_reach_2hop=100.0, audience_size=10.0, engaged_audience_recent=1.0)
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def test_gate_and_consent_exclude_with_reasons(features: pd.DataFrame) -> None:
+    scored = score_customers(
+        features, p_share=np.full(len(features), 0.5), value_per_conversion=40.0, rules=GateRules()
+    )
+    assert scored["eligible"].to_dict() == {
+        "happy": True,
+        "detractor": False,
+        "no_consent": False,
+        "dnc": False,
+        "small": True,
+    }
+    assert scored.loc["detractor", "excluded_reason"] == "negative sentiment toward the brand"
+    assert 'm9: "never again"' in scored.loc["detractor", "explanation_awareness"]
+    ranks = scored["rank_awareness"]
+    assert (ranks["happy"], ranks["small"]) == (1, 2)
+    assert ranks[["detractor", "no_consent", "dnc"]].isna().all()
+
+
+def test_objective_formulas(features: pd.DataFrame) -> None:
+    p = np.array([0.5, 0.9, 0.1, 0.2, 0.25])
+    scored = score_customers(features, p_share=p, value_per_conversion=40.0, rules=GateRules())
+    happy = scored.loc["happy"]
+    assert happy["awareness_score"] == pytest.approx(0.5 * 2000)
+    assert happy["engagement_score"] == pytest.approx(0.5 * happy["expected_engagements"])
+    assert happy["conversion_score"] == pytest.approx(0.5 * 0.4 * 30 * 40.0)
+    assert "reaches 2,000 unique people within two hops" in happy["explanation_awareness"]
+    assert "2 of 4 friends they invited bought" in happy["explanation_conversion"]
+
+
+def test_negative_mentions_gate(features: pd.DataFrame) -> None:
+    features = features.assign(negative_mentions_recent=[3.0, 0, 0, 0, 0])
+    scored = score_customers(
+        features,
+        p_share=np.full(len(features), 0.5),
+        value_per_conversion=1.0,
+        rules=GateRules(negative_mentions_gate=3),
+    )
+    assert scored.loc["happy", "excluded_reason"] == "3+ negative mentions in the last 90 days"

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from advocates.errors import ConfigurationError, NoPublishedRunError, NotFoundError
+from advocates.store import SqliteStore, open_store
+
+AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
+
+
+def scores(n: int, tag: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(n)],
+            "awareness_score": [float(n - i) for i in range(n)],
+            "rank_awareness": range(1, n + 1),
+            "tag": tag,
+        }
+    )
+
+
+def test_latest_published_run_is_served(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    with pytest.raises(NoPublishedRunError, match="advocates score"):
+        store.latest_run()
+    first = store.begin_run(as_of=AS_OF)
+    store.publish(first, scores=scores(5, "first"), report={"n": 5})
+    page, total = store.ranked(first, objective="awareness", limit=2, offset=2)
+    assert (total, page["customer_id"].tolist()) == (5, ["c2", "c3"])
+    assert store.latest_run().report == {"n": 5}
+    with pytest.raises(NotFoundError):
+        store.customer(first, "nobody")
+
+
+def test_a_run_being_written_or_failed_never_replaces_the_served_one(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    good = store.begin_run(as_of=AS_OF)
+    store.publish(good, scores=scores(3, "good"), report={})
+    writing = store.begin_run(as_of=AS_OF)
+    assert store.latest_run().run_id == good  # while the next run is being written
+    broken = scores(3, "broken").assign(
+        customer_id=["d", "d", "d"]
+    )  # violates the unique index mid-publish
+    with pytest.raises(Exception, match="UNIQUE"):
+        store.publish(writing, scores=broken, report={})
+    store.fail(writing, reason="boom")
+    assert store.latest_run().run_id == good
+    assert store.customer(good, "c0")["tag"] == "good"
+    assert {r.run_id: r.status for r in store.runs()} == {good: "published", writing: "failed"}
+
+
+def test_a_killed_run_is_abandoned_by_the_next(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    killed = store.begin_run(as_of=AS_OF)  # the process died here
+    store.begin_run(as_of=AS_OF)
+    assert {r.run_id: r.status for r in store.runs()}[killed] == "abandoned"
+
+
+def test_unknown_store_url_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="unsupported store URL"):
+        open_store("postgres://nope")
