@@ -40,6 +40,7 @@ _SCORING_STAGES = [
     "identity",
     "sentiment model",
     "features",
+    "customer value",
     "propensity model",
     "scoring",
     "publish",
@@ -182,6 +183,7 @@ def _print_summary(report: dict) -> None:
         f"customers scored: {report['customers']:,}; eligible advocates: {report['eligible']:,}; excluded: {report['excluded']}"
     )
     out.print(f"sentiment model: {report['sentiment_model']}")
+    out.print(f"customer value model: {report['customer_value_model']}")
     out.print(f"propensity model: {report['propensity_model']}")
     for warning in report["warnings"]:
         err.print(f"warning: {warning}")
@@ -254,6 +256,71 @@ def serve(
     uvicorn.run(
         create_app(settings), host=host or settings.api_host, port=port or settings.api_port
     )
+
+
+eval_app = typer.Typer(
+    help="Measure the product's models on labelled files; the last line printed is JSON.",
+    no_args_is_help=True,
+)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("sentiment")
+def eval_sentiment(
+    train: Annotated[Path, typer.Option(help="Labelled CSV (optionally .gz) to train on.")],
+    test: Annotated[Path, typer.Option(help="Labelled CSV (optionally .gz) to measure on.")],
+    text_columns: Annotated[
+        list[str] | None,
+        typer.Option("--text-column", help="Text column; repeat to join several with ' . '."),
+    ] = None,
+    label_column: Annotated[str, typer.Option(help="Label column.")] = "label",
+) -> None:
+    """Train the sentiment model on one file and print its figures on another."""
+    from .evaluate import evaluate_sentiment
+
+    figures = evaluate_sentiment(
+        train=train,
+        test=test,
+        text_columns=text_columns or ["text"],
+        label_column=label_column,
+        seed=_settings().seed,
+    )
+    err.print(
+        f"trained on {figures['n_train']:,} texts in {figures['fit_seconds']} s; "
+        f"{figures['n_test']:,} test texts: accuracy {figures['accuracy']}, macro-F1 {figures['macro_f1']}"
+    )
+    print(json.dumps(figures))
+
+
+@eval_app.command("clv")
+def eval_clv(
+    transactions: Annotated[Path, typer.Option(help="Transaction log CSV (optionally .gz).")],
+    customer_column: Annotated[str, typer.Option(help="Customer id column.")],
+    date_column: Annotated[str, typer.Option(help="Transaction date column.")],
+    amount_column: Annotated[str, typer.Option(help="Transaction amount column.")],
+    calibration_end: Annotated[str, typer.Option(help="Last day of the calibration period.")],
+) -> None:
+    """Fit BG/NBD and Gamma-Gamma (time in weeks) and print their parameters."""
+    from .evaluate import evaluate_clv
+
+    try:
+        end = pd.Timestamp(calibration_end)
+    except ValueError as error:
+        raise ConfigurationError(
+            f"--calibration-end {calibration_end!r} is not an ISO 8601 date"
+        ) from error
+    figures = evaluate_clv(
+        transactions=transactions,
+        customer_column=customer_column,
+        date_column=date_column,
+        amount_column=amount_column,
+        calibration_end=end,
+    )
+    err.print(
+        f"{figures['n_customers']:,} customers, {figures['n_repeat_buyers']:,} repeat buyers; "
+        f"BG/NBD log-likelihood {figures['bgnbd']['loglik']}"
+    )
+    print(json.dumps(figures))
 
 
 def main() -> None:

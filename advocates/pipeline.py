@@ -27,6 +27,7 @@ from .features.purchase import purchase_features
 from .identity import link_customers
 from .ingest import TableResult, validate_tables
 from .io import find_table_files, read_raw_table, write_csv
+from .models.clv import predicted_value
 from .models.propensity import PROPENSITY_FEATURES, fit_sharing_propensity, sharing_labels
 from .models.sentiment import expected_sentiment, make_sentiment_model, sentiment_training_set
 from .scoring import GateRules, score_customers
@@ -167,15 +168,13 @@ def _fit_sentiment(
     }
 
 
-def _value_per_conversion(tables: Mapping[str, pd.DataFrame]) -> float:
-    orders = tables["orders"]
-    completed = orders[orders["status"] == "completed"]
-    if completed.empty:
-        return 0.0
-    referred = completed[
-        completed["customer_id"].isin(tables["referrals"]["converted_customer_id"].dropna())
-    ]
-    return float((referred if len(referred) else completed)["amount"].mean())
+def _value_per_conversion(value: pd.DataFrame, referrals: pd.DataFrame) -> float:
+    """Predicted 12-month value of a converted peer: the mean over customers who joined through a
+    referral, or over every customer with an order when too few did."""
+    referred = value.index.isin(referrals["converted_customer_id"].dropna())
+    buyers = value["predicted_value_12m"] > 0
+    pool = value.loc[referred & buyers] if (referred & buyers).sum() >= 10 else value.loc[buyers]
+    return float(pool["predicted_value_12m"].mean()) if len(pool) else 0.0
 
 
 def score_tables(
@@ -202,6 +201,11 @@ def score_tables(
     with stages.stage("features"):
         at_cutoff = _features(full, links, evidence, as_of=cutoff, params=params)
         now = _features(full, links, evidence, as_of=as_of, params=params)
+    with stages.stage("customer value"):
+        value, value_report = predicted_value(
+            orders=full["orders"], customers=now.index, as_of=as_of
+        )
+        now = now.join(value)
     with stages.stage("propensity model"):
         labels = sharing_labels(
             customers=full["customers"],
@@ -233,7 +237,10 @@ def score_tables(
             recent_days=params.recent_days,
         )
         scores = score_customers(
-            features, p_share=p_share, value_per_conversion=_value_per_conversion(full), rules=rules
+            features,
+            p_share=p_share,
+            value_per_conversion=_value_per_conversion(value, full["referrals"]),
+            rules=rules,
         )
     report: dict[str, object] = {
         "as_of": as_of.isoformat(),
@@ -241,6 +248,7 @@ def score_tables(
         "eligible": int(scores["eligible"].sum()),
         "excluded": {str(k): int(v) for k, v in scores["excluded_reason"].value_counts().items()},
         "sentiment_model": sentiment_report,
+        "customer_value_model": value_report,
         "propensity_model": fit.metrics,
         "seconds": stages.seconds,
         "warnings": warnings,

@@ -7,7 +7,8 @@ Per customer, with ``p_share`` the calibrated probability of sharing in the next
   the person's engagement rate (engaged audience / audience, shrunk toward the population rate)
 * conversion = p_share × expected_converted_peers × value_per_conversion, where
   expected_converted_peers = conversion_influence × max(1, engaged_audience_recent) and
-  value_per_conversion is the mean completed-order value of referred customers
+  value_per_conversion is the predicted 12-month value (BG/NBD × Gamma-Gamma) of customers
+  who joined through a referral
 
 A customer is ranked only when eligible: marketing consent given, not do-not-contact, sentiment at
 or above the gate and fewer recent negative mentions than the limit.

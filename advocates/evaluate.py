@@ -1,0 +1,163 @@
+"""Measure the product's models on labelled files: the figures behind ``advocates eval``.
+
+Each function reads its files, fits the same model the nightly run fits, and returns a plain dict
+of figures (JSON-ready). Input problems raise :class:`~advocates.errors.InputError` naming the file
+and the column.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+
+from .errors import InputError, TableReadError
+from .models.clv import BetaGeoModel, GammaGammaModel, rfm_summary
+from .models.sentiment import make_sentiment_model
+
+__all__ = ["evaluate_clv", "evaluate_sentiment", "read_labelled_csv"]
+
+
+def read_labelled_csv(path: Path, columns: Sequence[str]) -> pd.DataFrame:
+    """Read a CSV (optionally gzip-compressed) and check that it has ``columns``."""
+    if not path.is_file():
+        raise TableReadError(f"{path}: no such file")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise TableReadError(
+            f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from error
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, EOFError) as error:
+        raise TableReadError(f"{path}: cannot be read as CSV: {error}") from error
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{path}: no column {', '.join(map(repr, missing))}; "
+            f"the file has {', '.join(map(repr, frame.columns))}"
+        )
+    return frame
+
+
+def _labelled_texts(
+    path: Path, text_columns: Sequence[str], label_column: str
+) -> tuple[pd.Series, pd.Series, int]:
+    frame = read_labelled_csv(path, [*text_columns, label_column])
+    texts = frame[list(text_columns)].agg(" . ".join, axis=1)
+    labels = frame[label_column].str.strip()
+    keep = (labels != "") & (texts.str.strip(" .") != "")
+    if not keep.any():
+        raise InputError(f"{path}: no row has both a text and a label")
+    return (
+        texts[keep].reset_index(drop=True),
+        labels[keep].reset_index(drop=True),
+        int((~keep).sum()),
+    )
+
+
+def evaluate_sentiment(
+    *,
+    train: Path,
+    test: Path,
+    text_columns: Sequence[str] = ("text",),
+    label_column: str = "label",
+    seed: int = 0,
+) -> dict:
+    """Train the product's sentiment model on ``train`` and measure it on ``test``.
+
+    Rows without a text or a label are left out and counted (``n_train_dropped``,
+    ``n_test_dropped``).
+    """
+    train_texts, train_labels, train_dropped = _labelled_texts(train, text_columns, label_column)
+    test_texts, test_labels, test_dropped = _labelled_texts(test, text_columns, label_column)
+    if train_labels.nunique() < 2:
+        raise InputError(f"{train}: column {label_column!r} needs at least two distinct labels")
+    started = time.perf_counter()
+    model = make_sentiment_model(seed=seed).fit(train_texts, train_labels)
+    fit_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    predicted = model.predict(test_texts)
+    predict_seconds = time.perf_counter() - started
+    classes = sorted(set(train_labels) | set(test_labels))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        test_labels, predicted, labels=classes, zero_division=0
+    )
+    return {
+        "n_train": len(train_texts),
+        "n_test": len(test_texts),
+        "n_train_dropped": train_dropped,
+        "n_test_dropped": test_dropped,
+        "accuracy": round(float(accuracy_score(test_labels, predicted)), 4),
+        "macro_f1": round(
+            float(
+                f1_score(test_labels, predicted, labels=classes, average="macro", zero_division=0)
+            ),
+            4,
+        ),
+        "per_class": {
+            label: {
+                "precision": round(float(p), 4),
+                "recall": round(float(r), 4),
+                "f1": round(float(f), 4),
+                "support": int(s),
+            }
+            for label, p, r, f, s in zip(classes, precision, recall, f1, support, strict=True)
+        },
+        "fit_seconds": round(fit_seconds, 2),
+        "texts_per_second": round(len(test_texts) / max(predict_seconds, 1e-9)),
+    }
+
+
+def evaluate_clv(
+    *,
+    transactions: Path,
+    customer_column: str,
+    date_column: str,
+    amount_column: str,
+    calibration_end: pd.Timestamp,
+) -> dict:
+    """Fit BG/NBD and Gamma-Gamma on a transaction log (time in weeks) and return their parameters."""
+    frame = read_labelled_csv(transactions, [customer_column, date_column, amount_column])
+    dates = pd.to_datetime(frame[date_column], errors="coerce", format="mixed")
+    amounts = pd.to_numeric(frame[amount_column], errors="coerce")
+    for name, values, what in [
+        (date_column, dates, "a date"),
+        (amount_column, amounts, "a number"),
+    ]:
+        bad = np.flatnonzero(values.isna().to_numpy())
+        if len(bad):
+            row = int(bad[0]) + 2  # the header is line 1
+            raise InputError(
+                f"{transactions}: row {row}, column {name!r}: {frame[name].iloc[bad[0]]!r} is not "
+                f"{what} ({len(bad)} such row(s))"
+            )
+    if (amounts < 0).any():
+        row = int(np.flatnonzero((amounts < 0).to_numpy())[0]) + 2
+        raise InputError(f"{transactions}: row {row}, column {amount_column!r}: negative amount")
+    log = pd.DataFrame({"customer": frame[customer_column], "date": dates, "amount": amounts})
+    summary = rfm_summary(
+        log, customer="customer", date="date", amount="amount", calibration_end=calibration_end
+    )
+    bgnbd = BetaGeoModel().fit(summary)
+    gamma_gamma = GammaGammaModel().fit(summary)
+    return {
+        "n_customers": len(summary),
+        "n_repeat_buyers": int((summary["frequency"] > 0).sum()),
+        "bgnbd": {
+            "r": round(bgnbd.r_, 4),
+            "alpha": round(bgnbd.alpha_, 4),
+            "a": round(bgnbd.a_, 4),
+            "b": round(bgnbd.b_, 4),
+            "loglik": round(bgnbd.loglik_, 2),
+        },
+        "gamma_gamma": {
+            "p": round(gamma_gamma.p_, 4),
+            "q": round(gamma_gamma.q_, 4),
+            "gamma": round(gamma_gamma.gamma_, 4),
+            "n_customers": gamma_gamma.n_customers_,
+        },
+    }

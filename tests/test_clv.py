@@ -1,0 +1,198 @@
+"""Customer value: the BG/NBD and Gamma-Gamma fits, their predictions and degenerate inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advocates.errors import InputError
+from advocates.evaluate import evaluate_clv
+from advocates.models.clv import (
+    VALUE_COLUMNS,
+    BetaGeoModel,
+    GammaGammaModel,
+    predicted_value,
+    rfm_summary,
+)
+
+CDNOW = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "cdnow"
+needs_cdnow = pytest.mark.skipif(not CDNOW.is_dir(), reason="../shared/datasets/cdnow not present")
+
+
+def simulate_bgnbd(
+    n: int, *, r: float, alpha: float, a: float, b: float, weeks: float, seed: int
+) -> pd.DataFrame:
+    """Customers drawn from the BG/NBD story, all observed for ``weeks`` after a first purchase."""
+    rng = np.random.default_rng(seed)
+    rates = rng.gamma(r, 1 / alpha, n)
+    dropout = rng.beta(a, b, n)
+    rows = []
+    for rate, p in zip(rates, dropout, strict=True):
+        t, x, last = 0.0, 0, 0.0
+        while True:
+            t += rng.exponential(1 / rate)
+            if t > weeks:
+                break
+            x, last = x + 1, t
+            if rng.random() < p:
+                break
+        rows.append((float(x), last, weeks))
+    return pd.DataFrame(rows, columns=["frequency", "recency", "T"])
+
+
+def test_rfm_summary_merges_same_day_purchases_and_cuts_at_calibration_end() -> None:
+    log = pd.DataFrame(
+        {
+            "c": ["a", "a", "a", "a", "b"],
+            "d": pd.to_datetime(
+                ["2024-01-01", "2024-01-08", "2024-01-08", "2024-03-01", "2024-01-15"]
+            ),
+            "amount": [5.0, 10.0, 20.0, 99.0, 3.0],
+        }
+    )
+    summary = rfm_summary(
+        log, customer="c", date="d", amount="amount", calibration_end=pd.Timestamp("2024-01-29")
+    )
+    assert summary.loc["a"].to_dict() == {
+        "frequency": 1.0,
+        "recency": 1.0,
+        "T": 4.0,
+        "monetary": 30.0,
+    }
+    assert summary.loc["b"].to_dict() == {
+        "frequency": 0.0,
+        "recency": 0.0,
+        "T": 2.0,
+        "monetary": 0.0,
+    }
+
+
+def test_bgnbd_recovers_the_parameters_it_was_simulated_with() -> None:
+    truth = {"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 2.5}
+    summary = simulate_bgnbd(6000, weeks=52.0, seed=1, **truth)
+    model = BetaGeoModel().fit(summary)
+    fitted = dict(zip(truth, model.params_, strict=True))
+    for name, value in truth.items():
+        assert fitted[name] == pytest.approx(value, rel=0.25), name
+
+
+def test_bgnbd_conditional_expectation_matches_the_paper() -> None:
+    # Fader, Hardie & Lee (2005), section 4: a customer with x = 2, t_x = 30.43, T = 38.86 is
+    # expected to make 1.226 purchases in the next 39 weeks under the CDNOW estimates.
+    model = BetaGeoModel()
+    model.r_, model.alpha_, model.a_, model.b_ = 0.243, 4.414, 0.793, 2.426
+    one = pd.DataFrame({"frequency": [2.0], "recency": [30.43], "T": [38.86]})
+    assert model.expected_purchases(one, 39.0)[0] == pytest.approx(1.226, abs=0.001)
+    never = pd.DataFrame({"frequency": [0.0], "recency": [0.0], "T": [38.86]})
+    assert model.probability_alive(never)[0] == 1.0
+
+
+def test_gamma_gamma_expected_spend_shrinks_toward_the_population_mean() -> None:
+    model = GammaGammaModel()
+    model.p_, model.q_, model.gamma_ = 6.25, 3.74, 15.44
+    population = model.p_ * model.gamma_ / (model.q_ - 1)
+    frame = pd.DataFrame({"frequency": [0.0, 1.0, 50.0], "monetary": [0.0, 100.0, 100.0]})
+    newcomer, once, loyal = model.expected_spend(frame)
+    assert newcomer == pytest.approx(population)
+    assert population < once < loyal < 100.0
+
+
+@needs_cdnow
+def test_cdnow_sample_reproduces_the_published_estimates() -> None:
+    figures = evaluate_clv(
+        transactions=CDNOW / "transactions_sample.csv.gz",
+        customer_column="sample_customer_id",
+        date_column="date",
+        amount_column="dollar_value",
+        calibration_end=pd.Timestamp("1997-09-30"),
+    )
+    published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426, "loglik": -9582.4}
+    for name, value in published.items():
+        assert figures["bgnbd"][name] == pytest.approx(value, rel=0.01), name
+    for name, value in {"p": 6.25, "q": 3.74, "gamma": 15.44}.items():
+        assert figures["gamma_gamma"][name] == pytest.approx(value, rel=0.01), name
+
+
+@pytest.mark.parametrize(
+    ("summary", "message"),
+    [
+        (pd.DataFrame({"frequency": [2.0], "recency": [3.0], "T": [5.0]}), "at least 2 customers"),
+        (
+            pd.DataFrame({"frequency": [0.0, 0.0], "recency": [0.0, 0.0], "T": [5.0, 4.0]}),
+            "no customer made a repeat",
+        ),
+        (
+            pd.DataFrame({"frequency": [1.0, 0.0], "recency": [6.0, 0.0], "T": [5.0, 4.0]}),
+            "recency <= T",
+        ),
+        (
+            pd.DataFrame({"frequency": [1.0, np.nan], "recency": [1.0, 0.0], "T": [5.0, 4.0]}),
+            "missing",
+        ),
+        (pd.DataFrame({"frequency": [1.0, 0.0]}), "lacks the column"),
+    ],
+)
+def test_bgnbd_refuses_degenerate_summaries(summary: pd.DataFrame, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        BetaGeoModel().fit(summary)
+
+
+def test_gamma_gamma_refuses_zero_amounts() -> None:
+    zero = pd.DataFrame({"frequency": [1.0, 2.0, 0.0], "monetary": [0.0, 0.0, 0.0]})
+    with pytest.raises(InputError, match="fewer than 2 repeat buyers with a positive spend"):
+        GammaGammaModel().fit(zero)
+
+
+def _orders(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["customer_id", "ordered_at", "amount"])
+    frame["ordered_at"] = pd.to_datetime(frame["ordered_at"], utc=True)
+    return frame.assign(status="completed")
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [("a", "2024-01-01", 10.0)],  # one customer
+        [("a", "2024-01-01", 10.0), ("b", "2024-02-01", 5.0)],  # no repeat buyer
+        [
+            ("a", "2024-01-01", 0.0),
+            ("a", "2024-02-01", 0.0),
+            ("b", "2024-02-01", 0.0),
+        ],  # zero amounts
+    ],
+)
+def test_predicted_value_falls_back_with_a_reason_instead_of_nan(
+    rows: list[tuple[str, str, float]],
+) -> None:
+    customers = pd.Index(["a", "b", "never"], name="customer_id")
+    value, report = predicted_value(
+        orders=_orders(rows), customers=customers, as_of=pd.Timestamp("2024-06-01", tz="UTC")
+    )
+    assert list(value.columns) == VALUE_COLUMNS
+    assert np.isfinite(value.to_numpy()).all()
+    assert value.loc["never", "predicted_value_12m"] == 0.0
+    assert "past order rate" in str(report["model"])
+
+
+def test_predicted_value_uses_the_fitted_models_when_it_can() -> None:
+    summary = simulate_bgnbd(800, r=0.5, alpha=5.0, a=0.8, b=2.5, weeks=52.0, seed=2)
+    rng = np.random.default_rng(0)
+    start = pd.Timestamp("2024-01-01", tz="UTC")
+    rows = []
+    for i, (x, recency, _) in enumerate(summary.itertuples(index=False)):
+        days = [0.0, *np.sort(rng.uniform(0, recency * 7, int(x) - 1)), recency * 7] if x else [0.0]
+        rows += [
+            (f"c{i}", str(start + pd.Timedelta(days=int(d))), float(rng.gamma(5, 8))) for d in days
+        ]
+    orders = _orders(rows)
+    value, report = predicted_value(
+        orders=orders,
+        customers=pd.Index(orders["customer_id"].unique()),
+        as_of=start + pd.Timedelta(weeks=52),
+    )
+    assert report["model"] == "BG/NBD + Gamma-Gamma"
+    assert (value["predicted_value_12m"] >= 0).all() and value["p_alive"].between(0, 1).all()
+    assert value["predicted_value_12m"].corr(value["expected_purchases_12m"]) > 0.5
