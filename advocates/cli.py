@@ -184,11 +184,30 @@ def _print_summary(report: dict) -> None:
     )
     out.print(f"sentiment model: {report['sentiment_model']}")
     out.print(f"customer value model: {report['customer_value_model']}")
-    out.print(f"propensity model: {report['propensity_model']}")
+    _print_propensity(report["propensity_model"])
     for warning in report["warnings"]:
         err.print(f"warning: {warning}")
     out.print(f"rejects file: {report['rejects_file']}")
     out.print(f"published run: {report['run_id']}")
+
+
+def _print_propensity(metrics: dict) -> None:
+    if "baselines" not in metrics:
+        out.print(f"propensity model: {metrics}")
+        return
+    table = Table(
+        title=f"sharing propensity on {metrics['n_test']:,} held-out customers "
+        f"(precision among the top {metrics['k']})"
+    )
+    for column in ("ranking", "ROC-AUC", "PR-AUC", "Brier", "precision@k"):
+        table.add_column(column, justify="left" if column == "ranking" else "right")
+    rows = {"model": metrics, **metrics["baselines"]}
+    for name, row in rows.items():
+        table.add_row(
+            name.replace("_", " "),
+            *(f"{row[m]:.3f}" for m in ("roc_auc", "pr_auc", "brier", "precision_at_k")),
+        )
+    out.print(table)
 
 
 @app.command()

@@ -347,15 +347,21 @@ def predicted_value(
     )
     out.update(predictions[VALUE_COLUMNS])
     bgnbd, gamma_gamma = fitted.bgnbd, fitted.gamma_gamma
-    return out, {
+    report: dict[str, object] = {
         "model": "BG/NBD + Gamma-Gamma",
         "bgnbd": {
-            k: round(float(v), 4)
-            for k, v in zip(("r", "alpha", "a", "b"), bgnbd.params_, strict=True)
+            name: round(float(value), 4)
+            for name, value in zip(("r", "alpha", "a", "b"), bgnbd.params_, strict=True)
         },
         "gamma_gamma": {
-            "p": round(gamma_gamma.p_, 4),
-            "q": round(gamma_gamma.q_, 4),
-            "gamma": round(gamma_gamma.gamma_, 4),
+            "p": round(float(gamma_gamma.p_), 4),
+            "q": round(float(gamma_gamma.q_), 4),
+            "gamma": round(float(gamma_gamma.gamma_), 6),
         },
     }
+    if gamma_gamma.p_ > 1e3:
+        report["note"] = (
+            "Gamma-Gamma p diverges: spend varies little within customers compared with between "
+            "them, so expected spend is close to each repeat buyer's own mean"
+        )
+    return out, report
