@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -47,3 +50,14 @@ def scored(
         max_reject_share=0.05,
     )
     return store, outcome
+
+
+def advocates(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the ``advocates`` command line in a real process, with its store and rejects in ``cwd``."""
+    env = {
+        **os.environ,
+        "ADVOCATES_STORE_URL": f"sqlite:///{cwd / 'store.db'}",
+        "ADVOCATES_REJECTS_DIR": str(cwd / "rejects"),
+    }
+    command = [sys.executable, "-c", "from advocates.cli import main; main()", *map(str, args)]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import END
+from .conftest import END, advocates
 
 pytestmark = pytest.mark.slow
-
-
-def advocates(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "ADVOCATES_STORE_URL": f"sqlite:///{cwd / 'store.db'}",
-        "ADVOCATES_REJECTS_DIR": str(cwd / "rejects"),
-    }
-    command = [sys.executable, "-c", "from advocates.cli import main; main()", *map(str, args)]
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_demo_data_score_and_shortlist(tmp_path: Path) -> None:

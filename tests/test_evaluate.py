@@ -1,0 +1,163 @@
+"""``advocates eval``: the sentiment and customer-value figures, and their failure paths."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from advocates.models.sentiment import expected_sentiment, make_sentiment_model
+
+from .conftest import advocates
+
+POSITIVE = ["love it", "great service", "excellent, thank you", "super, recomand", "génial, merci"]
+NEGATIVE = ["awful delay", "terrible service", "nu recomand", "never again", "c'est nul"]
+NEUTRAL = ["flight at 9", "order number 12", "am primit coletul", "le vol part à 9h", "it is blue"]
+
+
+def labelled(n_each: int) -> pd.DataFrame:
+    rows = []
+    for i in range(n_each):
+        for label, texts in (("positive", POSITIVE), ("negative", NEGATIVE), ("neutral", NEUTRAL)):
+            rows.append({"title": f"#{i}", "text": texts[i % len(texts)], "label": label})
+    return pd.DataFrame(rows)
+
+
+def last_json(stdout: str) -> dict:
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def test_eval_sentiment_prints_figures_as_the_last_line(tmp_path: Path) -> None:
+    train = labelled(20)
+    train.loc[0, "label"] = ""  # no label: left out and counted
+    train.to_csv(tmp_path / "train.csv", index=False)
+    labelled(5).to_csv(tmp_path / "test.csv.gz", index=False)
+    done = advocates(
+        "eval", "sentiment", "--train", "train.csv", "--test", "test.csv.gz",
+        "--text-column", "title", "--text-column", "text", "--label-column", "label",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    figures = last_json(done.stdout)
+    assert figures["n_train"] == 59 and figures["n_train_dropped"] == 1 and figures["n_test"] == 15
+    assert figures["accuracy"] == 1.0 and figures["macro_f1"] == 1.0
+    assert set(figures["per_class"]) == {"negative", "neutral", "positive"}
+    assert set(figures["per_class"]["neutral"]) == {"precision", "recall", "f1", "support"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--text-column", "body"], "train.csv: no column 'body'"),
+        (["--label-column", "stars"], "train.csv: no column 'stars'"),
+        (["--train", "nowhere.csv"], "nowhere.csv: no such file"),
+    ],
+)
+def test_eval_sentiment_names_the_file_and_column_it_cannot_use(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    labelled(3).to_csv(tmp_path / "train.csv", index=False)
+    labelled(3).to_csv(tmp_path / "test.csv", index=False)
+    base = {"--train": "train.csv", "--test": "test.csv"}
+    for flag, value in zip(args[::2], args[1::2], strict=True):
+        base[flag] = value
+    done = advocates(
+        "eval", "sentiment", *[part for pair in base.items() for part in pair], cwd=tmp_path
+    )
+    assert done.returncode == 1
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_eval_sentiment_refuses_a_single_label(tmp_path: Path) -> None:
+    labelled(3).assign(label="positive").to_csv(tmp_path / "train.csv", index=False)
+    labelled(3).to_csv(tmp_path / "test.csv", index=False)
+    done = advocates(
+        "eval", "sentiment", "--train", "train.csv", "--test", "test.csv", cwd=tmp_path
+    )
+    assert done.returncode == 1 and "at least two distinct labels" in done.stderr
+
+
+def test_sentiment_reads_romanian_with_and_without_diacritics_alike() -> None:
+    texts = ["Sunt foarte mulțumită, îl recomand", "Sunt foarte multumita, il recomand"]
+    model = make_sentiment_model().fit(
+        [
+            "multumita recomand",
+            "foarte bun",
+            "nu recomand",
+            "prost, stricat",
+            "am primit",
+            "e albastru",
+        ],
+        ["positive", "positive", "negative", "negative", "neutral", "neutral"],
+    )
+    expected, confidence = expected_sentiment(model, pd.Series(texts))
+    assert expected[0] == pytest.approx(expected[1])
+    assert expected[0] > 0 and ((confidence > 0) & (confidence <= 1)).all()
+
+
+def clv_log(tmp_path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    path = tmp_path / "log.csv"
+    pd.DataFrame(rows, columns=["cust", "day", "value"]).to_csv(path, index=False)
+    return path
+
+
+def run_clv(tmp_path: Path, path: Path, end: str = "2024-06-30") -> object:
+    return advocates(
+        "eval", "clv", "--transactions", path, "--customer-column", "cust",
+        "--date-column", "day", "--amount-column", "value", "--calibration-end", end,
+        cwd=tmp_path,
+    )  # fmt: skip
+
+
+def test_eval_clv_prints_both_models_as_the_last_line(tmp_path: Path) -> None:
+    rows = []
+    for i in range(60):
+        for k in range(1 + i % 4):
+            rows.append(
+                (f"c{i}", f"2024-0{1 + k}-{1 + i % 27:02d}", f"{10 + (i * 7 + k * 3) % 40}.50")
+            )
+    done = run_clv(tmp_path, clv_log(tmp_path, rows))
+    assert done.returncode == 0, done.stderr
+    figures = last_json(done.stdout)
+    assert set(figures["bgnbd"]) == {"r", "alpha", "a", "b", "loglik"}
+    assert {"p", "q", "gamma"} <= set(figures["gamma_gamma"])
+    assert figures["n_customers"] == 60 and figures["n_repeat_buyers"] == 45
+
+
+@pytest.mark.parametrize(
+    ("rows", "end", "message"),
+    [
+        ([("a", "2024-01-01", "10"), ("a", "last week", "5")], "2024-06-30", "row 3, column 'day'"),
+        (
+            [("a", "2024-01-01", "10"), ("a", "2024-02-01", "ten")],
+            "2024-06-30",
+            "row 3, column 'value'",
+        ),
+        ([("a", "2024-01-01", "10"), ("a", "2024-02-01", "-5")], "2024-06-30", "negative amount"),
+        (
+            [("a", "2024-01-01", "10"), ("a", "2024-02-01", "5")],
+            "2024-06-30",
+            "at least 2 customers",
+        ),
+        (
+            [("a", "2024-01-01", "10"), ("b", "2024-02-01", "5")],
+            "2024-06-30",
+            "no customer made a repeat",
+        ),
+        (
+            [("a", "2024-01-01", "0"), ("a", "2024-02-01", "0"), ("b", "2024-02-01", "0")],
+            "2024-06-30",
+            "positive spend",
+        ),
+        ([("a", "2024-01-01", "10")], "2023-01-01", "no transaction on or before"),
+        ([("a", "2024-01-01", "10")], "someday", "--calibration-end 'someday'"),
+    ],
+)
+def test_eval_clv_explains_degenerate_or_bad_input(
+    tmp_path: Path, rows: list[tuple[str, str, str]], end: str, message: str
+) -> None:
+    done = run_clv(tmp_path, clv_log(tmp_path, rows), end)
+    assert done.returncode == 1, done.stdout
+    assert message in done.stderr and "Traceback" not in done.stderr
