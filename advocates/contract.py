@@ -161,7 +161,7 @@ _TABLES = (
             _req("customer_id", Kind.ID),
             _req("created_at", Kind.TIMESTAMP),
             _req("rating", Kind.RATING),
-            _req("text", Kind.TEXT),
+            _opt("text", Kind.TEXT, description="may be empty: a rating alone is a review"),
             _opt("language", Kind.TEXT),
         ),
         unique=("review_id",),

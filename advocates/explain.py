@@ -53,9 +53,9 @@ def _sentences(frame: pd.DataFrame, recent_days: int) -> dict[str, pd.Series]:
         + _count(frame["sentiment_evidence"])
         + " mentions and reviews)",
         "conversion": _count(frame["invites_converted"])
-        + " of "
-        + _count(frame["invites_sent"])
-        + " friends they invited bought ("
+        + " friends bought after their "
+        + _count(frame["outreach_total"])
+        + " shares and invites ("
         + (frame["conversion_influence"] * 100).round().astype("int64").astype(str)
         + "% after smoothing)",
         "loyalty": _count(frame["orders_completed"])
@@ -92,7 +92,9 @@ def explain(scored: pd.DataFrame, *, recent_days: int) -> pd.DataFrame:
         name: (scored[column] > (0.2 if name == "sentiment" else 0)).to_numpy()
         for name, column in _FACTOR_COLUMN.items()
     }
-    meaningful["conversion"] = meaningful["conversion"] & (scored["invites_sent"] > 0).to_numpy()
+    meaningful["conversion"] = (
+        meaningful["conversion"] & (scored["invites_converted"] > 0).to_numpy()
+    )
     percentile = {
         name: np.where(
             meaningful[name],

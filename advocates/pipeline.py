@@ -28,7 +28,7 @@ from .identity import link_customers
 from .ingest import TableResult, validate_tables
 from .io import find_table_files, read_raw_table, write_csv
 from .models.clv import predicted_value
-from .models.propensity import PROPENSITY_FEATURES, fit_sharing_propensity, sharing_labels
+from .models.propensity import fit_sharing_propensity, predict_share, sharing_labels
 from .models.sentiment import expected_sentiment, make_sentiment_model, sentiment_training_set
 from .scoring import GateRules, score_customers
 from .shortlist import PII_COLUMNS
@@ -216,7 +216,7 @@ def score_tables(
             end=as_of,
         )
         fit = fit_sharing_propensity(at_cutoff, labels, seed=params.seed)
-        p_share = fit.model.predict_proba(now[PROPENSITY_FEATURES].to_numpy(dtype=float))[:, 1]
+        p_share = predict_share(fit.model, now)
     with stages.stage("scoring"):
         customers = full["customers"].set_index("customer_id")
         features = now.assign(

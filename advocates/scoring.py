@@ -6,7 +6,8 @@ Per customer, with ``p_share`` the calibrated probability of sharing in the next
 * engagement = p_share × expected_engagements, where expected_engagements = audience_size ×
   the person's engagement rate (engaged audience / audience, shrunk toward the population rate)
 * conversion = p_share × expected_converted_peers × value_per_conversion, where
-  expected_converted_peers = conversion_influence × max(1, engaged_audience_recent) and
+  expected_converted_peers = conversion_influence × max(1, outreach_recent) (peers who act per
+  share or invite, times the shares and invites of the recent window) and
   value_per_conversion is the predicted 12-month value (BG/NBD × Gamma-Gamma) of customers
   who joined through a referral
 
@@ -70,7 +71,7 @@ def score_customers(
     )
     expected_engagements = audience * engagement_rate
     expected_converted = features["conversion_influence"].to_numpy(dtype=float) * np.maximum(
-        1.0, engaged
+        1.0, features["outreach_recent"].to_numpy(dtype=float)
     )
     excluded_reason = _exclusion(features, rules)
     eligible = excluded_reason == ""

@@ -9,6 +9,7 @@ import pytest
 from advocates.models.propensity import (
     PROPENSITY_FEATURES,
     fit_sharing_propensity,
+    predict_share,
     sharing_labels,
 )
 
@@ -94,3 +95,9 @@ def test_labels_come_only_from_the_window_after_the_cutoff() -> None:
         "after": False,
         "quiet": False,
     }
+
+
+def test_nobody_sharing_gives_zero_not_a_crash() -> None:
+    features, _ = synthetic_features(100, seed=4)
+    fit = fit_sharing_propensity(features, pd.Series(False, index=features.index))
+    assert (predict_share(fit.model, features) == 0).all()

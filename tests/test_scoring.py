@@ -31,6 +31,8 @@ def features() -> pd.DataFrame:
         "shares_total": 9.0,
         "invites_sent": 4.0,
         "invites_converted": 2.0,
+        "outreach_total": 13.0,
+        "outreach_recent": 30.0,
         "conversion_influence": 0.4,
         "marketing_consent": True,
         "do_not_contact": False,
@@ -75,7 +77,7 @@ def test_objective_formulas(features: pd.DataFrame) -> None:
     assert happy["engagement_score"] == pytest.approx(0.5 * happy["expected_engagements"])
     assert happy["conversion_score"] == pytest.approx(0.5 * 0.4 * 30 * 40.0)
     assert "reaches 2,000 unique people within two hops" in happy["explanation_awareness"]
-    assert "2 of 4 friends they invited bought" in happy["explanation_conversion"]
+    assert "2 friends bought after their 13 shares and invites" in happy["explanation_conversion"]
 
 
 def test_negative_mentions_gate(features: pd.DataFrame) -> None:

@@ -1,8 +1,11 @@
 """Behaviour features: shares, invites sent and converted, and conversion influence.
 
-Conversion influence is the share of a person's invites that their peers acted on, shrunk toward
-the population rate (empirical Bayes, a Beta prior fitted by the method of moments), so that one
-lucky invite does not make a star.
+Conversion influence is the rate at which a person's peers act after that person reaches out:
+converted invites ÷ outreach, where outreach counts their shares of brand content and their
+invites. The rate is shrunk toward the population rate (empirical Bayes, a Beta prior fitted by
+the method of moments), so that one lucky invite does not make a star. It says nothing of how
+many people the person reaches: reach is a separate feature, so the product can tell a
+broadcaster (large reach, low influence) from a person whose peers take their advice.
 
 Examples
 --------
@@ -26,6 +29,8 @@ BEHAVIOUR_FEATURES = [
     "shares_total",
     "invites_sent",
     "invites_converted",
+    "outreach_total",
+    "outreach_recent",
     "conversion_influence",
 ]
 
@@ -69,28 +74,31 @@ def behaviour_features(
     share_owner = shares.assign(node=node_key(shares["network"], shares["actor"])).merge(
         links, on="node"
     )
-    recent = share_owner["occurred_at"] > as_of - pd.Timedelta(days=recent_days)
+    since = as_of - pd.Timedelta(days=recent_days)
     sent = referrals[referrals["invited_at"] <= as_of]
     converted = sent["converted_customer_id"].notna() & (sent["converted_at"] <= as_of).fillna(
         False
     ).astype(bool)
-    invites = sent.groupby("referrer_customer_id").size().reindex(index, fill_value=0)
-    wins = sent[converted].groupby("referrer_customer_id").size().reindex(index, fill_value=0)
-    a, b = beta_prior(wins.to_numpy(), invites.to_numpy())
+
+    def count(frame: pd.DataFrame, by: str) -> pd.Series:
+        return frame.groupby(by).size().reindex(index, fill_value=0).astype(float)
+
+    shares_total = count(share_owner, "customer_id")
+    shares_recent = count(share_owner[share_owner["occurred_at"] > since], "customer_id")
+    invites = count(sent, "referrer_customer_id")
+    invites_recent = count(sent[sent["invited_at"] > since], "referrer_customer_id")
+    wins = count(sent[converted], "referrer_customer_id")
+    outreach = shares_total + invites
+    a, b = beta_prior(wins.to_numpy(), outreach.to_numpy())
     return pd.DataFrame(
         {
-            "shares_recent": share_owner[recent]
-            .groupby("customer_id")
-            .size()
-            .reindex(index, fill_value=0)
-            .astype(float),
-            "shares_total": share_owner.groupby("customer_id")
-            .size()
-            .reindex(index, fill_value=0)
-            .astype(float),
-            "invites_sent": invites.astype(float),
-            "invites_converted": wins.astype(float),
-            "conversion_influence": (wins + a) / (invites + a + b),
+            "shares_recent": shares_recent,
+            "shares_total": shares_total,
+            "invites_sent": invites,
+            "invites_converted": wins,
+            "outreach_total": outreach,
+            "outreach_recent": shares_recent + invites_recent,
+            "conversion_influence": (wins + a) / (outreach + a + b),
         },
         index=index,
     )

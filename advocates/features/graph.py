@@ -110,8 +110,7 @@ def _engaged_audience(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per node: how many engagements came from its audience, and from how many distinct people."""
     n = len(graph.nodes)
-    if interactions.empty:
-        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    none = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     engaged = interactions[
         interactions["kind"].isin(ENGAGEMENT_KINDS)
         & (interactions["actor"] != interactions["target"])
@@ -120,6 +119,8 @@ def _engaged_audience(
     actor = graph.nodes.get_indexer(node_key(engaged["network"], engaged["actor"]))
     known = (person >= 0) & (actor >= 0)
     person, actor = person[known], actor[known]
+    if len(person) == 0:  # no engagement between two known people (also: no interactions)
+        return none
     in_audience = np.asarray(graph.audience[person, actor]).ravel() > 0
     person, actor = person[in_audience], actor[in_audience]
     count = np.bincount(person, minlength=n)

@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,16 +108,21 @@ def _check_summary(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nd
     return x, t_x, big_t
 
 
-def _maximise(negative_loglik, start: np.ndarray) -> np.ndarray:
-    """Minimise over log-parameters (so every parameter stays positive); return the parameters."""
+def _maximise(negative_loglik: Callable[[np.ndarray], float], start: np.ndarray) -> np.ndarray:
+    """Minimise over log-parameters (so every parameter stays positive); return the parameters.
+
+    A coarse Nelder-Mead (robust far from the optimum) is polished by BFGS.
+    """
     with np.errstate(all="ignore"):
-        result = optimize.minimize(
+        coarse = optimize.minimize(
             negative_loglik,
             np.log(start),
             method="Nelder-Mead",
-            options={"maxiter": 20_000, "xatol": 1e-10, "fatol": 1e-10},
+            options={"maxfev": 4_000, "xatol": 1e-4, "fatol": 1e-6},
         )
-        result = optimize.minimize(negative_loglik, result.x, method="BFGS")
+        result = optimize.minimize(negative_loglik, coarse.x, method="BFGS", options={"gtol": 1e-7})
+    if not np.isfinite(result.fun) or result.fun > coarse.fun:
+        result = coarse
     if not np.isfinite(result.fun):
         raise InputError("the model's likelihood could not be evaluated on these data")
     return np.exp(result.x)

@@ -27,6 +27,7 @@ __all__ = [
     "PropensityFit",
     "fit_sharing_propensity",
     "make_propensity_model",
+    "predict_share",
     "score_metrics",
     "sharing_labels",
 ]
@@ -156,6 +157,18 @@ def fit_sharing_propensity(
         "rfm_only": score_metrics(y_test, rfm_model.predict_proba(rfm[test_rows])[:, 1], k=k),
     }
     return PropensityFit(model, metrics)
+
+
+def predict_share(model: ClassifierMixin, features: pd.DataFrame) -> np.ndarray:
+    """P(shares or invites in the next window) for each row of ``features``.
+
+    A fallback model that only ever saw one label answers 0 or 1 for everyone.
+    """
+    proba = model.predict_proba(features[PROPENSITY_FEATURES].to_numpy(dtype=float))
+    classes = list(model.classes_)
+    if True in classes:
+        return np.asarray(proba[:, classes.index(True)], dtype=float)
+    return np.zeros(len(features))
 
 
 def score_metrics(

@@ -1,0 +1,1 @@
+"""Importers: public or third-party data mapped onto the input contract."""
