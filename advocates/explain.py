@@ -15,7 +15,7 @@ __all__ = ["FACTORS_BY_OBJECTIVE", "explain"]
 FACTORS_BY_OBJECTIVE = {
     "awareness": ("reach", "shares", "sentiment", "audience"),
     "engagement": ("engagement", "shares", "sentiment", "audience"),
-    "conversion": ("conversion", "shares", "sentiment", "loyalty"),
+    "conversion": ("conversion", "shares", "reviews", "sentiment", "loyalty"),
 }
 _FACTOR_COLUMN = {
     "reach": "unique_reach_2hop",
@@ -25,6 +25,7 @@ _FACTOR_COLUMN = {
     "sentiment": "sentiment",
     "conversion": "conversion_influence",
     "loyalty": "orders_completed",
+    "reviews": "reviews_five_star",
 }
 
 
@@ -58,6 +59,13 @@ def _sentences(frame: pd.DataFrame, recent_days: int) -> dict[str, pd.Series]:
         + " shares and invites ("
         + (frame["conversion_influence"] * 100).round().astype("int64").astype(str)
         + "% after smoothing)",
+        "reviews": "gave 5 stars in "
+        + _count(frame["reviews_five_star"])
+        + " of "
+        + _count(frame["reviews_total"])
+        + " reviews of their "
+        + _count(frame["orders_completed"])
+        + " orders",
         "loyalty": _count(frame["orders_completed"])
         + " orders over "
         + years
@@ -104,6 +112,7 @@ def explain(scored: pd.DataFrame, *, recent_days: int) -> pd.DataFrame:
         for name, column in _FACTOR_COLUMN.items()
     }
     excluded = _excluded_text(scored)
+    style = _influence_style(scored, eligible)
     columns = {}
     for objective, factors in FACTORS_BY_OBJECTIVE.items():
         table = np.column_stack([percentile[f] for f in factors])
@@ -122,5 +131,62 @@ def explain(scored: pd.DataFrame, *, recent_days: int) -> pd.DataFrame:
             separator = np.where((text == "") | (part == ""), "", "; ")
             text = text + separator + part
         text = text.where(text != "", f"no single strong factor: ranked by the {objective} formula")
+        if objective in ("awareness", "conversion"):
+            text = text + "; " + style
         columns[f"explanation_{objective}"] = text.where(eligible, excluded)
+    columns["explanation_detractor"] = _detractor_text(scored, recent_days).where(
+        scored["detractor_score"].notna()
+    )
     return scored.assign(**columns)
+
+
+def _top_share(values: pd.Series, eligible: np.ndarray) -> pd.Series:
+    """Where each customer stands among eligible customers: 3 means "in the top 3%"."""
+    among = values.where(eligible)
+    position = among.rank(ascending=False, method="min")
+    top = np.ceil(position / max(int(among.notna().sum()), 1) * 100)
+    return top.astype("Int64")
+
+
+def _influence_style(scored: pd.DataFrame, eligible: np.ndarray) -> pd.Series:
+    """Reach and peer influence side by side, so a broadcaster (many people, few who act) is told
+    apart from a trusted advisor (fewer people who act on what they say)."""
+    reach = _top_share(scored["unique_reach_2hop"], eligible)
+    influence = _top_share(scored["conversion_influence"], eligible)
+    r = reach.to_numpy(dtype=float, na_value=np.nan)
+    i = influence.to_numpy(dtype=float, na_value=np.nan)
+    label = np.select(
+        [(r <= 25) & (i <= 25), (r <= 25) & (i > 50), (i <= 25) & (r > 50)],
+        ["broadcaster and trusted advisor", "a broadcaster", "a trusted advisor"],
+        "",
+    )
+    text = (
+        "reach in the top "
+        + reach.astype(str)
+        + "%, peer influence in the top "
+        + influence.astype(str)
+        + "%"
+    )
+    return text + pd.Series(np.where(label == "", "", ": " + label), index=scored.index)
+
+
+def _detractor_text(scored: pd.DataFrame, recent_days: int) -> pd.Series:
+    text = (
+        "reaches "
+        + _count(scored["unique_reach_2hop"])
+        + " unique people within two hops; sentiment "
+        + scored["sentiment"].map("{:+.2f}".format)
+        + " over "
+        + _count(scored["sentiment_evidence"])
+        + " mentions and reviews; "
+        + _count(scored["negative_mentions_recent"])
+        + f" negative mentions in the last {recent_days} days"
+    )
+    evidence = (
+        "; worst: "
+        + scored["worst_text_id"].astype(str)
+        + ' "'
+        + scored["worst_text"].astype(str).str.slice(0, 160)
+        + '"'
+    )
+    return text + evidence.where(scored["worst_text"].notna(), "")

@@ -13,6 +13,10 @@ Per customer, with ``p_share`` the calibrated probability of sharing in the next
 
 A customer is ranked only when eligible: marketing consent given, not do-not-contact, sentiment at
 or above the gate and fewer recent negative mentions than the limit.
+
+Detractors with reach, for customer care (consent does not matter here): customers with a
+negative sentiment, or at least the limit of recent negative mentions, ranked by
+detractor_score = unique_reach_2hop × max(−sentiment, 0.1).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import pandas as pd
 
 from .explain import explain
 
-__all__ = ["OBJECTIVES", "GateRules", "score_customers"]
+__all__ = ["OBJECTIVES", "GateRules", "rank", "score_customers"]
 
 OBJECTIVES = ("awareness", "engagement", "conversion")
 _SMOOTHING_AUDIENCE = 20.0
@@ -53,6 +57,19 @@ def _exclusion(frame: pd.DataFrame, rules: GateRules) -> pd.Series:
     for mask, why in checks:
         reason[mask & (reason == "")] = why
     return reason
+
+
+def rank(score: pd.Series) -> pd.Series:
+    """1 for the highest score, ties broken by index (customer_id) so ranks are reproducible;
+    missing scores get no rank.
+
+    >>> rank(pd.Series([2.0, None, 5.0, 2.0], index=["b", "x", "c", "a"])).tolist()
+    [3, <NA>, 1, 2]
+    """
+    order = np.lexsort((score.index.to_numpy().astype(str), -score.fillna(-np.inf).to_numpy()))
+    ranks = np.empty(len(order), dtype=float)
+    ranks[order] = np.arange(1, len(order) + 1)
+    return pd.Series(ranks, index=score.index).where(score.notna()).astype("Int64")
 
 
 def score_customers(
@@ -87,12 +104,12 @@ def score_customers(
         excluded_reason=excluded_reason.where(~eligible),
     )
     for objective in OBJECTIVES:
-        score = scored[f"{objective}_score"].where(eligible)
-        # Ties broken by customer_id so that ranks are reproducible.
-        order = np.lexsort((scored.index.to_numpy().astype(str), -score.fillna(-np.inf).to_numpy()))
-        rank = np.empty(len(order), dtype=float)
-        rank[order] = np.arange(1, len(order) + 1)
-        scored[f"rank_{objective}"] = (
-            pd.Series(rank, index=scored.index).where(eligible).astype("Int64")
-        )
+        scored[f"rank_{objective}"] = rank(scored[f"{objective}_score"].where(eligible))
+    detractor = ((scored["sentiment"] < 0) & (scored["sentiment_evidence"] > 0)) | (
+        scored["negative_mentions_recent"] >= rules.negative_mentions_gate
+    )
+    negativity = np.maximum(-scored["sentiment"].to_numpy(dtype=float), 0.1)
+    scored["detractor_score"] = scored["unique_reach_2hop"].to_numpy(dtype=float) * negativity
+    scored["detractor_score"] = scored["detractor_score"].where(detractor)
+    scored["rank_detractor"] = rank(scored["detractor_score"])
     return explain(scored, recent_days=rules.recent_days)

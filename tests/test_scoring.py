@@ -25,6 +25,8 @@ def features() -> pd.DataFrame:
         "sentiment": 0.8,
         "sentiment_evidence": 4.0,
         "negative_mentions_recent": 0.0,
+        "reviews_total": 5.0,
+        "reviews_five_star": 4.0,
         "worst_text": None,
         "worst_text_id": None,
         "shares_recent": 3.0,
@@ -89,3 +91,41 @@ def test_negative_mentions_gate(features: pd.DataFrame) -> None:
         rules=GateRules(negative_mentions_gate=3),
     )
     assert scored.loc["happy", "excluded_reason"] == "3+ negative mentions in the last 90 days"
+
+
+def test_detractors_with_reach_are_listed_apart_with_their_evidence(features: pd.DataFrame) -> None:
+    features = features.assign(negative_mentions_recent=[0.0, 1.0, 0.0, 0.0, 2.0])
+    features.loc["no_consent", "sentiment"] = -0.2
+    scored = score_customers(
+        features, p_share=np.full(len(features), 0.5), value_per_conversion=1.0, rules=GateRules()
+    )
+    # Consent does not matter for customer care; reach times negativity orders the list.
+    assert scored["rank_detractor"].dropna().to_dict() == {
+        "detractor": 1,
+        "no_consent": 2,
+        "small": 3,
+    }
+    assert scored.loc["detractor", "detractor_score"] == pytest.approx(20000 * 0.7)
+    assert scored.loc["small", "detractor_score"] == pytest.approx(100 * 0.1)  # 2 negative mentions
+    text = scored.loc["detractor", "explanation_detractor"]
+    assert "reaches 20,000 unique people" in text and 'm9 "never again"' in text
+    assert pd.isna(scored.loc["happy", "explanation_detractor"])
+
+
+def test_explanations_tell_broadcasters_from_trusted_advisors(features: pd.DataFrame) -> None:
+    rows = {f"p{i}": features.loc["happy"].to_dict() for i in range(8)}
+    rows["broadcaster"] = {**rows["p0"], "unique_reach_2hop": 90000.0, "conversion_influence": 0.01}
+    rows["advisor"] = {**rows["p0"], "unique_reach_2hop": 10.0, "conversion_influence": 0.9}
+    for i in range(8):
+        rows[f"p{i}"].update(unique_reach_2hop=1000.0 + i, conversion_influence=0.1 + i / 100)
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    scored = score_customers(
+        frame, p_share=np.full(len(frame), 0.5), value_per_conversion=1.0, rules=GateRules()
+    )
+    assert scored.loc["broadcaster", "explanation_awareness"].endswith(": a broadcaster")
+    assert scored.loc["advisor", "explanation_conversion"].endswith(
+        "reach in the top 100%, peer influence in the top 10%: a trusted advisor"
+    )
+    assert (
+        "gave 5 stars in 4 of 5 reviews of their" in scored.loc["advisor", "explanation_conversion"]
+    )

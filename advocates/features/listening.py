@@ -83,15 +83,31 @@ def listening_features(
         .set_index("customer_id")
     )
     worst = worst[worst["sentiment"] <= NEGATIVE].reindex(index)
+    reviews = known[known["kind"] == "review"]
     return pd.DataFrame(
         {
+            "reviews_total": reviews.groupby("customer_id")
+            .size()
+            .reindex(index, fill_value=0)
+            .astype(float),
+            "reviews_five_star": reviews[reviews["sentiment"] >= 1.0]
+            .groupby("customer_id")
+            .size()
+            .reindex(index, fill_value=0)
+            .astype(float),
             "sentiment": sentiment.fillna(0.0),
             "sentiment_evidence": grouped.size().reindex(index, fill_value=0).astype(float),
             "negative_mentions_recent": negative_recent.groupby("customer_id")
             .size()
             .reindex(index, fill_value=0)
             .astype(float),
-            "worst_text": worst["text"],
+            "worst_text": worst["text"].where(
+                worst["text"].fillna("").str.strip() != "",
+                # A rating without text: say what it was (a review is worth (stars - 3) / 2).
+                "a "
+                + (3 + 2 * worst["sentiment"]).round().astype("Int64").astype(str)
+                + "-star rating",
+            ),
             "worst_text_id": worst["id"],
         },
         index=index,
