@@ -223,7 +223,6 @@ def shortlist(
     store: StoreOption = None,
 ) -> None:
     """Write the ranked shortlist of the latest run as spreadsheet-safe CSV."""
-    from .io import csv_lines, write_csv
     from .shortlist import check_objective, shortlist_frame
     from .store import open_store
 
@@ -232,13 +231,47 @@ def shortlist(
     source = open_store(store or settings.store_url)
     run = source.latest_run()
     ranked, _ = source.ranked(run.run_id, objective=objective, limit=limit, offset=0)
-    frame = shortlist_frame(ranked, objective, include_pii=include_pii)
+    _write_list(
+        shortlist_frame(ranked, objective, include_pii=include_pii),
+        out_file,
+        run.run_id,
+        "advocates",
+    )
+
+
+@app.command()
+def detractors(
+    limit: Annotated[int, typer.Option(help="How many detractors.", min=1)] = 100,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="CSV file to write (default: standard output).")
+    ] = None,
+    include_pii: Annotated[
+        bool, typer.Option("--include-pii", help="Add email and name columns.")
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Write the detractors with reach of the latest run, for customer care, as spreadsheet-safe
+    CSV: negative sentiment and a large audience, with the mention or review that put them there."""
+    from .shortlist import detractor_frame
+    from .store import open_store
+
+    source = open_store(store or _settings().store_url)
+    run = source.latest_run()
+    ranked, _ = source.ranked(run.run_id, objective="detractor", limit=limit, offset=0)
+    _write_list(
+        detractor_frame(ranked, include_pii=include_pii), out_file, run.run_id, "detractors"
+    )
+
+
+def _write_list(frame: pd.DataFrame, out_file: Path | None, run_id: str, what: str) -> None:
+    from .io import csv_lines, write_csv
+
     if out_file is None:
         for text in csv_lines(frame):
             sys.stdout.write(text)
         return
     write_csv(frame, out_file)
-    err.print(f"wrote {len(frame):,} advocates of run {run.run_id} to {out_file}")
+    err.print(f"wrote {len(frame):,} {what} of run {run_id} to {out_file}")
 
 
 @app.command()

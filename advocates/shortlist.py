@@ -15,7 +15,13 @@ import pandas as pd
 from .errors import ConfigurationError
 from .scoring import OBJECTIVES
 
-__all__ = ["PII_COLUMNS", "shortlist_columns", "shortlist_frame"]
+__all__ = [
+    "DETRACTOR_COLUMNS",
+    "PII_COLUMNS",
+    "detractor_frame",
+    "shortlist_columns",
+    "shortlist_frame",
+]
 
 PII_COLUMNS = ("email", "name")
 
@@ -26,7 +32,24 @@ _COUNTS = {
     "invites_sent",
     "invites_converted",
     "shares_recent",
+    "negative_mentions_recent",
+    "sentiment_evidence",
 }
+
+#: The detractor list's columns (before PII): who, how far they reach, and the evidence.
+DETRACTOR_COLUMNS = [
+    "rank",
+    "customer_id",
+    "detractor_score",
+    "sentiment",
+    "sentiment_evidence",
+    "negative_mentions_recent",
+    "audience_size",
+    "unique_reach_2hop",
+    "evidence_id",
+    "evidence_text",
+    "explanation",
+]
 
 _PARTS = {
     "awareness": ["unique_reach_2hop", "audience_size"],
@@ -72,8 +95,21 @@ def shortlist_frame(
 ) -> pd.DataFrame:
     """Turn ranked store rows into shortlist rows (PII only when asked for)."""
     columns = shortlist_columns(objective, include_pii=include_pii)
+    return _select(ranked, objective, columns)
+
+
+def detractor_frame(ranked: pd.DataFrame, *, include_pii: bool = False) -> pd.DataFrame:
+    """Turn detractor rows of the store into the detractor list (PII only when asked for)."""
+    columns = list(DETRACTOR_COLUMNS)
+    if include_pii:
+        columns[2:2] = PII_COLUMNS
+    frame = ranked.assign(evidence_id=ranked["worst_text_id"], evidence_text=ranked["worst_text"])
+    return _select(frame, "detractor", columns)
+
+
+def _select(ranked: pd.DataFrame, ranking: str, columns: list[str]) -> pd.DataFrame:
     frame = ranked.assign(
-        rank=ranked[f"rank_{objective}"], explanation=ranked[f"explanation_{objective}"]
+        rank=ranked[f"rank_{ranking}"], explanation=ranked[f"explanation_{ranking}"]
     )
     for column in columns:
         if column not in frame:

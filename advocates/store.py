@@ -214,6 +214,13 @@ class SqliteStore:
         """One page of the eligible customers of a run, best first, and how many there are."""
         rank = f'"rank_{objective}"'
         table = self._table(run_id)
+        with closing(self._connect()) as con:
+            columns = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
+        if f"rank_{objective}" not in columns:
+            raise NotFoundError(
+                f"run {run_id} has no {objective} ranking (it was scored by an older version); "
+                "run advocates score again"
+            )
         page = self._query(
             f"SELECT * FROM {table} WHERE {rank} IS NOT NULL ORDER BY {rank} LIMIT ? OFFSET ?",
             (limit, offset),

@@ -33,6 +33,32 @@ class AdvocatesPublic(BaseModel):
     run_id: str
 
 
+class DetractorPublic(BaseModel):
+    """One detractor with reach, and the evidence."""
+
+    rank: int
+    customer_id: str
+    detractor_score: float = Field(description="unique_reach_2hop × max(−sentiment, 0.1)")
+    sentiment: float
+    sentiment_evidence: int = Field(description="Mentions and reviews behind the sentiment.")
+    negative_mentions_recent: int
+    audience_size: float
+    unique_reach_2hop: int
+    evidence_id: str | None = Field(description="The mention or review that put them here.")
+    evidence_text: str | None
+    explanation: str
+
+
+class DetractorsPublic(BaseModel):
+    """A page of detractors; ``count`` is the number of detractors in all."""
+
+    data: list[DetractorPublic]
+    count: int
+    limit: int
+    offset: int
+    run_id: str
+
+
 class ObjectiveScore(BaseModel):
     score: float
     rank: int | None

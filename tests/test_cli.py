@@ -60,6 +60,18 @@ def test_demo_data_score_and_shortlist(tmp_path: Path) -> None:
     )
     assert "@example.com" in with_pii.stdout
 
+    care = tmp_path / "care.csv"
+    listed = advocates("detractors", "--limit", "10", "--out", care, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    with open(care, encoding="utf-8-sig", newline="") as handle:
+        detractors = list(csv.DictReader(handle))
+    assert [int(r["rank"]) for r in detractors] == list(range(1, 11))
+    assert all(
+        float(r["sentiment"]) < 0 or int(r["negative_mentions_recent"]) > 0 for r in detractors
+    )
+    assert all(r["evidence_id"] and r["evidence_text"] for r in detractors)
+    assert "email" not in detractors[0]
+
 
 def error_of(result: subprocess.CompletedProcess[str]) -> str:
     assert result.returncode == 1
