@@ -212,7 +212,15 @@ def _print_propensity(metrics: dict) -> None:
 
 @app.command()
 def shortlist(
-    objective: Annotated[str, typer.Option(help="awareness, engagement or conversion.")],
+    objective: Annotated[
+        str | None, typer.Option(help="awareness, engagement or conversion.")
+    ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            help="Custom weights instead of one objective, e.g. awareness=1,conversion=2."
+        ),
+    ] = None,
     limit: Annotated[int, typer.Option(help="How many advocates.", min=1)] = 100,
     out_file: Annotated[
         Path | None, typer.Option("--out", help="CSV file to write (default: standard output).")
@@ -223,19 +231,16 @@ def shortlist(
     store: StoreOption = None,
 ) -> None:
     """Write the ranked shortlist of the latest run as spreadsheet-safe CSV."""
-    from .shortlist import check_objective, shortlist_frame
+    from .shortlist import ranked_page, shortlist_frame
     from .store import open_store
 
-    settings = _settings()
-    check_objective(objective)
-    source = open_store(store or settings.store_url)
+    source = open_store(store or _settings().store_url)
     run = source.latest_run()
-    ranked, _ = source.ranked(run.run_id, objective=objective, limit=limit, offset=0)
+    page, _, ranking = ranked_page(
+        source, run.run_id, objective=objective, weights=weights, limit=limit, offset=0
+    )
     _write_list(
-        shortlist_frame(ranked, objective, include_pii=include_pii),
-        out_file,
-        run.run_id,
-        "advocates",
+        shortlist_frame(page, ranking, include_pii=include_pii), out_file, run.run_id, "advocates"
     )
 
 

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .errors import ConfigurationError
 from .explain import explain
 
-__all__ = ["OBJECTIVES", "GateRules", "rank", "score_customers"]
+__all__ = ["OBJECTIVES", "GateRules", "blend", "parse_weights", "rank", "score_customers"]
 
 OBJECTIVES = ("awareness", "engagement", "conversion")
 _SMOOTHING_AUDIENCE = 20.0
@@ -113,3 +114,59 @@ def score_customers(
     scored["detractor_score"] = scored["detractor_score"].where(detractor)
     scored["rank_detractor"] = rank(scored["detractor_score"])
     return explain(scored, recent_days=rules.recent_days)
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """Parse custom objective weights such as ``"awareness=1,conversion=2"`` (``:`` works too).
+
+    >>> parse_weights("awareness:1, conversion=2.5")
+    {'awareness': 1.0, 'conversion': 2.5}
+    """
+    weights: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.replace(":", "=").partition("=")
+        name = name.strip()
+        if name not in OBJECTIVES:
+            raise ConfigurationError(
+                f"weights: unknown objective {name!r}: expected one of {', '.join(OBJECTIVES)}"
+            )
+        try:
+            weight = float(value)
+        except ValueError:
+            raise ConfigurationError(
+                f"weights: {part!r} needs a number, as in awareness=1"
+            ) from None
+        if not np.isfinite(weight) or weight < 0:
+            raise ConfigurationError(f"weights: {name} must be a number >= 0, got {value!r}")
+        weights[name] = weight
+    if not weights or sum(weights.values()) == 0:
+        raise ConfigurationError("weights: give at least one positive weight, as in awareness=1")
+    return weights
+
+
+def blend(eligible: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
+    """Rank eligible customers by a weighted mix of objectives; adds ``custom_score``,
+    ``rank_custom`` and ``explanation_custom``, best first.
+
+    Each objective's score is divided by its mean over the eligible customers before weighting,
+    so that a weight of 1 means "as much as one average advocate's value on that objective":
+    custom_score = Σ weight(o) × score(o) / mean_eligible(score(o)).
+    """
+    total = pd.Series(0.0, index=eligible.index)
+    for objective, weight in weights.items():
+        score = eligible[f"{objective}_score"].astype(float)
+        mean = float(score.mean()) if len(score) else 0.0
+        if weight > 0 and mean > 0:
+            total = total + weight * score / mean
+    by_weight = sorted((o for o in weights if weights[o] > 0), key=lambda o: -weights[o])
+    explanation = eligible[f"explanation_{by_weight[0]}"].astype(str)
+    for objective in by_weight[1:]:
+        explanation = (
+            explanation + f" | {objective}: " + eligible[f"explanation_{objective}"].astype(str)
+        )
+    frame = eligible.assign(
+        custom_score=total,
+        explanation_custom=f"{by_weight[0]}: " + explanation,
+    ).set_index("customer_id", drop=False)
+    frame["rank_custom"] = rank(frame["custom_score"])
+    return frame.sort_values("rank_custom").reset_index(drop=True)

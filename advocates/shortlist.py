@@ -13,12 +13,14 @@ from __future__ import annotations
 import pandas as pd
 
 from .errors import ConfigurationError
-from .scoring import OBJECTIVES
+from .scoring import OBJECTIVES, blend, parse_weights
+from .store import Store
 
 __all__ = [
     "DETRACTOR_COLUMNS",
     "PII_COLUMNS",
     "detractor_frame",
+    "ranked_page",
     "shortlist_columns",
     "shortlist_frame",
 ]
@@ -54,6 +56,7 @@ DETRACTOR_COLUMNS = [
 _PARTS = {
     "awareness": ["unique_reach_2hop", "audience_size"],
     "engagement": ["expected_engagements", "audience_size", "engagement_rate"],
+    "custom": ["awareness_score", "engagement_score", "conversion_score"],
     "conversion": [
         "expected_converted_peers",
         "conversion_influence",
@@ -73,8 +76,12 @@ def check_objective(objective: str) -> str:
 
 
 def shortlist_columns(objective: str, *, include_pii: bool = False) -> list[str]:
-    """Columns of the shortlist of ``objective``: rank, id, score, its parts, explanation."""
-    check_objective(objective)
+    """Columns of the shortlist of ``objective``: rank, id, score, its parts, explanation.
+
+    ``custom`` is the ranking by custom weights (:func:`advocates.scoring.blend`).
+    """
+    if objective != "custom":
+        check_objective(objective)
     pii = list(PII_COLUMNS) if include_pii else []
     return [
         "rank",
@@ -117,3 +124,28 @@ def _select(ranked: pd.DataFrame, ranking: str, columns: list[str]) -> pd.DataFr
         elif column in _COUNTS:
             frame[column] = frame[column].round().astype("Int64")
     return frame[columns]
+
+
+def ranked_page(
+    store: Store,
+    run_id: str,
+    *,
+    objective: str | None,
+    weights: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[pd.DataFrame, int, str]:
+    """One page of a run's eligible customers, best first, ranked either by one ``objective`` or
+    by custom ``weights`` (``"awareness=1,conversion=2"``); with the total and the ranking's
+    name (the objective, or ``custom``)."""
+    if (objective is None) == (weights is None):
+        raise ConfigurationError(
+            "give either an objective or weights (e.g. awareness=1,conversion=2)"
+        )
+    if objective is not None:
+        page, total = store.ranked(
+            run_id, objective=check_objective(objective), limit=limit, offset=offset
+        )
+        return page, total, objective
+    ranked = blend(store.eligible(run_id), parse_weights(str(weights)))
+    return ranked.iloc[offset : offset + limit].reset_index(drop=True), len(ranked), "custom"

@@ -55,6 +55,7 @@ class Store(Protocol):
         self, run_id: str, *, objective: str, limit: int, chunk_rows: int = 5000
     ) -> Iterator[pd.DataFrame]: ...
     def customer(self, run_id: str, customer_id: str) -> dict[str, Any]: ...
+    def eligible(self, run_id: str) -> pd.DataFrame: ...
 
 
 def open_store(url: str) -> Store:
@@ -243,6 +244,10 @@ class SqliteStore:
             if page.empty:
                 return
             yield page
+
+    def eligible(self, run_id: str) -> pd.DataFrame:
+        """Every eligible customer's row of a run (for rankings computed per request)."""
+        return self._query(f"SELECT * FROM {self._table(run_id)} WHERE eligible = 1", ())
 
     def customer(self, run_id: str, customer_id: str) -> dict[str, Any]:
         """One customer's row of a run."""

@@ -29,7 +29,10 @@ class AdvocatesPublic(BaseModel):
     count: int
     limit: int
     offset: int
-    objective: Objective
+    objective: Objective | Literal["custom"] = Field(
+        description="The objective ranked by, or `custom` for a ranking by `weights`."
+    )
+    weights: dict[str, float] | None = None
     run_id: str
 
 

@@ -136,3 +136,41 @@ def test_detractors_come_with_their_evidence(client: httpx.Client) -> None:
     second = client.get("/v1/detractors", params={"limit": 5, "offset": 5}).json()
     assert second["data"][0]["rank"] == 6
     assert_error(client.get("/v1/detractors", params={"limit": 0}), 422, "invalid_request")
+
+
+def test_custom_weights_rank_a_mix_of_objectives(client: httpx.Client) -> None:
+    one = client.get("/v1/advocates", params={"objective": "awareness", "limit": 20}).json()
+    same = client.get("/v1/advocates", params={"weights": "awareness=3", "limit": 20}).json()
+    assert same["objective"] == "custom" and same["weights"] == {"awareness": 3.0}
+    assert [a["customer_id"] for a in same["data"]] == [a["customer_id"] for a in one["data"]]
+    assert same["count"] == one["count"]
+
+    mixed = client.get(
+        "/v1/advocates", params={"weights": "awareness:1,conversion:1", "limit": 5, "offset": 5}
+    ).json()
+    assert [a["rank"] for a in mixed["data"]] == [6, 7, 8, 9, 10]
+    assert {"awareness_score", "conversion_score"} <= set(mixed["data"][0]["parts"])
+    assert mixed["data"][0]["explanation"].startswith("awareness: ")
+    assert " | conversion: " in mixed["data"][0]["explanation"]
+
+    exported = client.get(
+        "/v1/exports/shortlist.csv", params={"weights": "engagement=1", "limit": 7}
+    )
+    rows = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff"))))
+    assert [int(r["rank"]) for r in rows] == list(range(1, 8)) and "custom_score" in rows[0]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"weights": "reach=1"}, "unknown objective 'reach'"),
+        ({"weights": "awareness=-1"}, "must be a number >= 0"),
+        ({"weights": "awareness=lots"}, "needs a number"),
+        ({"weights": "awareness=0"}, "at least one positive weight"),
+        ({"weights": "awareness=1", "objective": "awareness"}, "either an objective or weights"),
+        ({}, "either an objective or weights"),
+    ],
+)
+def test_bad_weights_get_a_clear_400(client: httpx.Client, params: dict, message: str) -> None:
+    response = client.get("/v1/advocates", params=params)
+    assert message in assert_error(response, 400, "configuration_error")

@@ -60,6 +60,17 @@ def test_demo_data_score_and_shortlist(tmp_path: Path) -> None:
     )
     assert "@example.com" in with_pii.stdout
 
+    mixed = advocates(
+        "shortlist", "--weights", "awareness=1,conversion=2", "--limit", "5", cwd=tmp_path
+    )
+    assert mixed.returncode == 0, mixed.stderr
+    rows = list(csv.DictReader(mixed.stdout.lstrip("\ufeff").splitlines()))
+    assert [int(r["rank"]) for r in rows] == [1, 2, 3, 4, 5] and "custom_score" in rows[0]
+    assert "either an objective or weights" in error_of(advocates("shortlist", cwd=tmp_path))
+    assert "unknown objective 'fame'" in error_of(
+        advocates("shortlist", "--weights", "fame=1", cwd=tmp_path)
+    )
+
     care = tmp_path / "care.csv"
     listed = advocates("detractors", "--limit", "10", "--out", care, cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from advocates.scoring import OBJECTIVES
-from advocates.shortlist import shortlist_columns
+from advocates.scoring import OBJECTIVES, parse_weights
+from advocates.shortlist import ranked_page, shortlist_columns
 
 from ..deps import StoreDep
 from ..schemas import (
@@ -39,34 +39,63 @@ def _number(value: Any) -> float | None:
     )
 
 
-@router.get("", response_model=AdvocatesPublic, responses={503: {"model": ErrorPublic}})
+WeightsQuery = Annotated[
+    str | None,
+    Query(
+        description="Rank by a weighted mix of objectives instead of one objective, e.g. "
+        "`awareness=1,conversion=2`. Each objective's score is divided by its mean over eligible "
+        "customers before weighting (see README: Scoring).",
+        examples=["awareness=1,conversion=2"],
+    ),
+]
+
+
+@router.get(
+    "",
+    response_model=AdvocatesPublic,
+    responses={400: {"model": ErrorPublic}, 503: {"model": ErrorPublic}},
+)
 def list_advocates(
     store: StoreDep,
-    objective: Objective,
+    objective: Objective | None = None,
+    weights: WeightsQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> AdvocatesPublic:
-    """Eligible advocates of the latest run, best first for ``objective``."""
+    """Eligible advocates of the latest run, best first for ``objective`` or for custom
+    ``weights`` (give one of the two)."""
     run = store.latest_run()
-    page, total = store.ranked(run.run_id, objective=objective, limit=limit, offset=offset)
+    page, total, ranking = ranked_page(
+        store, run.run_id, objective=objective, weights=weights, limit=limit, offset=offset
+    )
     parts = [
-        c for c in shortlist_columns(objective) if c not in _NOT_PART and not c.endswith("_score")
+        c
+        for c in shortlist_columns(ranking)
+        if c not in _NOT_PART
+        and (ranking == "custom" or not c.endswith("_score"))
+        and c != f"{ranking}_score"
     ]
     data = [
         AdvocatePublic(
-            rank=int(row[f"rank_{objective}"]),
+            rank=int(row[f"rank_{ranking}"]),
             customer_id=row["customer_id"],
-            score=float(row[f"{objective}_score"]),
+            score=float(row[f"{ranking}_score"]),
             p_share=float(row["p_share"]),
             parts={p: _number(row[p]) for p in parts},
             sentiment=float(row["sentiment"]),
             language=row.get("language"),
-            explanation=row[f"explanation_{objective}"],
+            explanation=row[f"explanation_{ranking}"],
         )
         for row in page.to_dict("records")
     ]
     return AdvocatesPublic(
-        data=data, count=total, limit=limit, offset=offset, objective=objective, run_id=run.run_id
+        data=data,
+        count=total,
+        limit=limit,
+        offset=offset,
+        objective=ranking,  # type: ignore[arg-type]
+        weights=None if weights is None else parse_weights(weights),
+        run_id=run.run_id,
     )
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated
 
+import pandas as pd
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from advocates.errors import ConfigurationError
 from advocates.io import csv_lines
-from advocates.shortlist import shortlist_frame
+from advocates.shortlist import ranked_page, shortlist_frame
 
 from ..deps import SettingsDep, StoreDep
 from ..schemas import ErrorPublic, Objective
+from .advocates import WeightsQuery
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -26,28 +28,38 @@ router = APIRouter(prefix="/exports", tags=["exports"])
 def export_shortlist(
     store: StoreDep,
     settings: SettingsDep,
-    objective: Objective,
+    objective: Objective | None = None,
+    weights: WeightsQuery = None,
     limit: Annotated[int, Query(ge=1)] = 100,
 ) -> StreamingResponse:
-    """The top ``limit`` advocates as CSV, streamed; no PII, no cell a spreadsheet would evaluate."""
+    """The top ``limit`` advocates (by ``objective`` or custom ``weights``) as CSV, streamed; no
+    PII, no cell a spreadsheet would evaluate."""
     if limit > settings.export_max_rows:
         raise ConfigurationError(
             f"limit {limit} is above the export cap of {settings.export_max_rows} rows"
         )
     run = store.latest_run()
+    if objective is None or weights is not None:  # custom weights: ranked per request, one chunk
+        page, _, ranking = ranked_page(
+            store, run.run_id, objective=objective, weights=weights, limit=limit, offset=0
+        )
+        chunks: Iterable[pd.DataFrame] = [page]
+    else:
+        ranking = objective
+        chunks = store.iter_ranked(run.run_id, objective=objective, limit=limit)
 
     def body() -> Iterator[str]:
         yield "\ufeff"
         first = True
-        for chunk in store.iter_ranked(run.run_id, objective=objective, limit=limit):
-            for i, text in enumerate(csv_lines(shortlist_frame(chunk, objective))):
+        for chunk in chunks:
+            for i, text in enumerate(csv_lines(shortlist_frame(chunk, ranking))):
                 if first or i > 0 or not text.startswith("rank,"):
                     yield text
                 else:  # later chunks: drop their header line
                     yield text.split("\r\n", 1)[1]
             first = False
 
-    filename = f"shortlist-{objective}-{run.run_id}.csv"
+    filename = f"shortlist-{ranking}-{run.run_id}.csv"
     return StreamingResponse(
         body(),
         media_type="text/csv; charset=utf-8",
