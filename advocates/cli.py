@@ -231,9 +231,10 @@ def shortlist(
     store: StoreOption = None,
 ) -> None:
     """Write the ranked shortlist of the latest run as spreadsheet-safe CSV."""
-    from .shortlist import ranked_page, shortlist_frame
+    from .shortlist import check_ranking, ranked_page, shortlist_frame
     from .store import open_store
 
+    check_ranking(objective, weights)
     source = open_store(store or _settings().store_url)
     run = source.latest_run()
     page, _, ranking = ranked_page(

@@ -19,6 +19,7 @@ from .store import Store
 __all__ = [
     "DETRACTOR_COLUMNS",
     "PII_COLUMNS",
+    "check_ranking",
     "detractor_frame",
     "ranked_page",
     "shortlist_columns",
@@ -124,6 +125,18 @@ def _select(ranked: pd.DataFrame, ranking: str, columns: list[str]) -> pd.DataFr
         elif column in _COUNTS:
             frame[column] = frame[column].round().astype("Int64")
     return frame[columns]
+
+
+def check_ranking(objective: str | None, weights: str | None) -> None:
+    """Check that exactly one of ``objective`` and ``weights`` is given, and that it is valid."""
+    if (objective is None) == (weights is None):
+        raise ConfigurationError(
+            "give either an objective or weights (e.g. awareness=1,conversion=2)"
+        )
+    if objective is not None:
+        check_objective(objective)
+    else:
+        parse_weights(str(weights))
 
 
 def ranked_page(

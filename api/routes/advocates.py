@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from advocates.scoring import OBJECTIVES, parse_weights
-from advocates.shortlist import ranked_page, shortlist_columns
+from advocates.shortlist import check_ranking, ranked_page, shortlist_columns
 
 from ..deps import StoreDep
 from ..schemas import (
@@ -64,6 +64,7 @@ def list_advocates(
 ) -> AdvocatesPublic:
     """Eligible advocates of the latest run, best first for ``objective`` or for custom
     ``weights`` (give one of the two)."""
+    check_ranking(objective, weights)
     run = store.latest_run()
     page, total, ranking = ranked_page(
         store, run.run_id, objective=objective, weights=weights, limit=limit, offset=offset

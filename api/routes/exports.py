@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from advocates.errors import ConfigurationError
 from advocates.io import csv_lines
-from advocates.shortlist import ranked_page, shortlist_frame
+from advocates.shortlist import check_ranking, ranked_page, shortlist_frame
 
 from ..deps import SettingsDep, StoreDep
 from ..schemas import ErrorPublic, Objective
@@ -38,6 +38,7 @@ def export_shortlist(
         raise ConfigurationError(
             f"limit {limit} is above the export cap of {settings.export_max_rows} rows"
         )
+    check_ranking(objective, weights)
     run = store.latest_run()
     if objective is None or weights is not None:  # custom weights: ranked per request, one chunk
         page, _, ranking = ranked_page(
