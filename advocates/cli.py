@@ -34,6 +34,10 @@ out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 StoreOption = Annotated[
     str | None, typer.Option("--store", help="Store URL (default: setting ADVOCATES_STORE_URL).")
 ]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", help="CSV file to write (default: standard output).")
+]
+PiiOption = Annotated[bool, typer.Option("--include-pii", help="Add email and name columns.")]
 _SCORING_STAGES = [
     "read",
     "validate",
@@ -222,12 +226,8 @@ def shortlist(
         ),
     ] = None,
     limit: Annotated[int, typer.Option(help="How many advocates.", min=1)] = 100,
-    out_file: Annotated[
-        Path | None, typer.Option("--out", help="CSV file to write (default: standard output).")
-    ] = None,
-    include_pii: Annotated[
-        bool, typer.Option("--include-pii", help="Add email and name columns.")
-    ] = False,
+    out_file: OutOption = None,
+    include_pii: PiiOption = False,
     store: StoreOption = None,
 ) -> None:
     """Write the ranked shortlist of the latest run as spreadsheet-safe CSV."""
@@ -248,12 +248,8 @@ def shortlist(
 @app.command()
 def detractors(
     limit: Annotated[int, typer.Option(help="How many detractors.", min=1)] = 100,
-    out_file: Annotated[
-        Path | None, typer.Option("--out", help="CSV file to write (default: standard output).")
-    ] = None,
-    include_pii: Annotated[
-        bool, typer.Option("--include-pii", help="Add email and name columns.")
-    ] = False,
+    out_file: OutOption = None,
+    include_pii: PiiOption = False,
     store: StoreOption = None,
 ) -> None:
     """Write the detractors with reach of the latest run, for customer care, as spreadsheet-safe

@@ -78,14 +78,17 @@ def _excluded_text(frame: pd.DataFrame) -> pd.Series:
     gated = (
         frame["excluded_reason"].fillna("").str.contains("negative") & frame["worst_text"].notna()
     )
-    evidence = (
-        " (e.g. "
-        + frame["worst_text_id"].astype(str)
+    return reason.where(~gated, reason + " (e.g. " + _quote_worst(frame, 120) + ")")
+
+
+def _quote_worst(frame: pd.DataFrame, width: int) -> pd.Series:
+    """The worst mention or review as evidence: ``m123: "text"`` (text cut at ``width``)."""
+    return (
+        frame["worst_text_id"].astype(str)
         + ': "'
-        + frame["worst_text"].astype(str).str.slice(0, 120)
-        + '")'
+        + frame["worst_text"].astype(str).str.slice(0, width)
+        + '"'
     )
-    return reason.where(~gated, reason + evidence)
 
 
 def explain(scored: pd.DataFrame, *, recent_days: int) -> pd.DataFrame:
@@ -182,11 +185,5 @@ def _detractor_text(scored: pd.DataFrame, recent_days: int) -> pd.Series:
         + _count(scored["negative_mentions_recent"])
         + f" negative mentions in the last {recent_days} days"
     )
-    evidence = (
-        "; worst: "
-        + scored["worst_text_id"].astype(str)
-        + ' "'
-        + scored["worst_text"].astype(str).str.slice(0, 160)
-        + '"'
-    )
+    evidence = "; worst: " + _quote_worst(scored, 160)
     return text + evidence.where(scored["worst_text"].notna(), "")

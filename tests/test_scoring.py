@@ -108,7 +108,7 @@ def test_detractors_with_reach_are_listed_apart_with_their_evidence(features: pd
     assert scored.loc["detractor", "detractor_score"] == pytest.approx(20000 * 0.7)
     assert scored.loc["small", "detractor_score"] == pytest.approx(100 * 0.1)  # 2 negative mentions
     text = scored.loc["detractor", "explanation_detractor"]
-    assert "reaches 20,000 unique people" in text and 'm9 "never again"' in text
+    assert "reaches 20,000 unique people" in text and 'm9: "never again"' in text
     assert pd.isna(scored.loc["happy", "explanation_detractor"])
 
 

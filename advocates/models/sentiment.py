@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+import joblib
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -37,6 +38,7 @@ __all__ = [
     "expected_sentiment",
     "make_sentiment_model",
     "normalise_texts",
+    "predict_proba",
     "rating_label",
     "sentiment_training_set",
 ]
@@ -138,11 +140,29 @@ def sentiment_training_set(
     return texts[keep].reset_index(drop=True), labels[keep].reset_index(drop=True)
 
 
+#: Batches at least this large are scored in parallel processes (text analysis is pure Python).
+PARALLEL_MIN_TEXTS = 20_000
+
+
+def predict_proba(model: Pipeline, texts: pd.Series, *, n_jobs: int = -1) -> np.ndarray:
+    """Class probabilities of ``texts``; large batches are split over ``n_jobs`` processes
+    (-1: one per core), which costs one copy of the model per process."""
+    values = texts.astype(str).to_numpy()
+    workers = joblib.effective_n_jobs(n_jobs)
+    if workers == 1 or len(values) < PARALLEL_MIN_TEXTS:
+        return np.asarray(model.predict_proba(values))
+    chunks = np.array_split(values, workers)
+    parts = joblib.Parallel(n_jobs=workers)(
+        joblib.delayed(model.predict_proba)(chunk) for chunk in chunks
+    )
+    return np.vstack(parts)
+
+
 def expected_sentiment(model: Pipeline, texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Expected sentiment (P(positive) - P(negative), from -1 to +1) and confidence of each text."""
     if len(texts) == 0:
         return np.zeros(0), np.zeros(0)
-    proba = model.predict_proba(texts.astype(str))
+    proba = predict_proba(model, texts)
     classes = list(model.classes_)
     positive = proba[:, classes.index("positive")] if "positive" in classes else 0.0
     negative = proba[:, classes.index("negative")] if "negative" in classes else 0.0
