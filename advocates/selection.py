@@ -1,0 +1,97 @@
+"""Selection with diminishing returns: choose advocates whose audiences overlap least.
+
+Each candidate ``i`` reaches the people of their audience (row ``i`` of a sparse candidates ×
+people matrix) with probability ``p[i]``, independently of the others. A person ``v`` worth
+``w[v]`` is reached by a set S of advocates with probability ``1 − Π_{i∈S, v∈A_i} (1 − p[i])``, so
+the expected value of S is
+
+    f(S) = Σ_v w[v] · (1 − Π_{i ∈ S, v ∈ A_i} (1 − p[i]))
+
+``f`` is monotone and submodular (an advocate adds less when others already reach their
+audience), so the greedy choice is within a factor 1 − 1/e ≈ 63% of the best set of the same size
+(Nemhauser, Wolsey & Fisher 1978). CELF (Leskovec et al. 2007) finds the same set as plain greedy
+with far fewer evaluations: a candidate's gain can only shrink, so a stale gain is an upper bound
+and is recomputed only when it reaches the top of the queue.
+
+Examples
+--------
+>>> import scipy.sparse as sp
+>>> cover = sp.csr_matrix(np.array([[1, 1, 1, 0], [1, 1, 1, 0], [0, 0, 0, 1]]))
+>>> [(pick.candidate, round(pick.gain, 2)) for pick in celf(cover, p=np.ones(3), k=2)]
+[(0, 3.0), (2, 1.0)]
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["Pick", "celf", "expected_value"]
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One chosen candidate, in the order chosen, with what it added."""
+
+    candidate: int
+    gain: float
+    total: float
+
+
+def _gain(cover: sp.csr_matrix, i: int, p: float, miss: np.ndarray, w: np.ndarray) -> float:
+    members = cover.indices[cover.indptr[i] : cover.indptr[i + 1]]
+    return float(p * (w[members] * miss[members]).sum())
+
+
+def celf(
+    cover: sp.csr_matrix,
+    *,
+    p: np.ndarray,
+    k: int,
+    weights: np.ndarray | None = None,
+    min_gain: float = 0.0,
+) -> list[Pick]:
+    """Choose up to ``k`` rows of ``cover`` greedily (lazily) for the expected value ``f``.
+
+    ``weights`` defaults to 1 per person (expected unique people reached). Stops early when no
+    candidate adds more than ``min_gain``. Ties go to the lower row index, so the result is
+    reproducible.
+    """
+    cover = sp.csr_matrix(cover)
+    n_candidates, n_people = cover.shape
+    w = np.ones(n_people) if weights is None else np.asarray(weights, dtype=float)
+    p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
+    miss = np.ones(n_people)
+    queue = [(-_gain(cover, i, p[i], miss, w), i, 0) for i in range(n_candidates)]
+    heapq.heapify(queue)
+    picks: list[Pick] = []
+    total = 0.0
+    while queue and len(picks) < k:
+        negative_gain, i, computed_at = heapq.heappop(queue)
+        if computed_at != len(picks):  # stale: recompute, and put it back
+            heapq.heappush(queue, (-_gain(cover, i, p[i], miss, w), i, len(picks)))
+            continue
+        gain = -negative_gain
+        if gain <= min_gain:
+            break
+        total += gain
+        picks.append(Pick(candidate=i, gain=gain, total=total))
+        members = cover.indices[cover.indptr[i] : cover.indptr[i + 1]]
+        miss[members] *= 1.0 - p[i]
+    return picks
+
+
+def expected_value(
+    cover: sp.csr_matrix, chosen: np.ndarray, *, p: np.ndarray, weights: np.ndarray | None = None
+) -> float:
+    """``f`` of the rows ``chosen`` (to compare any selection with the greedy one)."""
+    cover = sp.csr_matrix(cover)
+    w = np.ones(cover.shape[1]) if weights is None else np.asarray(weights, dtype=float)
+    miss = np.ones(cover.shape[1])
+    for i in np.asarray(chosen, dtype=int):
+        members = cover.indices[cover.indptr[i] : cover.indptr[i + 1]]
+        miss[members] *= 1.0 - float(np.clip(p[i], 0, 1))
+    return float((w * (1.0 - miss)).sum())

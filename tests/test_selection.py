@@ -1,0 +1,63 @@
+"""Selection with diminishing returns (CELF) on small constructed graphs."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from advocates.selection import celf, expected_value
+
+
+def cover_of(audiences: list[list[int]], people: int) -> sp.csr_matrix:
+    rows = [i for i, members in enumerate(audiences) for _ in members]
+    cols = [m for members in audiences for m in members]
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(audiences), people))
+
+
+def test_selection_beats_plain_top_k_when_audiences_overlap() -> None:
+    # Three big accounts share one audience of 100; two smaller ones each reach 60 new people.
+    shared = list(range(100))
+    audiences = [shared, shared[:95], shared[:90], list(range(100, 160)), list(range(160, 220))]
+    cover = cover_of(audiences, 220)
+    p = np.ones(5)
+    top_k = np.argsort(-np.asarray(cover.sum(axis=1)).ravel(), kind="stable")[:3]
+    picks = celf(cover, p=p, k=3)
+    assert [pick.candidate for pick in picks] == [0, 3, 4]
+    assert picks[-1].total == expected_value(cover, [0, 3, 4], p=p) == 220
+    assert expected_value(cover, top_k, p=p) == 100
+    assert [pick.gain for pick in picks] == [100, 60, 60]
+
+
+def test_lazy_greedy_equals_plain_greedy_and_gains_shrink() -> None:
+    rng = np.random.default_rng(0)
+    cover = sp.random(60, 400, density=0.05, random_state=1, format="csr")
+    cover.data[:] = 1.0
+    p = rng.uniform(0.05, 0.9, 60)
+    w = rng.uniform(0.5, 2.0, 400)
+    picks = celf(cover, p=p, k=12, weights=w)
+    chosen: list[int] = []
+    for _ in range(12):  # plain greedy: evaluate every candidate every round
+        rest = [i for i in range(60) if i not in chosen]
+        gains = [expected_value(cover, [*chosen, i], p=p, weights=w) for i in rest]
+        chosen.append(rest[int(np.argmax(gains))])
+    assert [pick.candidate for pick in picks] == chosen
+    gains = [pick.gain for pick in picks]
+    assert gains == sorted(gains, reverse=True)
+    assert picks[-1].total == pytest.approx(expected_value(cover, chosen, p=p, weights=w))
+
+
+def test_greedy_is_within_its_guarantee_of_the_best_set() -> None:
+    rng = np.random.default_rng(3)
+    cover = sp.random(12, 50, density=0.2, random_state=4, format="csr")
+    cover.data[:] = 1.0
+    p = rng.uniform(0.2, 1.0, 12)
+    best = max(expected_value(cover, list(s), p=p) for s in itertools.combinations(range(12), 3))
+    assert celf(cover, p=p, k=3)[-1].total >= (1 - 1 / np.e) * best
+
+
+def test_stops_when_nobody_adds_anything() -> None:
+    cover = cover_of([[0, 1], [0, 1], []], 2)
+    assert [pick.candidate for pick in celf(cover, p=np.ones(3), k=3)] == [0]
