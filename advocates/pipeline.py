@@ -21,7 +21,7 @@ from sklearn.model_selection import train_test_split
 from .contract import TABLES, Kind
 from .errors import InputError, RejectThresholdError
 from .features.behaviour import behaviour_features
-from .features.graph import graph_features
+from .features.graph import build_audience_graph, graph_features
 from .features.listening import listening_features, text_evidence
 from .features.purchase import purchase_features
 from .identity import link_customers
@@ -73,6 +73,8 @@ class ScoringParams:
 class ScoringResult:
     scores: pd.DataFrame
     report: dict[str, object] = field(default_factory=dict)
+    #: ``customer_id, member``: the audience of each eligible customer, for campaign selection.
+    audience: pd.DataFrame | None = None
 
 
 def empty_table(name: str) -> pd.DataFrame:
@@ -253,7 +255,26 @@ def score_tables(
         "seconds": stages.seconds,
         "warnings": warnings,
     }
-    return ScoringResult(scores.reset_index(), report)
+    with stages.stage("scoring"):
+        audience = eligible_audience(
+            full["edges"], links, scores.index[scores["eligible"].to_numpy(dtype=bool)]
+        )
+    return ScoringResult(scores.reset_index(), report, audience)
+
+
+def eligible_audience(
+    edges: pd.DataFrame, links: pd.DataFrame, customers: pd.Index
+) -> pd.DataFrame:
+    """``customer_id, member`` pairs: the people in the audience of each of ``customers`` (the
+    union over their accounts), as graph node keys."""
+    graph = build_audience_graph(edges)
+    linked = links[links["customer_id"].isin(customers)]
+    rows = graph.nodes.get_indexer(linked["node"])
+    known = rows >= 0
+    sub = graph.audience[rows[known]].tocoo()
+    owners = linked["customer_id"].to_numpy()[known]
+    pairs = pd.DataFrame({"customer_id": owners[sub.row], "member": graph.nodes[sub.col]})
+    return pairs.drop_duplicates().reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -321,7 +342,7 @@ def run_nightly(
         }
         report["seconds"] = {**stages.seconds, **result.report["seconds"]}  # type: ignore[dict-item]
         with stages.stage("publish"):
-            store.publish(run_id, scores=result.scores, report=report)
+            store.publish(run_id, scores=result.scores, report=report, audience=result.audience)
         report["seconds"]["publish"] = stages.seconds["publish"]  # type: ignore[index]
         return RunOutcome(run_id=run_id, report=report, rejects_path=rejects_path)
     except BaseException as error:

@@ -44,7 +44,15 @@ class Store(Protocol):
     url: str
 
     def begin_run(self, *, as_of: pd.Timestamp) -> str: ...
-    def publish(self, run_id: str, *, scores: pd.DataFrame, report: dict[str, Any]) -> None: ...
+    def publish(
+        self,
+        run_id: str,
+        *,
+        scores: pd.DataFrame,
+        report: dict[str, Any],
+        audience: pd.DataFrame | None = None,
+    ) -> None: ...
+    def audience(self, run_id: str) -> pd.DataFrame: ...
     def fail(self, run_id: str, *, reason: str) -> None: ...
     def latest_run(self) -> RunInfo: ...
     def runs(self) -> list[RunInfo]: ...
@@ -56,6 +64,18 @@ class Store(Protocol):
     ) -> Iterator[pd.DataFrame]: ...
     def customer(self, run_id: str, customer_id: str) -> dict[str, Any]: ...
     def eligible(self, run_id: str) -> pd.DataFrame: ...
+
+
+def _write_frame(con: sqlite3.Connection, table: str, frame: pd.DataFrame) -> None:
+    columns = [str(c) for c in frame.columns]
+    ddl = ", ".join(f'"{c}" {_sql_type(frame[c].dtype)}' for c in columns)
+    con.execute(f"CREATE TABLE {table} ({ddl})")
+    insert = f"INSERT INTO {table} VALUES ({', '.join('?' for _ in columns)})"
+    for start in range(0, len(frame), 50_000):
+        chunk = frame.iloc[start : start + 50_000].astype(object)
+        con.executemany(
+            insert, ([_cell(v) for v in row] for row in chunk.itertuples(index=False, name=None))
+        )
 
 
 def open_store(url: str) -> Store:
@@ -124,6 +144,7 @@ class SqliteStore:
             con.execute("BEGIN IMMEDIATE")
             for row in con.execute("SELECT run_id FROM runs WHERE status = 'writing'").fetchall():
                 con.execute(f"DROP TABLE IF EXISTS {self._table(row['run_id'])}")
+                con.execute(f"DROP TABLE IF EXISTS {self._audience_table(row['run_id'])}")
                 con.execute(
                     "UPDATE runs SET status = 'abandoned' WHERE run_id = ?", (row["run_id"],)
                 )
@@ -134,31 +155,29 @@ class SqliteStore:
             con.execute("COMMIT")
         return run_id
 
-    def publish(self, run_id: str, *, scores: pd.DataFrame, report: dict[str, Any]) -> None:
-        """Write the run's scores and make it the latest published run, all or nothing."""
+    def publish(
+        self,
+        run_id: str,
+        *,
+        scores: pd.DataFrame,
+        report: dict[str, Any],
+        audience: pd.DataFrame | None = None,
+    ) -> None:
+        """Write the run's scores (and the audiences of its eligible customers, for campaign
+        selection) and make it the latest published run, all or nothing."""
         table = self._table(run_id)
-        columns = [str(c) for c in scores.columns]
-        ddl = ", ".join(f'"{c}" {_sql_type(scores[c].dtype)}' for c in columns)
-        insert = f"INSERT INTO {table} VALUES ({', '.join('?' for _ in columns)})"
         with closing(self._connect()) as con:
             try:
                 con.execute("BEGIN IMMEDIATE")
-                con.execute(f"CREATE TABLE {table} ({ddl})")
-                for start in range(0, len(scores), 50_000):
-                    chunk = scores.iloc[start : start + 50_000].astype(object)
-                    con.executemany(
-                        insert,
-                        (
-                            [_cell(v) for v in row]
-                            for row in chunk.itertuples(index=False, name=None)
-                        ),
-                    )
+                _write_frame(con, table, scores)
                 con.execute(
                     f'CREATE UNIQUE INDEX "{table[1:-1]}_customer" ON {table} (customer_id)'
                 )
-                for c in columns:
-                    if c.startswith("rank_"):
+                for c in scores.columns:
+                    if str(c).startswith("rank_"):
                         con.execute(f'CREATE INDEX "{table[1:-1]}_{c}" ON {table} ("{c}")')
+                if audience is not None:
+                    _write_frame(con, self._audience_table(run_id), audience)
                 con.execute(
                     "UPDATE runs SET status = 'published', published_at = ?, report = ? WHERE run_id = ?",
                     (_now().isoformat(), json.dumps(report, default=str), run_id),
@@ -167,6 +186,24 @@ class SqliteStore:
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+
+    def audience(self, run_id: str) -> pd.DataFrame:
+        """``customer_id, member`` pairs: who is in each eligible customer's audience."""
+        table = self._audience_table(run_id)
+        with closing(self._connect()) as con:
+            exists = con.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table[1:-1],)
+            ).fetchone()
+        if not exists:
+            raise NotFoundError(
+                f"run {run_id} has no audiences (it was scored by an older version); "
+                "run advocates score again"
+            )
+        return self._query(f"SELECT customer_id, member FROM {table}", ())
+
+    @staticmethod
+    def _audience_table(run_id: str) -> str:
+        return '"audience_' + run_id.replace("-", "_") + '"'
 
     def fail(self, run_id: str, *, reason: str) -> None:
         """Mark a run failed; it is never served."""

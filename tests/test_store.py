@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from advocates.errors import ConfigurationError, NoPublishedRunError, NotFoundError
+from advocates.pipeline import RunOutcome
 from advocates.store import SqliteStore, open_store
 
 AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
@@ -62,3 +63,18 @@ def test_a_killed_run_is_abandoned_by_the_next(tmp_path: Path) -> None:
 def test_unknown_store_url_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="unsupported store URL"):
         open_store("postgres://nope")
+
+
+def test_audiences_of_eligible_customers_are_published_with_the_run(
+    scored: tuple[SqliteStore, RunOutcome],
+) -> None:
+    store, outcome = scored
+    audience = store.audience(outcome.run_id)
+    eligible = store.eligible(outcome.run_id).set_index("customer_id")
+    assert len(audience) > 0 and set(audience.columns) == {"customer_id", "member"}
+    assert set(audience["customer_id"]) <= set(eligible.index)
+    assert not audience.duplicated().any()
+    sizes = audience.groupby("customer_id").size()
+    # One account per customer mostly: the audience table agrees with the audience_size feature.
+    agree = sizes == eligible.loc[sizes.index, "audience_size"]
+    assert agree.mean() > 0.8
