@@ -140,6 +140,8 @@ def score(
         half_life_days=settings.sentiment_half_life_days,
         sentiment_gate=settings.sentiment_gate,
         negative_mentions_gate=settings.negative_mentions_gate,
+        max_invites_per_day=settings.max_invites_per_day,
+        contact_period_days=settings.contact_period_days,
         seed=settings.seed,
     )
     target = open_store(store or settings.store_url)
@@ -339,6 +341,57 @@ def import_ciao_command(
     for name, rows in counts.items():
         out.print(f"{name}: {rows:,} rows")
     out.print(f"wrote {len(counts)} tables to {out_dir}; next: advocates score --input {out_dir}")
+
+
+campaign_app = typer.Typer(
+    help="Campaigns: overlap-aware advocates and two-sided incentives under a budget.",
+    no_args_is_help=True,
+)
+app.add_typer(campaign_app, name="campaign")
+
+
+@campaign_app.command("plan")
+def campaign_plan(
+    objective: Annotated[str, typer.Option(help="awareness, engagement or conversion.")],
+    budget: Annotated[float, typer.Option(help="Most the plan may expect to spend.", min=0)],
+    catalogue: Annotated[Path, typer.Option(help="Incentive catalogue, CSV or JSON.")],
+    advocates: Annotated[int, typer.Option(help="How many advocates to select.", min=1)] = 100,
+    holdout: Annotated[
+        float, typer.Option(help="Share of selected advocates kept untreated.", min=0, max=0.99)
+    ] = 0.1,
+    seed: Annotated[int, typer.Option(help="Seed of the holdout draw.")] = 0,
+    out_file: OutOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Plan a campaign on the latest run: who, which incentive, at what expected cost."""
+    from .campaign import CampaignRequest, plan_campaign
+    from .incentives import read_catalogue
+    from .store import open_store
+
+    settings = _settings()
+    request = CampaignRequest(
+        objective=objective,
+        budget=budget,
+        advocates=advocates,
+        holdout=holdout,
+        seed=seed,
+        contact_cap=settings.contact_cap,
+    )
+    request.check()
+    offers = read_catalogue(catalogue)
+    source = open_store(store or settings.store_url)
+    run = source.latest_run()
+    plan = plan_campaign(source.eligible(run.run_id), source.audience(run.run_id), offers, request)
+    _write_list(plan.assignments, out_file, run.run_id, "assignments")
+    totals = plan.totals
+    err.print(
+        f"run {run.run_id}: {totals['advocates']} advocates ({totals['holdout']} holdout, "
+        f"{totals['with_incentive']} with an incentive); expected reach {totals['expected_reach']:,}; "
+        f"expected conversions {totals['expected_conversions']:,}; expected incremental value "
+        f"{totals['expected_incremental_value']:,} {totals['currency']}; expected cost "
+        f"{totals['expected_cost']:,} of {totals['budget']:,} (left {totals['budget_left']:,}); "
+        f"excluded: {totals['excluded']}"
+    )
 
 
 eval_app = typer.Typer(

@@ -21,6 +21,7 @@ from sklearn.model_selection import train_test_split
 from .contract import TABLES, Kind
 from .errors import InputError, RejectThresholdError
 from .features.behaviour import behaviour_features
+from .features.fraud import contacts_recent, fraud_flags
 from .features.graph import build_audience_graph, graph_features
 from .features.listening import listening_features, text_evidence
 from .features.purchase import purchase_features
@@ -66,6 +67,8 @@ class ScoringParams:
     half_life_days: float = 180.0
     sentiment_gate: float = 0.0
     negative_mentions_gate: int = 2
+    max_invites_per_day: int = 50
+    contact_period_days: int = 30
     seed: int = 0
 
 
@@ -232,6 +235,20 @@ def score_tables(
                 for c in ("language", *PII_COLUMNS)
                 if c in customers
             },
+        )
+        features = features.assign(
+            fraud_flag=fraud_flags(
+                customers=full["customers"],
+                referrals=full["referrals"],
+                as_of=as_of,
+                max_invites_per_day=params.max_invites_per_day,
+            ).reindex(now.index),
+            contacts_recent=contacts_recent(
+                customers=full["customers"],
+                exposures=full["exposures"],
+                as_of=as_of,
+                days=params.contact_period_days,
+            ).reindex(now.index),
         )
         rules = GateRules(
             sentiment_gate=params.sentiment_gate,

@@ -101,6 +101,7 @@ def score_customers(
         awareness_score=p_share * features["unique_reach_2hop"].to_numpy(dtype=float),
         engagement_score=p_share * expected_engagements,
         conversion_score=p_share * expected_converted * value_per_conversion,
+        value_per_conversion=value_per_conversion,
         eligible=eligible,
         excluded_reason=excluded_reason.where(~eligible),
     )

@@ -60,6 +60,21 @@ class Settings(BaseSettings):
         description="Length of the 'recent' window for activity features and of the label "
         "window of the sharing-propensity model.",
     )
+    max_invites_per_day: int = Field(
+        default=50,
+        ge=1,
+        description="More referral invites than this from one customer in one day flags them "
+        "for referral fraud (implausible velocity).",
+    )
+    contact_cap: int = Field(
+        default=2,
+        ge=1,
+        description="A customer already assigned this many campaigns within the contact period "
+        "is not assigned another.",
+    )
+    contact_period_days: int = Field(
+        default=30, ge=1, description="The period of the contact cap, in days."
+    )
     export_max_rows: int = Field(
         default=100_000,
         ge=1,

@@ -1,0 +1,195 @@
+"""Campaign plans: guardrails, overlap-aware selection, a holdout, and incentives under a budget.
+
+:func:`plan_campaign` is pure: a run's eligible customers, their audiences and a catalogue in; the
+assignments and the plan's totals out. The steps:
+
+1. **Guardrails.** Only customers the run found eligible (marketing consent, no do-not-contact,
+   sentiment at or above the gate) are considered; of those, detractors, customers flagged for
+   referral fraud and customers at their contact cap are left out, each counted with the reason.
+2. **Selection.** ``advocates`` customers chosen by CELF (:mod:`advocates.selection`) for the
+   objective's expected value over overlapping audiences: unique people reached (awareness), or
+   reached and engaging (engagement), or the value of converted peers (conversion).
+3. **Holdout.** A seeded random ``holdout`` share of the selected advocates is kept untreated, so
+   that lift can be measured later; the same seed gives the same holdout.
+4. **Incentives.** For the others, one incentive (or none) each, maximising the expected
+   incremental value with the expected cost within the budget (:mod:`advocates.incentives`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .errors import ConfigurationError, InputError
+from .incentives import assign_incentives, expected_responses
+from .scoring import OBJECTIVES
+from .selection import celf
+
+__all__ = ["CampaignRequest", "Plan", "plan_campaign"]
+
+
+@dataclass(frozen=True)
+class CampaignRequest:
+    objective: str
+    budget: float
+    advocates: int = 100
+    holdout: float = 0.1
+    seed: int = 0
+    contact_cap: int = 2
+
+    def check(self) -> None:
+        if self.objective not in OBJECTIVES:
+            raise ConfigurationError(
+                f"unknown objective {self.objective!r}: expected one of {', '.join(OBJECTIVES)}"
+            )
+        if not self.budget >= 0:
+            raise ConfigurationError(f"the budget must be a number >= 0, got {self.budget}")
+        if self.advocates < 1:
+            raise ConfigurationError(f"advocates must be at least 1, got {self.advocates}")
+        if not 0 <= self.holdout < 1:
+            raise ConfigurationError(
+                f"holdout must be a share from 0 to below 1, got {self.holdout}"
+            )
+
+
+@dataclass(frozen=True)
+class Plan:
+    assignments: pd.DataFrame
+    totals: dict[str, object]
+    excluded: pd.DataFrame
+
+
+PLAN_COLUMNS = [
+    "customer_id",
+    "arm",
+    "language",
+    "disclosure",
+    "marginal_reach",
+    "expected_conversions",
+    "expected_incremental_value",
+    "expected_cost",
+]
+
+
+def _guardrails(eligible: pd.DataFrame, contact_cap: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    reason = pd.Series(None, index=eligible.index, dtype=object)
+    checks = [
+        (eligible["rank_detractor"].notna(), "detractor"),
+        (eligible["fraud_flag"].notna(), "referral fraud: " + eligible["fraud_flag"].astype(str)),
+        (eligible["contacts_recent"] >= contact_cap, "contact cap reached"),
+    ]
+    for mask, why in checks:
+        hit = mask.to_numpy(dtype=bool) & reason.isna().to_numpy()
+        reason[hit] = why[hit] if isinstance(why, pd.Series) else why
+    excluded = pd.DataFrame(
+        {"customer_id": eligible["customer_id"][reason.notna()], "reason": reason[reason.notna()]}
+    )
+    return eligible[reason.isna()], excluded.reset_index(drop=True)
+
+
+def _cover(candidates: pd.DataFrame, audience: pd.DataFrame) -> sp.csr_matrix:
+    pairs = audience[audience["customer_id"].isin(candidates["customer_id"])]
+    rows = pd.Index(candidates["customer_id"]).get_indexer(pairs["customer_id"])
+    members, cols = np.unique(pairs["member"].to_numpy(dtype=str), return_inverse=True)
+    return sp.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(candidates), max(len(members), 1))
+    )
+
+
+def plan_campaign(
+    eligible: pd.DataFrame,
+    audience: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    request: CampaignRequest,
+) -> Plan:
+    """Plan a campaign from a run's eligible customers (see the module's docstring)."""
+    request.check()
+    candidates, excluded = _guardrails(eligible.reset_index(drop=True), request.contact_cap)
+    candidates = candidates.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    if candidates.empty:
+        raise InputError("no customer can be assigned: every eligible customer is excluded")
+    p_share = candidates["p_share"].to_numpy(dtype=float)
+    value_per_conversion = float(candidates["value_per_conversion"].iloc[0])
+    cover = _cover(candidates, audience)
+    # Per audience member, the chance the advocate reaches them (awareness), engages them
+    # (engagement) or converts them (conversion, spread so that a lone advocate's expected
+    # conversions equal the scoring's p_share × expected_converted_peers).
+    audience_size = np.maximum(np.diff(cover.indptr), 1)
+    converted = p_share * candidates["expected_converted_peers"].to_numpy(dtype=float)
+    p, weights = {
+        "awareness": (p_share, None),
+        "engagement": (p_share * candidates["engagement_rate"].to_numpy(dtype=float), None),
+        "conversion": (np.clip(converted / audience_size, 0, 1), value_per_conversion),
+    }[request.objective]
+    w = None if weights is None else np.full(cover.shape[1], weights)
+    picks = celf(cover, p=p, k=request.advocates, weights=w)
+    chosen = candidates.iloc[[pick.candidate for pick in picks]].reset_index(drop=True)
+    chosen["marginal_reach"] = [pick.gain for pick in picks]
+    chosen["expected_conversions"] = chosen["p_share"] * chosen["expected_converted_peers"]
+
+    rng = np.random.default_rng(request.seed)
+    n_holdout = round(request.holdout * len(chosen))
+    holdout = np.zeros(len(chosen), dtype=bool)
+    holdout[rng.choice(len(chosen), size=n_holdout, replace=False)] = True
+
+    treated = chosen[~holdout]
+    conversions, value, cost = expected_responses(
+        treated, catalogue, value_per_conversion=value_per_conversion
+    )
+    assignment = assign_incentives(value, cost, budget=request.budget)
+    rows = np.arange(len(treated))
+    picked = assignment.choice
+    has = picked >= 0
+    ids = catalogue["incentive_id"].to_numpy(dtype=object)
+    arm = pd.Series("holdout", index=chosen.index, dtype=object)
+    arm[~holdout] = np.where(has, ids[np.maximum(picked, 0)], "none")
+    treated_value = np.where(has, value[rows, np.maximum(picked, 0)], 0.0)
+    treated_cost = np.where(has, cost[rows, np.maximum(picked, 0)], 0.0)
+    treated_conv = np.where(
+        has, conversions[rows, np.maximum(picked, 0)], treated["expected_conversions"]
+    )
+    chosen["arm"] = arm
+    chosen["expected_incremental_value"] = 0.0
+    chosen["expected_cost"] = 0.0
+    chosen.loc[~holdout, "expected_incremental_value"] = treated_value
+    chosen.loc[~holdout, "expected_cost"] = treated_cost
+    chosen.loc[~holdout, "expected_conversions"] = treated_conv
+    chosen["language"] = chosen.get("language", pd.Series("en", index=chosen.index)).fillna("en")
+    chosen["disclosure"] = _disclosures(chosen, catalogue)
+    assignments = chosen[PLAN_COLUMNS]
+    totals: dict[str, object] = {
+        "objective": request.objective,
+        "advocates": len(chosen),
+        "holdout": int(holdout.sum()),
+        "with_incentive": int(has.sum()),
+        "expected_reach": round(float(chosen["marginal_reach"].sum()), 2),
+        "expected_conversions": round(float(chosen["expected_conversions"].sum()), 2),
+        "expected_incremental_value": round(assignment.total_value, 2),
+        "expected_cost": round(assignment.total_cost, 2),
+        "budget": request.budget,
+        "budget_left": round(request.budget - assignment.total_cost, 2),
+        "currency": str(catalogue["currency"].iloc[0]),
+        "cost_resolution": assignment.unit,
+        "excluded": {str(k): int(v) for k, v in excluded["reason"].value_counts().items()},
+        "seed": request.seed,
+    }
+    if request.objective != "awareness":
+        totals["expected_reach_is"] = (
+            "expected engaged people" if request.objective == "engagement" else "expected value"
+        )
+    return Plan(assignments=assignments.reset_index(drop=True), totals=totals, excluded=excluded)
+
+
+def _disclosures(chosen: pd.DataFrame, catalogue: pd.DataFrame) -> pd.Series:
+    """The disclosure of each assigned incentive in the advocate's language, else English."""
+    by_id = catalogue.set_index("incentive_id")
+    out = pd.Series("", index=chosen.index, dtype=object)
+    for i, (arm, language) in enumerate(zip(chosen["arm"], chosen["language"], strict=True)):
+        if arm in by_id.index:
+            column = f"disclosure_{language}"
+            text = by_id.at[arm, column] if column in by_id.columns else ""
+            out.iloc[i] = text if str(text).strip() else by_id.at[arm, "disclosure_en"]
+    return out
