@@ -17,7 +17,7 @@ assignments and the plan's totals out. The steps:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,8 +27,9 @@ from .errors import ConfigurationError, InputError
 from .incentives import assign_incentives, expected_responses
 from .scoring import OBJECTIVES
 from .selection import celf
+from .store import PlanInfo, Store
 
-__all__ = ["CampaignRequest", "Plan", "plan_campaign"]
+__all__ = ["CampaignRequest", "Plan", "plan_and_store", "plan_campaign"]
 
 
 @dataclass(frozen=True)
@@ -193,3 +194,20 @@ def _disclosures(chosen: pd.DataFrame, catalogue: pd.DataFrame) -> pd.Series:
             text = by_id.at[arm, column] if column in by_id.columns else ""
             out.iloc[i] = text if str(text).strip() else by_id.at[arm, "disclosure_en"]
     return out
+
+
+def plan_and_store(store: Store, catalogue: pd.DataFrame, request: CampaignRequest) -> PlanInfo:
+    """Plan a campaign on the store's latest run and store it with that run.
+
+    The stored request holds the catalogue and the seed, so the plan can be made again.
+    """
+    request.check()
+    run = store.latest_run()
+    plan = plan_campaign(store.eligible(run.run_id), store.audience(run.run_id), catalogue, request)
+    stored_request = {
+        **asdict(request),
+        "catalogue": catalogue.astype(object).where(catalogue.notna(), None).to_dict("records"),
+    }
+    return store.save_plan(
+        run.run_id, request=stored_request, totals=plan.totals, assignments=plan.assignments
+    )

@@ -364,7 +364,7 @@ def campaign_plan(
     store: StoreOption = None,
 ) -> None:
     """Plan a campaign on the latest run: who, which incentive, at what expected cost."""
-    from .campaign import CampaignRequest, plan_campaign
+    from .campaign import CampaignRequest, plan_and_store
     from .incentives import read_catalogue
     from .store import open_store
 
@@ -380,17 +380,17 @@ def campaign_plan(
     request.check()
     offers = read_catalogue(catalogue)
     source = open_store(store or settings.store_url)
-    run = source.latest_run()
-    plan = plan_campaign(source.eligible(run.run_id), source.audience(run.run_id), offers, request)
-    _write_list(plan.assignments, out_file, run.run_id, "assignments")
-    totals = plan.totals
+    info = plan_and_store(source, offers, request)
+    assignments, _ = source.plan_assignments(info.plan_id, limit=10**9, offset=0)
+    _write_list(assignments, out_file, info.run_id, "assignments")
+    totals = info.totals
     err.print(
-        f"run {run.run_id}: {totals['advocates']} advocates ({totals['holdout']} holdout, "
-        f"{totals['with_incentive']} with an incentive); expected reach {totals['expected_reach']:,}; "
-        f"expected conversions {totals['expected_conversions']:,}; expected incremental value "
-        f"{totals['expected_incremental_value']:,} {totals['currency']}; expected cost "
-        f"{totals['expected_cost']:,} of {totals['budget']:,} (left {totals['budget_left']:,}); "
-        f"excluded: {totals['excluded']}"
+        f"campaign {info.plan_id} on run {info.run_id}: {totals['advocates']} advocates "
+        f"({totals['holdout']} holdout, {totals['with_incentive']} with an incentive); expected "
+        f"reach {totals['expected_reach']:,}; expected conversions {totals['expected_conversions']:,}; "
+        f"expected incremental value {totals['expected_incremental_value']:,} {totals['currency']}; "
+        f"expected cost {totals['expected_cost']:,} of {totals['budget']:,} "
+        f"(left {totals['budget_left']:,}); excluded: {totals['excluded']}"
     )
 
 

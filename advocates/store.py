@@ -23,7 +23,7 @@ import pandas as pd
 
 from .errors import ConfigurationError, NoPublishedRunError, NotFoundError, StoreError
 
-__all__ = ["RunInfo", "SqliteStore", "Store", "open_store"]
+__all__ = ["PlanInfo", "RunInfo", "SqliteStore", "Store", "open_store"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,17 @@ class RunInfo:
     created_at: str
     published_at: str | None
     report: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """One stored campaign plan: the run it came from, its request and its totals."""
+
+    plan_id: str
+    run_id: str
+    created_at: str
+    request: dict[str, Any]
+    totals: dict[str, Any]
 
 
 class Store(Protocol):
@@ -53,6 +64,18 @@ class Store(Protocol):
         audience: pd.DataFrame | None = None,
     ) -> None: ...
     def audience(self, run_id: str) -> pd.DataFrame: ...
+    def save_plan(
+        self,
+        run_id: str,
+        *,
+        request: dict[str, Any],
+        totals: dict[str, Any],
+        assignments: pd.DataFrame,
+    ) -> PlanInfo: ...
+    def plan(self, plan_id: str) -> PlanInfo: ...
+    def plan_assignments(
+        self, plan_id: str, *, limit: int, offset: int
+    ) -> tuple[pd.DataFrame, int]: ...
     def fail(self, run_id: str, *, reason: str) -> None: ...
     def latest_run(self) -> RunInfo: ...
     def runs(self) -> list[RunInfo]: ...
@@ -120,6 +143,10 @@ class SqliteStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             with closing(self._connect()) as con, con:
                 con.execute("PRAGMA journal_mode=WAL")
+                con.execute(
+                    "CREATE TABLE IF NOT EXISTS plans (plan_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, "
+                    "created_at TEXT NOT NULL, request TEXT NOT NULL, totals TEXT NOT NULL)"
+                )
                 con.execute(
                     "CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, status TEXT NOT NULL, "
                     "as_of TEXT NOT NULL, created_at TEXT NOT NULL, published_at TEXT, report TEXT)"
@@ -200,6 +227,67 @@ class SqliteStore:
                 "run advocates score again"
             )
         return self._query(f"SELECT customer_id, member FROM {table}", ())
+
+    def save_plan(
+        self,
+        run_id: str,
+        *,
+        request: dict[str, Any],
+        totals: dict[str, Any],
+        assignments: pd.DataFrame,
+    ) -> PlanInfo:
+        """Store a campaign plan and its assignments, in one transaction; return its info."""
+        now = _now()
+        plan_id = f"plan-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+        with closing(self._connect()) as con:
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                _write_frame(con, self._plan_table(plan_id), assignments)
+                con.execute(
+                    "INSERT INTO plans VALUES (?, ?, ?, ?, ?)",
+                    (
+                        plan_id,
+                        run_id,
+                        now.isoformat(),
+                        json.dumps(request, default=str),
+                        json.dumps(totals, default=str),
+                    ),
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return self.plan(plan_id)
+
+    def plan(self, plan_id: str) -> PlanInfo:
+        """A stored plan's info; NotFoundError when there is none of that id."""
+        with closing(self._connect()) as con:
+            row = con.execute("SELECT * FROM plans WHERE plan_id = ?", (plan_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"campaign {plan_id!r} does not exist")
+        return PlanInfo(
+            plan_id=row["plan_id"],
+            run_id=row["run_id"],
+            created_at=row["created_at"],
+            request=json.loads(row["request"]),
+            totals=json.loads(row["totals"]),
+        )
+
+    def plan_assignments(
+        self, plan_id: str, *, limit: int, offset: int
+    ) -> tuple[pd.DataFrame, int]:
+        """One page of a plan's assignments, in selection order, and how many there are."""
+        self.plan(plan_id)
+        table = self._plan_table(plan_id)
+        page = self._query(
+            f"SELECT * FROM {table} ORDER BY rowid LIMIT ? OFFSET ?", (limit, offset)
+        )
+        total = int(self._query(f"SELECT COUNT(*) AS n FROM {table}", ())["n"].iloc[0])
+        return page, total
+
+    @staticmethod
+    def _plan_table(plan_id: str) -> str:
+        return '"' + plan_id.replace("-", "_") + '"'
 
     @staticmethod
     def _audience_table(run_id: str) -> str:

@@ -10,7 +10,7 @@ from advocates.store import open_store
 
 from .errors import install_error_handlers
 from .routes import advocates as advocates_routes
-from .routes import detractors, exports, health
+from .routes import campaigns, detractors, exports, health
 
 __all__ = ["create_app"]
 
@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     v1 = APIRouter(prefix="/v1")
     v1.include_router(advocates_routes.router)
+    v1.include_router(campaigns.router)
     v1.include_router(detractors.router)
     v1.include_router(exports.router)
     app.include_router(v1)

@@ -9,12 +9,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from advocates.errors import AdvocatesError, ConfigurationError, NoPublishedRunError, NotFoundError
+from advocates.errors import (
+    AdvocatesError,
+    ConfigurationError,
+    InputError,
+    NoPublishedRunError,
+    NotFoundError,
+)
 
 _STATUS: list[tuple[type[AdvocatesError], int]] = [
     (NotFoundError, 404),
     (NoPublishedRunError, 503),
     (ConfigurationError, 400),
+    (InputError, 400),  # bad data sent in a request body, e.g. a campaign's catalogue
 ]
 
 

@@ -98,3 +98,49 @@ class ErrorPublic(BaseModel):
     """The one shape of every error the API returns."""
 
     error: ErrorBody
+
+
+class CampaignCreate(BaseModel):
+    """A campaign to plan on the latest run (the same inputs as `advocates campaign plan`)."""
+
+    objective: Objective
+    budget: float = Field(
+        ge=0, description="Most the plan may expect to spend, in the catalogue's currency."
+    )
+    catalogue: list[dict[str, Any]] = Field(
+        min_length=1,
+        description="The incentives: incentive_id, advocate_reward, friend_reward, currency, kind, "
+        "optional cap, disclosure_en, disclosure_fr, disclosure_ro.",
+    )
+    advocates: int = Field(default=100, ge=1, le=10_000)
+    holdout: float = Field(default=0.1, ge=0, lt=1)
+    seed: int = 0
+
+
+class CampaignPublic(BaseModel):
+    """A stored campaign plan: the run it came from, its request and totals."""
+
+    campaign_id: str
+    run_id: str
+    created_at: str
+    request: dict[str, Any]
+    totals: dict[str, Any]
+
+
+class AssignmentPublic(BaseModel):
+    customer_id: str
+    arm: str = Field(description="An incentive_id, `holdout` or `none`.")
+    language: str
+    disclosure: str | None
+    marginal_reach: float
+    expected_conversions: float
+    expected_incremental_value: float
+    expected_cost: float
+
+
+class AssignmentsPublic(BaseModel):
+    data: list[AssignmentPublic]
+    count: int
+    limit: int
+    offset: int
+    campaign_id: str
