@@ -137,9 +137,18 @@ def plan_campaign(
     holdout[rng.choice(len(chosen), size=n_holdout, replace=False)] = True
 
     treated = chosen[~holdout]
+    learned = {
+        str(c)[len("lift_") :]: treated[c] for c in treated.columns if str(c).startswith("lift_")
+    }
     conversions, value, cost = expected_responses(
-        treated, catalogue, value_per_conversion=value_per_conversion
+        treated,
+        catalogue,
+        value_per_conversion=value_per_conversion,
+        lift=pd.DataFrame(learned, index=treated.index) if learned else None,
     )
+    sources = {
+        str(i): ("uplift model" if i in learned else "prior") for i in catalogue["incentive_id"]
+    }
     assignment = assign_incentives(value, cost, budget=request.budget)
     rows = np.arange(len(treated))
     picked = assignment.choice
@@ -174,6 +183,7 @@ def plan_campaign(
         "budget_left": round(request.budget - assignment.total_cost, 2),
         "currency": str(catalogue["currency"].iloc[0]),
         "cost_resolution": assignment.unit,
+        "response_source": sources,
         "excluded": {str(k): int(v) for k, v in excluded["reason"].value_counts().items()},
         "seed": request.seed,
     }

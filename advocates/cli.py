@@ -46,6 +46,7 @@ _SCORING_STAGES = [
     "features",
     "customer value",
     "propensity model",
+    "uplift model",
     "scoring",
     "publish",
 ]
@@ -191,6 +192,7 @@ def _print_summary(report: dict) -> None:
     out.print(f"sentiment model: {report['sentiment_model']}")
     out.print(f"customer value model: {report['customer_value_model']}")
     _print_propensity(report["propensity_model"])
+    out.print(f"uplift model: {report['uplift_model']}")
     for warning in report["warnings"]:
         err.print(f"warning: {warning}")
     out.print(f"rejects file: {report['rejects_file']}")

@@ -182,18 +182,18 @@ def expected_responses(
     expected cost.
 
     ``advocates`` needs ``expected_conversions`` (peer conversions expected without incentive).
-    ``lift`` (advocates × incentives relative lifts, e.g. from an uplift model) replaces the
-    priors: PRIOR_LIFT[kind] × r / (r + r_half), r the total reward of one conversion and r_half
-    a tenth of the value of a conversion.
+    ``lift`` (one column of relative lifts per incentive_id, e.g. from the uplift model) replaces
+    the prior for the incentives it has; the prior is PRIOR_LIFT[kind] × r / (r + r_half), r the
+    total reward of one conversion and r_half a tenth of the value of a conversion.
     """
     base = advocates["expected_conversions"].to_numpy(dtype=float)[:, None]
     reward = (catalogue["advocate_reward"] + catalogue["friend_reward"]).to_numpy(dtype=float)
-    if lift is None:
-        half = max(value_per_conversion / 10, 1e-9)
-        prior = catalogue["kind"].map(PRIOR_LIFT).to_numpy(dtype=float) * reward / (reward + half)
-        relative = np.broadcast_to(prior, (len(base), len(reward)))
-    else:
-        relative = np.clip(lift.to_numpy(dtype=float), 0.0, None)
+    half = max(value_per_conversion / 10, 1e-9)
+    prior = catalogue["kind"].map(PRIOR_LIFT).to_numpy(dtype=float) * reward / (reward + half)
+    relative = np.tile(prior, (len(base), 1))
+    for j, incentive in enumerate(catalogue["incentive_id"]):
+        if lift is not None and incentive in lift.columns:
+            relative[:, j] = np.clip(lift[incentive].to_numpy(dtype=float), 0.0, None)
     conversions = base * (1 + relative)
     cap = catalogue["cap"].to_numpy(dtype=float)
     paid = np.where(np.isnan(cap), conversions, np.minimum(conversions, cap))

@@ -31,6 +31,7 @@ from .io import find_table_files, read_raw_table, write_csv
 from .models.clv import predicted_value
 from .models.propensity import fit_sharing_propensity, predict_share, sharing_labels
 from .models.sentiment import expected_sentiment, make_sentiment_model, sentiment_training_set
+from .models.uplift import fit_uplift
 from .scoring import GateRules, score_customers
 from .shortlist import PII_COLUMNS
 from .store import Store
@@ -54,7 +55,7 @@ _DEPENDENTS = {
     "mentions": "sentiment from mentions",
     "reviews": "sentiment from reviews",
     "referrals": "invites and conversion influence",
-    "exposures": "incentive response (not used yet)",
+    "exposures": "the incentive uplift model (campaigns use documented priors)",
 }
 
 
@@ -222,6 +223,20 @@ def score_tables(
         )
         fit = fit_sharing_propensity(at_cutoff, labels, seed=params.seed)
         p_share = predict_share(fit.model, now)
+    with stages.stage("uplift model"):
+        exposures = full["exposures"][full["exposures"]["assigned_at"] <= as_of]
+        uplift = None
+        if len(exposures):
+            first_assignment = exposures["assigned_at"].min()
+            before = _features(full, links, evidence, as_of=first_assignment, params=params)
+            uplift = fit_uplift(exposures, before, seed=params.seed)
+        uplift_report = (
+            uplift.metrics
+            if uplift
+            else {"model": "none (no control arm or too few exposures per arm)"}
+        )
+        if uplift:
+            now = now.join(uplift.relative_lift(now).add_prefix("lift_"))
     with stages.stage("scoring"):
         customers = full["customers"].set_index("customer_id")
         features = now.assign(
@@ -269,6 +284,7 @@ def score_tables(
         "sentiment_model": sentiment_report,
         "customer_value_model": value_report,
         "propensity_model": fit.metrics,
+        "uplift_model": uplift_report,
         "seconds": stages.seconds,
         "warnings": warnings,
     }

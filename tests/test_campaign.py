@@ -247,3 +247,17 @@ def test_campaign_plan_from_the_command_line(tmp_path: Path) -> None:
         tmp_path / "catalogue.csv", cwd=tmp_path,
     )  # fmt: skip
     assert bad.returncode == 1 and "unknown objective 'fame'" in bad.stderr
+
+
+def test_learned_lifts_replace_the_priors_for_their_incentives() -> None:
+    eligible, audience = eligible_frame(30)
+    eligible["lift_both10"] = 0.0  # the test said the two-sided reward does nothing
+    plan = plan_campaign(
+        eligible, audience, validate_catalogue(CATALOGUE), CampaignRequest("conversion", 500.0, 30)
+    )
+    assert plan.totals["response_source"] == {
+        "both10": "uplift model",
+        "friend15": "prior",
+        "adv5": "prior",
+    }
+    assert "both10" not in set(plan.assignments["arm"])
