@@ -213,7 +213,9 @@ def plan_and_store(store: Store, catalogue: pd.DataFrame, request: CampaignReque
     """
     request.check()
     run = store.latest_run()
-    plan = plan_campaign(store.eligible(run.run_id), store.audience(run.run_id), catalogue, request)
+    plan = plan_campaign(
+        store.eligible(run.run_id), store.run_table(run.run_id, "audience"), catalogue, request
+    )
     stored_request = {
         **asdict(request),
         "catalogue": catalogue.astype(object).where(catalogue.notna(), None).to_dict("records"),

@@ -143,6 +143,7 @@ def score(
         negative_mentions_gate=settings.negative_mentions_gate,
         max_invites_per_day=settings.max_invites_per_day,
         contact_period_days=settings.contact_period_days,
+        return_window_days=settings.return_window_days,
         seed=settings.seed,
     )
     target = open_store(store or settings.store_url)
@@ -267,6 +268,17 @@ def detractors(
     _write_list(
         detractor_frame(ranked, include_pii=include_pii), out_file, run.run_id, "detractors"
     )
+
+
+@app.command()
+def rewards(out_file: OutOption = None, store: StoreOption = None) -> None:
+    """Write the latest run's converted referrals with their reward status (earned, pending
+    while the return window is open, void when the friend's order was refunded) as CSV."""
+    from .store import open_store
+
+    source = open_store(store or _settings().store_url)
+    run = source.latest_run()
+    _write_list(source.run_table(run.run_id, "rewards"), out_file, run.run_id, "referral rewards")
 
 
 def _write_list(frame: pd.DataFrame, out_file: Path | None, run_id: str, what: str) -> None:

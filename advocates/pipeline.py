@@ -32,6 +32,7 @@ from .models.clv import predicted_value
 from .models.propensity import fit_sharing_propensity, predict_share, sharing_labels
 from .models.sentiment import expected_sentiment, make_sentiment_model, sentiment_training_set
 from .models.uplift import fit_uplift
+from .rewards import referral_rewards
 from .scoring import GateRules, score_customers
 from .shortlist import PII_COLUMNS
 from .store import Store
@@ -70,6 +71,7 @@ class ScoringParams:
     negative_mentions_gate: int = 2
     max_invites_per_day: int = 50
     contact_period_days: int = 30
+    return_window_days: int = 30
     seed: int = 0
 
 
@@ -77,8 +79,10 @@ class ScoringParams:
 class ScoringResult:
     scores: pd.DataFrame
     report: dict[str, object] = field(default_factory=dict)
-    #: ``customer_id, member``: the audience of each eligible customer, for campaign selection.
-    audience: pd.DataFrame | None = None
+    #: Side tables published with the run: ``audience`` (customer_id, member: the audience of
+    #: each eligible customer, for campaign selection) and ``rewards`` (converted referrals and
+    #: their reward status).
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def empty_table(name: str) -> pd.DataFrame:
@@ -292,7 +296,13 @@ def score_tables(
         audience = eligible_audience(
             full["edges"], links, scores.index[scores["eligible"].to_numpy(dtype=bool)]
         )
-    return ScoringResult(scores.reset_index(), report, audience)
+        rewards = referral_rewards(
+            full["referrals"],
+            full["orders"],
+            as_of=as_of,
+            return_window_days=params.return_window_days,
+        )
+    return ScoringResult(scores.reset_index(), report, {"audience": audience, "rewards": rewards})
 
 
 def eligible_audience(
@@ -375,7 +385,7 @@ def run_nightly(
         }
         report["seconds"] = {**stages.seconds, **result.report["seconds"]}  # type: ignore[dict-item]
         with stages.stage("publish"):
-            store.publish(run_id, scores=result.scores, report=report, audience=result.audience)
+            store.publish(run_id, scores=result.scores, report=report, tables=result.tables)
         report["seconds"]["publish"] = stages.seconds["publish"]  # type: ignore[index]
         return RunOutcome(run_id=run_id, report=report, rejects_path=rejects_path)
     except BaseException as error:

@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     contact_period_days: int = Field(
         default=30, ge=1, description="The period of the contact cap, in days."
     )
+    return_window_days: int = Field(
+        default=30,
+        ge=0,
+        description="Days after a referred friend's purchase during which a refund voids the "
+        "referral's reward; rewards are pending until then.",
+    )
     export_max_rows: int = Field(
         default=100_000,
         ge=1,

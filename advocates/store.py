@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +24,10 @@ import pandas as pd
 from .errors import ConfigurationError, NoPublishedRunError, NotFoundError, StoreError
 
 __all__ = ["PlanInfo", "RunInfo", "SqliteStore", "Store", "open_store"]
+
+
+#: The side tables a run may publish beside its scores.
+RUN_TABLES = ("audience", "rewards")
 
 
 @dataclass(frozen=True)
@@ -61,9 +65,9 @@ class Store(Protocol):
         *,
         scores: pd.DataFrame,
         report: dict[str, Any],
-        audience: pd.DataFrame | None = None,
+        tables: Mapping[str, pd.DataFrame] | None = None,
     ) -> None: ...
-    def audience(self, run_id: str) -> pd.DataFrame: ...
+    def run_table(self, run_id: str, name: str) -> pd.DataFrame: ...
     def save_plan(
         self,
         run_id: str,
@@ -171,7 +175,8 @@ class SqliteStore:
             con.execute("BEGIN IMMEDIATE")
             for row in con.execute("SELECT run_id FROM runs WHERE status = 'writing'").fetchall():
                 con.execute(f"DROP TABLE IF EXISTS {self._table(row['run_id'])}")
-                con.execute(f"DROP TABLE IF EXISTS {self._audience_table(row['run_id'])}")
+                for name in RUN_TABLES:
+                    con.execute(f"DROP TABLE IF EXISTS {self._run_table(row['run_id'], name)}")
                 con.execute(
                     "UPDATE runs SET status = 'abandoned' WHERE run_id = ?", (row["run_id"],)
                 )
@@ -188,10 +193,10 @@ class SqliteStore:
         *,
         scores: pd.DataFrame,
         report: dict[str, Any],
-        audience: pd.DataFrame | None = None,
+        tables: Mapping[str, pd.DataFrame] | None = None,
     ) -> None:
-        """Write the run's scores (and the audiences of its eligible customers, for campaign
-        selection) and make it the latest published run, all or nothing."""
+        """Write the run's scores and side ``tables`` (names from :data:`RUN_TABLES`) and make it
+        the latest published run, all or nothing."""
         table = self._table(run_id)
         with closing(self._connect()) as con:
             try:
@@ -203,8 +208,10 @@ class SqliteStore:
                 for c in scores.columns:
                     if str(c).startswith("rank_"):
                         con.execute(f'CREATE INDEX "{table[1:-1]}_{c}" ON {table} ("{c}")')
-                if audience is not None:
-                    _write_frame(con, self._audience_table(run_id), audience)
+                for name, frame in (tables or {}).items():
+                    if name not in RUN_TABLES:
+                        raise StoreError(f"unknown run table {name!r}")
+                    _write_frame(con, self._run_table(run_id, name), frame)
                 con.execute(
                     "UPDATE runs SET status = 'published', published_at = ?, report = ? WHERE run_id = ?",
                     (_now().isoformat(), json.dumps(report, default=str), run_id),
@@ -214,19 +221,20 @@ class SqliteStore:
                 con.execute("ROLLBACK")
                 raise
 
-    def audience(self, run_id: str) -> pd.DataFrame:
-        """``customer_id, member`` pairs: who is in each eligible customer's audience."""
-        table = self._audience_table(run_id)
+    def run_table(self, run_id: str, name: str) -> pd.DataFrame:
+        """A side table of a run: ``audience`` (customer_id, member: who is in each eligible
+        customer's audience) or ``rewards`` (the reward status of each converted referral)."""
+        table = self._run_table(run_id, name)
         with closing(self._connect()) as con:
             exists = con.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table[1:-1],)
             ).fetchone()
         if not exists:
             raise NotFoundError(
-                f"run {run_id} has no audiences (it was scored by an older version); "
+                f"run {run_id} has no {name} table (it was scored by an older version); "
                 "run advocates score again"
             )
-        return self._query(f"SELECT customer_id, member FROM {table}", ())
+        return self._query(f"SELECT * FROM {table}", ())
 
     def save_plan(
         self,
@@ -290,8 +298,8 @@ class SqliteStore:
         return '"' + plan_id.replace("-", "_") + '"'
 
     @staticmethod
-    def _audience_table(run_id: str) -> str:
-        return '"audience_' + run_id.replace("-", "_") + '"'
+    def _run_table(run_id: str, name: str) -> str:
+        return f'"{name}_' + run_id.replace("-", "_") + '"'
 
     def fail(self, run_id: str, *, reason: str) -> None:
         """Mark a run failed; it is never served."""

@@ -261,3 +261,8 @@ def test_learned_lifts_replace_the_priors_for_their_incentives() -> None:
         "adv5": "prior",
     }
     assert "both10" not in set(plan.assignments["arm"])
+
+
+def test_the_example_catalogue_in_data_is_valid() -> None:
+    catalogue = read_catalogue(Path(__file__).resolve().parents[1] / "data" / "incentives.csv")
+    assert set(catalogue["kind"]) == {"two-sided", "friend-only", "advocate-only"}

@@ -71,6 +71,14 @@ def test_demo_data_score_and_shortlist(tmp_path: Path) -> None:
         advocates("shortlist", "--weights", "fame=1", cwd=tmp_path)
     )
 
+    paid = advocates("rewards", cwd=tmp_path)
+    assert paid.returncode == 0, paid.stderr
+    statuses = {
+        r["reward_status"].split(":")[0]
+        for r in csv.DictReader(paid.stdout.lstrip("\ufeff").splitlines())
+    }
+    assert "earned" in statuses and statuses <= {"earned", "pending", "void"}
+
     care = tmp_path / "care.csv"
     listed = advocates("detractors", "--limit", "10", "--out", care, cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr

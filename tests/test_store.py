@@ -69,7 +69,7 @@ def test_audiences_of_eligible_customers_are_published_with_the_run(
     scored: tuple[SqliteStore, RunOutcome],
 ) -> None:
     store, outcome = scored
-    audience = store.audience(outcome.run_id)
+    audience = store.run_table(outcome.run_id, "audience")
     eligible = store.eligible(outcome.run_id).set_index("customer_id")
     assert len(audience) > 0 and set(audience.columns) == {"customer_id", "member"}
     assert set(audience["customer_id"]) <= set(eligible.index)
