@@ -12,7 +12,8 @@ assignments and the plan's totals out. The steps:
 3. **Holdout.** A seeded random ``holdout`` share of the selected advocates is kept untreated, so
    that lift can be measured later; the same seed gives the same holdout.
 4. **Incentives.** For the others, one incentive (or none) each, maximising the expected
-   incremental value with the expected cost within the budget (:mod:`advocates.incentives`).
+   incremental value with the expected cost within the budget (:mod:`advocates.incentives`). An
+   incentive whose expected cost for an advocate passes the value it adds is not offered.
 """
 
 from __future__ import annotations
@@ -146,6 +147,8 @@ def plan_campaign(
         value_per_conversion=value_per_conversion,
         lift=pd.DataFrame(learned, index=treated.index) if learned else None,
     )
+    # Never pay more for an incentive than the conversions it adds are worth.
+    value = np.where(value >= cost, value, 0.0)
     sources = {
         str(i): ("uplift model" if i in learned else "prior") for i in catalogue["incentive_id"]
     }

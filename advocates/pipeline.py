@@ -56,7 +56,7 @@ _DEPENDENTS = {
     "mentions": "sentiment from mentions",
     "reviews": "sentiment from reviews",
     "referrals": "invites and conversion influence",
-    "exposures": "the incentive uplift model (campaigns use documented priors)",
+    "exposures": "incentive uplift model (campaign plans use documented priors)",
 }
 
 

@@ -266,3 +266,16 @@ def test_learned_lifts_replace_the_priors_for_their_incentives() -> None:
 def test_the_example_catalogue_in_data_is_valid() -> None:
     catalogue = read_catalogue(Path(__file__).resolve().parents[1] / "data" / "incentives.csv")
     assert set(catalogue["kind"]) == {"two-sided", "friend-only", "advocate-only"}
+
+
+def test_an_incentive_costing_more_than_it_brings_is_not_offered() -> None:
+    eligible, audience = eligible_frame(20)
+    eligible["value_per_conversion"] = 1.0  # a conversion is worth almost nothing
+    plan = plan_campaign(
+        eligible,
+        audience,
+        validate_catalogue(CATALOGUE),
+        CampaignRequest("conversion", 10_000.0, 20),
+    )
+    assert set(plan.assignments["arm"]) <= {"holdout", "none"}
+    assert plan.totals["expected_cost"] == 0

@@ -4,7 +4,7 @@
   same e-mail address after trimming and lower-casing, or the same ``payment_fingerprint`` or
   ``device_id`` where the customers table has those columns);
 * referral ring: customers who refer each other in a cycle (a strongly connected group of two or
-  more in the graph referrer → converted friend);
+  more in the graph referrer → converted friend, counting each friend's first conversion only);
 * implausible velocity: more than ``max_invites_per_day`` invites from one customer in one day.
 
 Examples
@@ -58,7 +58,13 @@ def fraud_flags(
         same = (mine == theirs).fillna(False).to_numpy(dtype=bool)
         flag(converted["referrer_customer_id"][same], f"self-referral (shared {column})")
 
-    if len(converted):
+    # A customer is acquired once: only each friend's first converted referral can close a ring
+    # (data where one person "converts" many times, like product adoptions, would be all rings).
+    acquired = converted.sort_values("invited_at", kind="stable").drop_duplicates(
+        "converted_customer_id"
+    )
+    if len(acquired):
+        converted = acquired
         people = pd.Index(
             pd.concat(
                 [converted["referrer_customer_id"], converted["converted_customer_id"]]
