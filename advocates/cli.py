@@ -52,6 +52,13 @@ _SCORING_STAGES = [
 ]
 
 
+def _sub_app(name: str, help: str) -> typer.Typer:
+    """A group of commands under ``advocates NAME``."""
+    group = typer.Typer(help=help, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group
+
+
 def _settings() -> Settings:
     try:
         return get_settings()
@@ -328,10 +335,7 @@ def serve(
     )
 
 
-import_app = typer.Typer(
-    help="Map public or third-party data onto the input contract.", no_args_is_help=True
-)
-app.add_typer(import_app, name="import")
+import_app = _sub_app("import", "Map public or third-party data onto the input contract.")
 
 
 @import_app.command("ciao")
@@ -357,11 +361,9 @@ def import_ciao_command(
     out.print(f"wrote {len(counts)} tables to {out_dir}; next: advocates score --input {out_dir}")
 
 
-campaign_app = typer.Typer(
-    help="Campaigns: overlap-aware advocates and two-sided incentives under a budget.",
-    no_args_is_help=True,
+campaign_app = _sub_app(
+    "campaign", "Campaigns: overlap-aware advocates and two-sided incentives under a budget."
 )
-app.add_typer(campaign_app, name="campaign")
 
 
 @campaign_app.command("plan")
@@ -408,11 +410,9 @@ def campaign_plan(
     )
 
 
-eval_app = typer.Typer(
-    help="Measure the product's models on labelled files; the last line printed is JSON.",
-    no_args_is_help=True,
+eval_app = _sub_app(
+    "eval", "Measure the product's models on labelled files; the last line printed is JSON."
 )
-app.add_typer(eval_app, name="eval")
 
 
 @eval_app.command("sentiment")

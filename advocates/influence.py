@@ -24,6 +24,31 @@ from .selection import Pick, celf
 __all__ = ["ris_select", "rr_sets", "simulate_spread", "weighted_cascade"]
 
 
+def _live_reach(
+    matrix: sp.csr_matrix,
+    start: np.ndarray,
+    mark: np.ndarray,
+    stamp: int,
+    rng: np.random.Generator,
+) -> list[int]:
+    """Everyone reached from ``start`` along the rows of ``matrix``, each edge kept with its
+    probability (one draw of the cascade); ``mark`` holds ``stamp`` for people already reached."""
+    found_all: list[int] = []
+    frontier = start
+    while len(frontier):
+        starts, ends = matrix.indptr[frontier], matrix.indptr[frontier + 1]
+        idx = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)])
+        if not len(idx):
+            break
+        live = idx[rng.random(len(idx)) < matrix.data[idx]]
+        found = np.unique(matrix.indices[live])
+        found = found[mark[found] != stamp]
+        mark[found] = stamp
+        found_all.extend(found.tolist())
+        frontier = found
+    return found_all
+
+
 def weighted_cascade(audience: sp.csr_matrix) -> sp.csr_matrix:
     """Edge probabilities ``P[v, u] = 1 / (number of people u follows)`` for u in v's audience."""
     a = sp.csr_matrix(audience, dtype=float)
@@ -42,19 +67,7 @@ def rr_sets(prob: sp.csr_matrix, n_sets: int, *, seed: int = 0) -> sp.csr_matrix
     seen = np.full(n, -1, dtype=np.int64)
     for j, root in enumerate(rng.integers(n, size=n_sets)):
         seen[root] = j
-        members = [root]
-        frontier = np.array([root])
-        while len(frontier):
-            starts, ends = reverse.indptr[frontier], reverse.indptr[frontier + 1]
-            idx = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)])
-            if not len(idx):
-                break
-            live = idx[rng.random(len(idx)) < reverse.data[idx]]
-            found = np.unique(reverse.indices[live])
-            found = found[seen[found] != j]
-            seen[found] = j
-            members.extend(found.tolist())
-            frontier = found
+        members = [root, *_live_reach(reverse, np.array([root]), seen, j, rng)]
         rows.append(np.asarray(members, dtype=np.int64))
         cols.append(np.full(len(members), j, dtype=np.int64))
     r, c = np.concatenate(rows), np.concatenate(cols)
@@ -82,18 +95,6 @@ def simulate_spread(
     seeds = np.unique(np.asarray(seeds, dtype=np.int64))
     for run in range(runs):
         active[seeds] = run
-        frontier = seeds
-        count = len(seeds)
-        while len(frontier):
-            starts, ends = prob.indptr[frontier], prob.indptr[frontier + 1]
-            idx = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)])
-            if not len(idx):
-                break
-            live = idx[rng.random(len(idx)) < prob.data[idx]]
-            found = np.unique(prob.indices[live])
-            found = found[active[found] != run]
-            active[found] = run
-            count += len(found)
-            frontier = found
+        count = len(seeds) + len(_live_reach(prob, seeds, active, run, rng))
         sizes[run] = count
     return float(sizes.mean()), float(sizes.std(ddof=1) / np.sqrt(runs)) if runs > 1 else 0.0
