@@ -151,6 +151,18 @@ def _top_share(values: pd.Series, eligible: np.ndarray) -> pd.Series:
     return top.astype("Int64")
 
 
+def _standing(top: pd.Series) -> pd.Series:
+    """ "in the top 3%" for the upper half, "in the bottom 20%" for the lower half."""
+    value = top.to_numpy(dtype=float, na_value=np.nan)
+    bottom = np.clip(101 - value, 1, 100)
+    words = np.where(
+        value <= 50,
+        "in the top " + pd.Series(value).fillna(0).astype(int).astype(str) + "%",
+        "in the bottom " + pd.Series(bottom).fillna(0).astype(int).astype(str) + "%",
+    )
+    return pd.Series(words, index=top.index)
+
+
 def _influence_style(scored: pd.DataFrame, eligible: np.ndarray) -> pd.Series:
     """Reach and peer influence side by side, so a broadcaster (many people, few who act) is told
     apart from a trusted advisor (fewer people who act on what they say)."""
@@ -163,13 +175,7 @@ def _influence_style(scored: pd.DataFrame, eligible: np.ndarray) -> pd.Series:
         ["broadcaster and trusted advisor", "a broadcaster", "a trusted advisor"],
         "",
     )
-    text = (
-        "reach in the top "
-        + reach.astype(str)
-        + "%, peer influence in the top "
-        + influence.astype(str)
-        + "%"
-    )
+    text = "reach " + _standing(reach) + ", peer influence " + _standing(influence)
     return text + pd.Series(np.where(label == "", "", ": " + label), index=scored.index)
 
 

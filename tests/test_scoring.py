@@ -124,7 +124,7 @@ def test_explanations_tell_broadcasters_from_trusted_advisors(features: pd.DataF
     )
     assert scored.loc["broadcaster", "explanation_awareness"].endswith(": a broadcaster")
     assert scored.loc["advisor", "explanation_conversion"].endswith(
-        "reach in the top 100%, peer influence in the top 10%: a trusted advisor"
+        "reach in the bottom 1%, peer influence in the top 10%: a trusted advisor"
     )
     assert (
         "gave 5 stars in 4 of 5 reviews of their" in scored.loc["advisor", "explanation_conversion"]
