@@ -57,20 +57,47 @@ def weighted_cascade(audience: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix((1.0 / follows[a.col], (a.row, a.col)), shape=a.shape)
 
 
-def rr_sets(prob: sp.csr_matrix, n_sets: int, *, seed: int = 0) -> sp.csr_matrix:
-    """``n_sets`` reverse-reachable sets as a sparse people × sets incidence matrix."""
+def rr_sets(
+    prob: sp.csr_matrix, n_sets: int, *, seed: int = 0, chunk_cells: int = 40_000_000
+) -> sp.csr_matrix:
+    """``n_sets`` reverse-reachable sets as a sparse people × sets incidence matrix.
+
+    Sets grow together, one breadth-first level at a time, in chunks small enough for a
+    sets × people "already in this set" table of ``chunk_cells`` booleans, so the work is in numpy
+    rather than in a Python loop per set.
+    """
     rng = np.random.default_rng(seed)
     reverse = prob.T.tocsr()  # row u: the people whose audience u is in, with probabilities
     n = prob.shape[0]
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    seen = np.full(n, -1, dtype=np.int64)
-    for j, root in enumerate(rng.integers(n, size=n_sets)):
-        seen[root] = j
-        members = [root, *_live_reach(reverse, np.array([root]), seen, j, rng)]
-        rows.append(np.asarray(members, dtype=np.int64))
-        cols.append(np.full(len(members), j, dtype=np.int64))
-    r, c = np.concatenate(rows), np.concatenate(cols)
+    chunk = max(1, min(n_sets, chunk_cells // max(n, 1)))
+    found_sets: list[np.ndarray] = []
+    found_people: list[np.ndarray] = []
+    inside = np.zeros((chunk, n), dtype=bool)
+    for offset in range(0, n_sets, chunk):
+        size = min(chunk, n_sets - offset)
+        inside[:size] = False
+        sets = np.arange(size, dtype=np.int64)
+        people = rng.integers(n, size=size).astype(np.int64)
+        inside[sets, people] = True
+        while len(people):
+            found_sets.append(sets + offset)
+            found_people.append(people)
+            starts = reverse.indptr[people]
+            counts = reverse.indptr[people + 1] - starts
+            total = int(counts.sum())
+            if total == 0:
+                break
+            first = np.repeat(np.cumsum(counts) - counts, counts)
+            edge = np.repeat(starts, counts) + (np.arange(total) - first)
+            live = rng.random(total) < reverse.data[edge]
+            sets = np.repeat(sets, counts)[live]
+            people = reverse.indices[edge[live]].astype(np.int64)
+            new = ~inside[sets, people]
+            sets, people = sets[new], people[new]
+            keys = np.unique(sets * n + people)  # one person reached twice in a level counts once
+            sets, people = keys // n, keys % n
+            inside[sets, people] = True
+    r, c = np.concatenate(found_people), np.concatenate(found_sets)
     return sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n, n_sets))
 
 
