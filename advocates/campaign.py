@@ -141,11 +141,22 @@ def plan_campaign(
     learned = {
         str(c)[len("lift_") :]: treated[c] for c in treated.columns if str(c).startswith("lift_")
     }
+    # Tie strength: how much of their audience engages with them, as a percentile among
+    # candidates; brand strength: the candidates' mean sentiment, from 0 to 1.
+    tie_strength = (
+        candidates.set_index("customer_id")["engagement_rate"]
+        .rank(pct=True)
+        .reindex(treated["customer_id"])
+        .to_numpy(dtype=float)
+    )
+    brand_strength = float((candidates["sentiment"].mean() + 1) / 2)
     conversions, value, cost = expected_responses(
         treated,
         catalogue,
         value_per_conversion=value_per_conversion,
         lift=pd.DataFrame(learned, index=treated.index) if learned else None,
+        tie_strength=tie_strength,
+        brand_strength=brand_strength,
     )
     # Never pay more for an incentive than the conversions it adds are worth.
     value = np.where(value >= cost, value, 0.0)

@@ -88,7 +88,9 @@ CURRENCIES = frozenset(
 )
 #: Prior relative lift in peer conversions when no randomised test says otherwise: two-sided
 #: rewards are reported to perform about twice as well as none (the lift of 1.0 doubles them),
-#: one-sided rewards about half as much. Scaled by reward size with diminishing returns.
+#: one-sided rewards about half as much. Scaled by reward size with diminishing returns, by brand
+#: strength (rewards matter more for a weak brand) and by tie strength (a reward for the advocate
+#: moves weak ties more, a reward for the friend strong ties: Ryu & Feick 2007).
 PRIOR_LIFT = {"two-sided": 1.0, "friend-only": 0.6, "advocate-only": 0.4}
 _REQUIRED = ("incentive_id", "advocate_reward", "friend_reward", "currency", "kind")
 
@@ -177,20 +179,36 @@ def expected_responses(
     *,
     value_per_conversion: float,
     lift: pd.DataFrame | None = None,
+    tie_strength: np.ndarray | None = None,
+    brand_strength: float = 0.5,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per advocate × incentive: expected conversions with the incentive, incremental value and
     expected cost.
 
     ``advocates`` needs ``expected_conversions`` (peer conversions expected without incentive).
     ``lift`` (one column of relative lifts per incentive_id, e.g. from the uplift model) replaces
-    the prior for the incentives it has; the prior is PRIOR_LIFT[kind] × r / (r + r_half), r the
-    total reward of one conversion and r_half a tenth of the value of a conversion.
+    the prior for the incentives it has. The prior is
+
+        PRIOR_LIFT[kind] × r / (r + r_half) × (1.25 − 0.5 × brand_strength) × tie(kind)
+
+    with r the total reward of one conversion, r_half a tenth of the value of a conversion,
+    ``brand_strength`` and ``tie_strength`` (per advocate) from 0 to 1 (0.5 when unknown), and
+    tie = 1.25 − 0.5 × tie_strength for advocate-only, 0.75 + 0.5 × tie_strength for friend-only,
+    1 for two-sided.
     """
     base = advocates["expected_conversions"].to_numpy(dtype=float)[:, None]
     reward = (catalogue["advocate_reward"] + catalogue["friend_reward"]).to_numpy(dtype=float)
     half = max(value_per_conversion / 10, 1e-9)
     prior = catalogue["kind"].map(PRIOR_LIFT).to_numpy(dtype=float) * reward / (reward + half)
-    relative = np.tile(prior, (len(base), 1))
+    prior = prior * (1.25 - 0.5 * float(np.clip(brand_strength, 0, 1)))
+    tie = np.full(len(base), 0.5) if tie_strength is None else np.clip(tie_strength, 0, 1)
+    kinds = catalogue["kind"].to_numpy()
+    tie_factor = np.select(
+        [kinds == "advocate-only", kinds == "friend-only"],
+        [1.25 - 0.5 * tie[:, None], 0.75 + 0.5 * tie[:, None]],
+        np.ones((len(base), len(kinds))),
+    )
+    relative = prior[None, :] * tie_factor
     for j, incentive in enumerate(catalogue["incentive_id"]):
         if lift is not None and incentive in lift.columns:
             relative[:, j] = np.clip(lift[incentive].to_numpy(dtype=float), 0.0, None)

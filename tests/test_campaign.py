@@ -132,7 +132,8 @@ def eligible_frame(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         {
             "customer_id": ids,
             "p_share": np.linspace(0.2, 0.9, n),
-            "engagement_rate": 0.1,
+            "engagement_rate": np.linspace(0.01, 0.3, n),
+            "sentiment": 0.5,
             "conversion_influence": 0.2,
             "expected_converted_peers": np.linspace(0.5, 3.0, n),
             "value_per_conversion": 60.0,
@@ -279,3 +280,25 @@ def test_an_incentive_costing_more_than_it_brings_is_not_offered() -> None:
     )
     assert set(plan.assignments["arm"]) <= {"holdout", "none"}
     assert plan.totals["expected_cost"] == 0
+
+
+def test_priors_follow_tie_and_brand_strength() -> None:
+    from advocates.incentives import expected_responses
+
+    advocates_ = pd.DataFrame({"expected_conversions": [1.0, 1.0]})
+    catalogue = validate_catalogue(CATALOGUE)
+    weak_tie_then_strong = np.array([0.0, 1.0])
+    _, value, _ = expected_responses(
+        advocates_, catalogue, value_per_conversion=60.0, tie_strength=weak_tie_then_strong
+    )
+    advocate_only, friend_only, two_sided = 2, 1, 0
+    assert value[0, advocate_only] > value[1, advocate_only]  # advocate rewards move weak ties
+    assert value[1, friend_only] > value[0, friend_only]  # friend rewards move strong ties
+    assert value[0, two_sided] == value[1, two_sided]
+    _, weak_brand, _ = expected_responses(
+        advocates_, catalogue, value_per_conversion=60.0, brand_strength=0.0
+    )
+    _, strong_brand, _ = expected_responses(
+        advocates_, catalogue, value_per_conversion=60.0, brand_strength=1.0
+    )
+    assert (weak_brand > strong_brand).all()
