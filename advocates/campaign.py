@@ -8,7 +8,9 @@ assignments and the plan's totals out. The steps:
    referral fraud and customers at their contact cap are left out, each counted with the reason.
 2. **Selection.** ``advocates`` customers chosen by CELF (:mod:`advocates.selection`) for the
    objective's expected value over overlapping audiences: unique people reached (awareness), or
-   reached and engaging (engagement), or the value of converted peers (conversion).
+   reached and engaging (engagement), or the value of converted peers (conversion). Without a
+   number of advocates, as many as the budget affords, each costing the expected cost of their
+   best incentive (budgeted CELF).
 3. **Holdout.** A seeded random ``holdout`` share of the selected advocates is kept untreated, so
    that lift can be measured later; the same seed gives the same holdout.
 4. **Incentives.** For the others, one incentive (or none) each, maximising the expected
@@ -37,7 +39,7 @@ __all__ = ["CampaignRequest", "Plan", "plan_and_store", "plan_campaign"]
 class CampaignRequest:
     objective: str
     budget: float
-    advocates: int = 100
+    advocates: int | None = 100
     holdout: float = 0.1
     seed: int = 0
     contact_cap: int = 2
@@ -49,7 +51,7 @@ class CampaignRequest:
             )
         if not self.budget >= 0:
             raise ConfigurationError(f"the budget must be a number >= 0, got {self.budget}")
-        if self.advocates < 1:
+        if self.advocates is not None and self.advocates < 1:
             raise ConfigurationError(f"advocates must be at least 1, got {self.advocates}")
         if not 0 <= self.holdout < 1:
             raise ConfigurationError(
@@ -114,6 +116,7 @@ def plan_campaign(
     if candidates.empty:
         raise InputError("no customer can be assigned: every eligible customer is excluded")
     p_share = candidates["p_share"].to_numpy(dtype=float)
+    candidates["expected_conversions"] = p_share * candidates["expected_converted_peers"]
     value_per_conversion = float(candidates["value_per_conversion"].iloc[0])
     cover = _cover(candidates, audience)
     # Per audience member, the chance the advocate reaches them (awareness), engages them
@@ -127,10 +130,16 @@ def plan_campaign(
         "conversion": (np.clip(converted / audience_size, 0, 1), value_per_conversion),
     }[request.objective]
     w = None if weights is None else np.full(cover.shape[1], weights)
-    picks = celf(cover, p=p, k=request.advocates, weights=w)
+    if request.advocates is not None:
+        picks = celf(cover, p=p, k=request.advocates, weights=w)
+    else:  # as many as the budget affords, each costing their best incentive's expected cost
+        _, value, cost, _ = _responses(candidates, candidates, catalogue)
+        best = np.where(value > 0, value, -1.0).argmax(axis=1)
+        affordable = value[np.arange(len(candidates)), best] > 0
+        price = np.where(affordable, cost[np.arange(len(candidates)), best], np.inf)
+        picks = celf(cover, p=p, k=len(candidates), weights=w, costs=price, budget=request.budget)
     chosen = candidates.iloc[[pick.candidate for pick in picks]].reset_index(drop=True)
     chosen["marginal_reach"] = [pick.gain for pick in picks]
-    chosen["expected_conversions"] = chosen["p_share"] * chosen["expected_converted_peers"]
 
     rng = np.random.default_rng(request.seed)
     n_holdout = round(request.holdout * len(chosen))
@@ -138,31 +147,7 @@ def plan_campaign(
     holdout[rng.choice(len(chosen), size=n_holdout, replace=False)] = True
 
     treated = chosen[~holdout]
-    learned = {
-        str(c)[len("lift_") :]: treated[c] for c in treated.columns if str(c).startswith("lift_")
-    }
-    # Tie strength: how much of their audience engages with them, as a percentile among
-    # candidates; brand strength: the candidates' mean sentiment, from 0 to 1.
-    tie_strength = (
-        candidates.set_index("customer_id")["engagement_rate"]
-        .rank(pct=True)
-        .reindex(treated["customer_id"])
-        .to_numpy(dtype=float)
-    )
-    brand_strength = float((candidates["sentiment"].mean() + 1) / 2)
-    conversions, value, cost = expected_responses(
-        treated,
-        catalogue,
-        value_per_conversion=value_per_conversion,
-        lift=pd.DataFrame(learned, index=treated.index) if learned else None,
-        tie_strength=tie_strength,
-        brand_strength=brand_strength,
-    )
-    # Never pay more for an incentive than the conversions it adds are worth.
-    value = np.where(value >= cost, value, 0.0)
-    sources = {
-        str(i): ("uplift model" if i in learned else "prior") for i in catalogue["incentive_id"]
-    }
+    conversions, value, cost, sources = _responses(treated, candidates, catalogue)
     assignment = assign_incentives(value, cost, budget=request.budget)
     rows = np.arange(len(treated))
     picked = assignment.choice
@@ -206,6 +191,40 @@ def plan_campaign(
             "expected engaged people" if request.objective == "engagement" else "expected value"
         )
     return Plan(assignments=assignments.reset_index(drop=True), totals=totals, excluded=excluded)
+
+
+def _responses(
+    advocates: pd.DataFrame, candidates: pd.DataFrame, catalogue: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, str]]:
+    """Expected conversions, incremental value and cost per advocate × incentive, from the
+    uplift model's lifts where the run has them and from the priors elsewhere; an incentive that
+    costs more than it brings is worth 0 (never offered)."""
+    learned = {
+        str(c)[len("lift_") :]: advocates[c]
+        for c in advocates.columns
+        if str(c).startswith("lift_")
+    }
+    # Tie strength: how much of their audience engages with them, as a percentile among
+    # candidates; brand strength: the candidates' mean sentiment, from 0 to 1.
+    tie_strength = (
+        candidates.set_index("customer_id")["engagement_rate"]
+        .rank(pct=True)
+        .reindex(advocates["customer_id"])
+        .to_numpy(dtype=float)
+    )
+    conversions, value, cost = expected_responses(
+        advocates,
+        catalogue,
+        value_per_conversion=float(candidates["value_per_conversion"].iloc[0]),
+        lift=pd.DataFrame(learned, index=advocates.index) if learned else None,
+        tie_strength=tie_strength,
+        brand_strength=float((candidates["sentiment"].mean() + 1) / 2),
+    )
+    value = np.where(value >= cost, value, 0.0)
+    sources = {
+        str(i): ("uplift model" if i in learned else "prior") for i in catalogue["incentive_id"]
+    }
+    return conversions, value, cost, sources
 
 
 def _disclosures(chosen: pd.DataFrame, catalogue: pd.DataFrame) -> pd.Series:

@@ -371,7 +371,12 @@ def campaign_plan(
     objective: Annotated[str, typer.Option(help="awareness, engagement or conversion.")],
     budget: Annotated[float, typer.Option(help="Most the plan may expect to spend.", min=0)],
     catalogue: Annotated[Path, typer.Option(help="Incentive catalogue, CSV or JSON.")],
-    advocates: Annotated[int, typer.Option(help="How many advocates to select.", min=1)] = 100,
+    advocates: Annotated[
+        int | None,
+        typer.Option(
+            help="How many advocates to select (default: as many as the budget affords).", min=1
+        ),
+    ] = None,
     holdout: Annotated[
         float, typer.Option(help="Share of selected advocates kept untreated.", min=0, max=0.99)
     ] = 0.1,

@@ -53,31 +53,69 @@ def celf(
     k: int,
     weights: np.ndarray | None = None,
     min_gain: float = 0.0,
+    costs: np.ndarray | None = None,
+    budget: float | None = None,
 ) -> list[Pick]:
     """Choose up to ``k`` rows of ``cover`` greedily (lazily) for the expected value ``f``.
 
     ``weights`` defaults to 1 per person (expected unique people reached). Stops early when no
     candidate adds more than ``min_gain``. Ties go to the lower row index, so the result is
     reproducible.
+
+    With ``costs`` and a ``budget``, the chosen rows' costs stay within the budget: the better of
+    a greedy by gain per unit of cost and a greedy by gain (both skipping what no longer fits) is
+    returned, within (1 − 1/e) / 2 of the best affordable set (Leskovec et al. 2007).
     """
+    if budget is not None:
+        c = np.ones(cover.shape[0]) if costs is None else np.asarray(costs, dtype=float)
+        runs = [
+            _celf(
+                cover, p=p, k=k, weights=weights, min_gain=min_gain, costs=c, budget=budget, ratio=r
+            )
+            for r in (True, False)
+        ]
+        return max(runs, key=lambda picks: picks[-1].total if picks else 0.0)
+    return _celf(cover, p=p, k=k, weights=weights, min_gain=min_gain)
+
+
+def _celf(
+    cover: sp.csr_matrix,
+    *,
+    p: np.ndarray,
+    k: int,
+    weights: np.ndarray | None,
+    min_gain: float,
+    costs: np.ndarray | None = None,
+    budget: float = np.inf,
+    ratio: bool = False,
+) -> list[Pick]:
     cover = sp.csr_matrix(cover)
     n_candidates, n_people = cover.shape
     w = np.ones(n_people) if weights is None else np.asarray(weights, dtype=float)
     p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
     miss = np.ones(n_people)
-    queue = [(-_gain(cover, i, p[i], miss, w), i, 0) for i in range(n_candidates)]
+    cost = np.zeros(n_candidates) if costs is None else np.asarray(costs, dtype=float)
+    per = np.maximum(cost, 1e-12) if ratio else np.ones(n_candidates)
+
+    def key(i: int) -> float:
+        return -_gain(cover, i, p[i], miss, w) / per[i]
+
+    queue = [(key(i), i, 0) for i in range(n_candidates) if cost[i] <= budget]
     heapq.heapify(queue)
     picks: list[Pick] = []
-    total = 0.0
+    total = spent = 0.0
     while queue and len(picks) < k:
-        negative_gain, i, computed_at = heapq.heappop(queue)
-        if computed_at != len(picks):  # stale: recompute, and put it back
-            heapq.heappush(queue, (-_gain(cover, i, p[i], miss, w), i, len(picks)))
+        negative_key, i, computed_at = heapq.heappop(queue)
+        if spent + cost[i] > budget:  # no longer affordable: drop it
             continue
-        gain = -negative_gain
+        if computed_at != len(picks):  # stale: recompute, and put it back
+            heapq.heappush(queue, (key(i), i, len(picks)))
+            continue
+        gain = float(-negative_key * per[i])
         if gain <= min_gain:
             break
         total += gain
+        spent += cost[i]
         picks.append(Pick(candidate=i, gain=gain, total=total))
         members = cover.indices[cover.indptr[i] : cover.indptr[i + 1]]
         miss[members] *= 1.0 - p[i]

@@ -112,7 +112,12 @@ class CampaignCreate(BaseModel):
         description="The incentives: incentive_id, advocate_reward, friend_reward, currency, kind, "
         "optional cap, disclosure_en, disclosure_fr, disclosure_ro.",
     )
-    advocates: int = Field(default=100, ge=1, le=10_000)
+    advocates: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000,
+        description="How many advocates; by default as many as the budget affords.",
+    )
     holdout: float = Field(default=0.1, ge=0, lt=1)
     seed: int = 0
 

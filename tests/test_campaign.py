@@ -302,3 +302,20 @@ def test_priors_follow_tie_and_brand_strength() -> None:
         advocates_, catalogue, value_per_conversion=60.0, brand_strength=1.0
     )
     assert (weak_brand > strong_brand).all()
+
+
+def test_without_a_number_of_advocates_the_budget_decides_how_many() -> None:
+    eligible, audience = eligible_frame(60)
+    catalogue = validate_catalogue(CATALOGUE)
+    small = plan_campaign(
+        eligible, audience, catalogue, CampaignRequest("conversion", 50.0, None, 0.0)
+    )
+    large = plan_campaign(
+        eligible, audience, catalogue, CampaignRequest("conversion", 400.0, None, 0.0)
+    )
+    assert 0 < small.totals["advocates"] < large.totals["advocates"]
+    for plan, budget in ((small, 50.0), (large, 400.0)):
+        assert plan.assignments["expected_cost"].sum() <= budget
+        assert (
+            plan.assignments["arm"] != "none"
+        ).all()  # each was chosen for an incentive it can afford

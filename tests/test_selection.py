@@ -61,3 +61,27 @@ def test_greedy_is_within_its_guarantee_of_the_best_set() -> None:
 def test_stops_when_nobody_adds_anything() -> None:
     cover = cover_of([[0, 1], [0, 1], []], 2)
     assert [pick.candidate for pick in celf(cover, p=np.ones(3), k=3)] == [0]
+
+
+def test_budgeted_selection_never_overspends_and_matches_cardinality_at_unit_cost() -> None:
+    cover = sp.random(40, 300, density=0.05, random_state=5, format="csr")
+    cover.data[:] = 1.0
+    p = np.random.default_rng(6).uniform(0.1, 0.9, 40)
+    unit = celf(cover, p=p, k=40, costs=np.ones(40), budget=7)
+    assert [x.candidate for x in unit] == [x.candidate for x in celf(cover, p=p, k=7)]
+    costs = np.random.default_rng(7).uniform(1, 10, 40)
+    picks = celf(cover, p=p, k=40, costs=costs, budget=20.0)
+    assert costs[[x.candidate for x in picks]].sum() <= 20.0
+    assert picks[-1].total == pytest.approx(
+        expected_value(cover, [x.candidate for x in picks], p=p)
+    )
+
+
+def test_budgeted_selection_prefers_many_cheap_audiences_to_one_dear_one() -> None:
+    # One account reaches 100 people for 100; ten accounts reach 20 new people each for 10.
+    audiences = [list(range(100))] + [list(range(100 + 20 * i, 120 + 20 * i)) for i in range(10)]
+    cover = cover_of(audiences, 300)
+    costs = np.array([100.0] + [10.0] * 10)
+    picks = celf(cover, p=np.ones(11), k=11, costs=costs, budget=100.0)
+    assert sorted(x.candidate for x in picks) == list(range(1, 11))
+    assert picks[-1].total == 200
