@@ -109,6 +109,11 @@ def read_catalogue(path: Path) -> pd.DataFrame:
     return validate_catalogue(frame, source=str(path))
 
 
+def _blank(values: pd.Series) -> pd.Series:
+    """True where a cell is missing or only white space (CSV gives "", JSON gives null)."""
+    return values.isna() | values.astype(str).str.strip().eq("")
+
+
 def validate_catalogue(frame: pd.DataFrame, *, source: str = "catalogue") -> pd.DataFrame:
     """Check a catalogue; return it with numeric rewards and cap. Errors name the row and column
     (rows counted as in a spreadsheet: the header is row 1)."""
@@ -126,19 +131,25 @@ def validate_catalogue(frame: pd.DataFrame, *, source: str = "catalogue") -> pd.
         return InputError(f"{source}: row {row + 2}, column {column!r}: {why}")
 
     for column in ("advocate_reward", "friend_reward", "cap"):
-        values = pd.to_numeric(out[column].replace("", np.nan), errors="coerce")
-        for row in np.flatnonzero((values.isna() & (out[column].astype(str) != "")).to_numpy()):
-            if column != "cap" or str(out.loc[row, column]) not in ("", "nan", "None"):
-                raise fail(int(row), column, f"{out.loc[row, column]!r} is not a number")
-        if column != "cap" and values.isna().any():
-            raise fail(int(np.flatnonzero(values.isna().to_numpy())[0]), column, "is empty")
-        negative = np.flatnonzero((values < 0).to_numpy())
-        if len(negative):
-            raise fail(int(negative[0]), column, f"negative value {values[negative[0]]}")
+        empty = _blank(out[column])
+        values = pd.to_numeric(out[column].where(~empty), errors="coerce")
+        required = column != "cap"  # the cap is optional: empty means no cap
+        checks = [
+            (~empty & values.isna(), lambda r: f"{out.loc[r, column]!r} is not a number"),
+            (empty & required, lambda r: "is empty"),
+            (values < 0, lambda r: f"negative value {values[r]:g}"),
+        ]
+        for rows, why in checks:
+            bad = np.flatnonzero(rows.to_numpy(dtype=bool))
+            if len(bad):
+                raise fail(int(bad[0]), column, why(int(bad[0])))
         out[column] = values.astype(float)
     for row, values in out.iterrows():
         index = int(str(row))
-        if str(values["incentive_id"]).strip() in ("", "none", "holdout", "nan"):
+        if _blank(pd.Series([values["incentive_id"]])).iloc[0] or values["incentive_id"] in (
+            "none",
+            "holdout",
+        ):
             raise fail(index, "incentive_id", f"{values['incentive_id']!r} is empty or reserved")
         if values["currency"] not in CURRENCIES:
             raise fail(index, "currency", f"unknown currency {values['currency']!r}")
@@ -157,7 +168,7 @@ def validate_catalogue(frame: pd.DataFrame, *, source: str = "catalogue") -> pd.
                 f"{values['kind']} does not match the rewards {advocate:g} / {friend:g}",
             )
         for lang in LANGUAGES:
-            if not str(values[f"disclosure_{lang}"]).strip():
+            if _blank(pd.Series([values[f"disclosure_{lang}"]])).iloc[0]:
                 raise fail(index, f"disclosure_{lang}", "the disclosure text is empty")
     duplicated = np.flatnonzero(out["incentive_id"].duplicated().to_numpy())
     if len(duplicated):

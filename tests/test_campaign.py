@@ -76,6 +76,14 @@ CATALOGUE = pd.DataFrame(
         (lambda c: c.assign(incentive_id=["a", "holdout", "b"]), "reserved"),
         (lambda c: c.assign(currency=["EUR", "EUR", "RON"]), "one currency per catalogue"),
         (lambda c: c.iloc[0:0], "no incentive"),
+        (
+            lambda c: c.assign(disclosure_ro=["ok", None, "ok"]),
+            "row 3, column 'disclosure_ro': the disclosure text is empty",
+        ),
+        (
+            lambda c: c.assign(friend_reward=["10", "", "0"]),
+            "row 3, column 'friend_reward': is empty",
+        ),
     ],
 )
 def test_bad_catalogues_get_clear_errors(
