@@ -135,14 +135,15 @@ def validate_catalogue(frame: pd.DataFrame, *, source: str = "catalogue") -> pd.
         values = pd.to_numeric(out[column].where(~empty), errors="coerce")
         required = column != "cap"  # the cap is optional: empty means no cap
         checks = [
-            (~empty & values.isna(), lambda r: f"{out.loc[r, column]!r} is not a number"),
-            (empty & required, lambda r: "is empty"),
-            (values < 0, lambda r: f"negative value {values[r]:g}"),
+            (~empty & values.isna(), "{value!r} is not a number"),
+            (empty & required, "is empty"),
+            (values < 0, "negative value {number:g}"),
         ]
-        for rows, why in checks:
+        for rows, message in checks:
             bad = np.flatnonzero(rows.to_numpy(dtype=bool))
             if len(bad):
-                raise fail(int(bad[0]), column, why(int(bad[0])))
+                r = int(bad[0])
+                raise fail(r, column, message.format(value=out.loc[r, column], number=values[r]))
         out[column] = values.astype(float)
     for row, values in out.iterrows():
         index = int(str(row))
