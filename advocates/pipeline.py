@@ -22,7 +22,7 @@ from .contract import TABLES, Kind
 from .errors import InputError, RejectThresholdError
 from .features.behaviour import behaviour_features
 from .features.fraud import contacts_recent, fraud_flags
-from .features.graph import build_audience_graph, graph_features
+from .features.graph import AudienceGraph, audience_graph_as_of, graph_features
 from .features.listening import listening_features, text_evidence
 from .features.purchase import purchase_features
 from .identity import link_customers
@@ -254,8 +254,6 @@ def score_tables(
                 for c in ("language", *PII_COLUMNS)
                 if c in customers
             },
-        )
-        features = features.assign(
             fraud_flag=fraud_flags(
                 customers=full["customers"],
                 referrals=full["referrals"],
@@ -280,6 +278,19 @@ def score_tables(
             value_per_conversion=_value_per_conversion(value, full["referrals"]),
             rules=rules,
         )
+        side_tables = {
+            "audience": eligible_audience(
+                audience_graph_as_of(full["edges"], links, as_of),
+                links,
+                scores.index[scores["eligible"].to_numpy(dtype=bool)],
+            ),
+            "rewards": referral_rewards(
+                full["referrals"],
+                full["orders"],
+                as_of=as_of,
+                return_window_days=params.return_window_days,
+            ),
+        }
     report: dict[str, object] = {
         "as_of": as_of.isoformat(),
         "customers": len(scores),
@@ -292,25 +303,14 @@ def score_tables(
         "seconds": stages.seconds,
         "warnings": warnings,
     }
-    with stages.stage("scoring"):
-        audience = eligible_audience(
-            full["edges"], links, scores.index[scores["eligible"].to_numpy(dtype=bool)]
-        )
-        rewards = referral_rewards(
-            full["referrals"],
-            full["orders"],
-            as_of=as_of,
-            return_window_days=params.return_window_days,
-        )
-    return ScoringResult(scores.reset_index(), report, {"audience": audience, "rewards": rewards})
+    return ScoringResult(scores.reset_index(), report, side_tables)
 
 
 def eligible_audience(
-    edges: pd.DataFrame, links: pd.DataFrame, customers: pd.Index
+    graph: AudienceGraph, links: pd.DataFrame, customers: pd.Index
 ) -> pd.DataFrame:
     """``customer_id, member`` pairs: the people in the audience of each of ``customers`` (the
     union over their accounts), as graph node keys."""
-    graph = build_audience_graph(edges)
     linked = links[links["customer_id"].isin(customers)]
     rows = graph.nodes.get_indexer(linked["node"])
     known = rows >= 0

@@ -60,3 +60,23 @@ def test_unique_reach_2hop_matches_brute_force() -> None:
     for node in audience.nodes:
         within_two = nx.single_source_shortest_path_length(audience, node, cutoff=2)
         assert reach[node] == len(within_two) - 1, node
+
+
+def test_campaign_audiences_only_hold_edges_that_existed_at_the_run_date() -> None:
+    from advocates.features.graph import audience_graph_as_of
+    from advocates.identity import link_customers
+    from advocates.pipeline import eligible_audience
+
+    t = pd.Timestamp("2024-06-01", tz="UTC")
+    edges = pd.DataFrame(
+        {
+            "network": "x",
+            "source": ["f1", "f2", "f3"],
+            "target": ["a", "a", "a"],
+            "kind": "follows",
+            "created_at": [t - pd.Timedelta(days=5), pd.NaT, t + pd.Timedelta(days=5)],
+        }
+    )
+    links = link_customers(pd.DataFrame({"customer_id": ["c1"], "network": ["x"], "handle": ["a"]}))
+    pairs = eligible_audience(audience_graph_as_of(edges, links, t), links, pd.Index(["c1"]))
+    assert sorted(pairs["member"]) == ["x:f1", "x:f2"]

@@ -17,6 +17,7 @@ from ..identity import node_key
 
 __all__ = [
     "AudienceGraph",
+    "audience_graph_as_of",
     "build_audience_graph",
     "graph_features",
     "pagerank",
@@ -129,6 +130,15 @@ def _engaged_audience(
     return count, distinct
 
 
+def audience_graph_as_of(
+    edges: pd.DataFrame, links: pd.DataFrame, as_of: pd.Timestamp
+) -> AudienceGraph:
+    """The audience graph of edges that existed at ``as_of`` (undated edges always), with every
+    customer's account as a node."""
+    edges = edges[edges["created_at"].isna() | (edges["created_at"] <= as_of)]
+    return build_audience_graph(edges, extra_nodes=links["node"])
+
+
 def graph_features(
     *,
     edges: pd.DataFrame,
@@ -143,8 +153,7 @@ def graph_features(
     ``unique_reach_2hop``, ``pagerank`` (scaled so that the average node is 1.0),
     ``audience_engagements_recent`` and ``engaged_audience_recent``.
     """
-    edges = edges[edges["created_at"].isna() | (edges["created_at"] <= as_of)]
-    graph = build_audience_graph(edges, extra_nodes=links["node"])
+    graph = audience_graph_as_of(edges, links, as_of)
     recent = interactions[
         (interactions["occurred_at"] <= as_of)
         & (interactions["occurred_at"] > as_of - pd.Timedelta(days=recent_days))
