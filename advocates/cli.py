@@ -458,12 +458,7 @@ def eval_clv(
     """Fit BG/NBD and Gamma-Gamma (time in weeks) and print their parameters."""
     from .evaluate import evaluate_clv
 
-    try:
-        end = pd.Timestamp(calibration_end)
-    except ValueError as error:
-        raise ConfigurationError(
-            f"--calibration-end {calibration_end!r} is not an ISO 8601 date"
-        ) from error
+    end = _timestamp(calibration_end, option="--calibration-end")
     figures = evaluate_clv(
         transactions=transactions,
         customer_column=customer_column,

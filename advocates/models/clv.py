@@ -70,6 +70,8 @@ def rfm_summary(
     end = pd.Timestamp(calibration_end).normalize()
     if days.dt.tz is not None and end.tz is None:
         end = end.tz_localize(days.dt.tz)
+    elif days.dt.tz is None and end.tz is not None:
+        end = end.tz_convert("UTC").tz_localize(None)
     frame = pd.DataFrame(
         {"customer": transactions[customer].to_numpy(), "day": days, "amount": transactions[amount]}
     )
