@@ -159,17 +159,6 @@ def evaluate_clv(
     return {
         "n_customers": len(summary),
         "n_repeat_buyers": int((summary["frequency"] > 0).sum()),
-        "bgnbd": {
-            "r": round(bgnbd.r_, 4),
-            "alpha": round(bgnbd.alpha_, 4),
-            "a": round(bgnbd.a_, 4),
-            "b": round(bgnbd.b_, 4),
-            "loglik": round(bgnbd.loglik_, 2),
-        },
-        "gamma_gamma": {
-            "p": round(gamma_gamma.p_, 4),
-            "q": round(gamma_gamma.q_, 4),
-            "gamma": round(gamma_gamma.gamma_, 4),
-            "n_customers": gamma_gamma.n_customers_,
-        },
+        "bgnbd": bgnbd.figures(),
+        "gamma_gamma": {**gamma_gamma.figures(), "n_customers": gamma_gamma.n_customers_},
     }

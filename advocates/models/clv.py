@@ -186,6 +186,14 @@ class BetaGeoModel(BaseEstimator):
     def params_(self) -> np.ndarray:
         return np.array([self.r_, self.alpha_, self.a_, self.b_])
 
+    def figures(self) -> dict[str, float]:
+        """The fitted parameters and log-likelihood, rounded for reports."""
+        names = ("r", "alpha", "a", "b")
+        return {
+            **{n: round(float(v), 4) for n, v in zip(names, self.params_, strict=True)},
+            "loglik": round(self.loglik_, 2),
+        }
+
     def probability_alive(self, X: pd.DataFrame) -> np.ndarray:
         """P(still a customer) at the end of calibration, given each customer's history."""
         x, t_x, big_t = _check_summary(X)
@@ -262,6 +270,14 @@ class GammaGammaModel(BaseEstimator):
                 stacklevel=2,
             )
         return self
+
+    def figures(self) -> dict[str, float]:
+        """The fitted parameters, rounded for reports."""
+        return {
+            "p": round(float(self.p_), 4),
+            "q": round(float(self.q_), 4),
+            "gamma": round(float(self.gamma_), 4),
+        }
 
     def expected_spend(self, X: pd.DataFrame) -> np.ndarray:
         """Expected value of a customer's next transaction, given their history.
@@ -357,15 +373,8 @@ def predicted_value(
     bgnbd, gamma_gamma = fitted.bgnbd, fitted.gamma_gamma
     report: dict[str, object] = {
         "model": "BG/NBD + Gamma-Gamma",
-        "bgnbd": {
-            name: round(float(value), 4)
-            for name, value in zip(("r", "alpha", "a", "b"), bgnbd.params_, strict=True)
-        },
-        "gamma_gamma": {
-            "p": round(float(gamma_gamma.p_), 4),
-            "q": round(float(gamma_gamma.q_), 4),
-            "gamma": round(float(gamma_gamma.gamma_), 6),
-        },
+        "bgnbd": bgnbd.figures(),
+        "gamma_gamma": gamma_gamma.figures(),
     }
     if gamma_gamma.p_ > 1e3:
         report["note"] = (
