@@ -28,7 +28,7 @@ import scipy.sparse as sp
 
 from .errors import ConfigurationError, InputError
 from .incentives import assign_incentives, expected_responses
-from .scoring import OBJECTIVES
+from .scoring import check_objective
 from .selection import celf
 from .store import PlanInfo, Store
 
@@ -45,10 +45,7 @@ class CampaignRequest:
     contact_cap: int = 2
 
     def check(self) -> None:
-        if self.objective not in OBJECTIVES:
-            raise ConfigurationError(
-                f"unknown objective {self.objective!r}: expected one of {', '.join(OBJECTIVES)}"
-            )
+        check_objective(self.objective)
         if not self.budget >= 0:
             raise ConfigurationError(f"the budget must be a number >= 0, got {self.budget}")
         if self.advocates is not None and self.advocates < 1:

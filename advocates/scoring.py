@@ -29,7 +29,15 @@ import pandas as pd
 from .errors import ConfigurationError
 from .explain import explain
 
-__all__ = ["OBJECTIVES", "GateRules", "blend", "parse_weights", "rank", "score_customers"]
+__all__ = [
+    "OBJECTIVES",
+    "GateRules",
+    "blend",
+    "check_objective",
+    "parse_weights",
+    "rank",
+    "score_customers",
+]
 
 OBJECTIVES = ("awareness", "engagement", "conversion")
 _SMOOTHING_AUDIENCE = 20.0
@@ -110,11 +118,19 @@ def score_customers(
     detractor = ((scored["sentiment"] < 0) & (scored["sentiment_evidence"] > 0)) | (
         scored["negative_mentions_recent"] >= rules.negative_mentions_gate
     )
-    negativity = np.maximum(-scored["sentiment"].to_numpy(dtype=float), 0.1)
-    scored["detractor_score"] = scored["unique_reach_2hop"].to_numpy(dtype=float) * negativity
-    scored["detractor_score"] = scored["detractor_score"].where(detractor)
+    negativity = np.maximum(-scored["sentiment"], 0.1)
+    scored["detractor_score"] = (scored["unique_reach_2hop"] * negativity).where(detractor)
     scored["rank_detractor"] = rank(scored["detractor_score"])
     return explain(scored, recent_days=rules.recent_days)
+
+
+def check_objective(objective: str) -> str:
+    """Return ``objective`` if it is one of :data:`advocates.scoring.OBJECTIVES`."""
+    if objective not in OBJECTIVES:
+        raise ConfigurationError(
+            f"unknown objective {objective!r}: expected one of {', '.join(OBJECTIVES)}"
+        )
+    return objective
 
 
 def parse_weights(text: str) -> dict[str, float]:
@@ -127,10 +143,10 @@ def parse_weights(text: str) -> dict[str, float]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, value = part.replace(":", "=").partition("=")
         name = name.strip()
-        if name not in OBJECTIVES:
-            raise ConfigurationError(
-                f"weights: unknown objective {name!r}: expected one of {', '.join(OBJECTIVES)}"
-            )
+        try:
+            check_objective(name)
+        except ConfigurationError as error:
+            raise ConfigurationError(f"weights: {error}") from None
         try:
             weight = float(value)
         except ValueError:

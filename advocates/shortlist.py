@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .errors import ConfigurationError
-from .scoring import OBJECTIVES, blend, parse_weights
+from .scoring import blend, check_objective, parse_weights
 from .store import Store
 
 __all__ = [
@@ -65,15 +65,6 @@ _PARTS = {
         "invites_converted",
     ],
 }
-
-
-def check_objective(objective: str) -> str:
-    """Return ``objective`` if it is one of :data:`advocates.scoring.OBJECTIVES`."""
-    if objective not in OBJECTIVES:
-        raise ConfigurationError(
-            f"unknown objective {objective!r}: expected one of {', '.join(OBJECTIVES)}"
-        )
-    return objective
 
 
 def shortlist_columns(objective: str, *, include_pii: bool = False) -> list[str]:
