@@ -18,24 +18,28 @@ import pandas as pd
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 
-from .contract import TABLES, Kind
-from .errors import InputError, RejectThresholdError
-from .features.behaviour import behaviour_features
-from .features.fraud import contacts_recent, fraud_flags
-from .features.graph import AudienceGraph, audience_graph_as_of, graph_features
-from .features.listening import listening_features, text_evidence
-from .features.purchase import purchase_features
-from .identity import link_customers
-from .ingest import TableResult, validate_tables
-from .io import find_table_files, read_raw_table, write_csv
-from .models.clv import predicted_value
-from .models.propensity import fit_sharing_propensity, predict_share, sharing_labels
-from .models.sentiment import expected_sentiment, make_sentiment_model, sentiment_training_set
-from .models.uplift import fit_uplift
-from .rewards import referral_rewards
-from .scoring import GateRules, score_customers
-from .shortlist import PII_COLUMNS
-from .store import Store
+from advocates.campaigns.rewards import referral_rewards
+from advocates.data.contract import TABLES, Kind
+from advocates.data.identity import link_customers
+from advocates.data.io import find_table_files, read_raw_table, write_csv
+from advocates.data.validation import TableResult, validate_tables
+from advocates.errors import InputError, RejectThresholdError
+from advocates.features.behaviour import behaviour_features
+from advocates.features.fraud import contacts_recent, fraud_flags
+from advocates.features.graph import AudienceGraph, audience_graph_as_of, graph_features
+from advocates.features.listening import listening_features, text_evidence
+from advocates.features.purchase import purchase_features
+from advocates.models.clv import predicted_value
+from advocates.models.propensity import fit_sharing_propensity, predict_share, sharing_labels
+from advocates.models.sentiment import (
+    expected_sentiment,
+    make_sentiment_model,
+    sentiment_training_set,
+)
+from advocates.models.uplift import fit_uplift
+from advocates.ranking.scoring import GateRules, score_customers
+from advocates.ranking.shortlist import PII_COLUMNS
+from advocates.store import Store
 
 __all__ = [
     "RunOutcome",
@@ -47,6 +51,20 @@ __all__ = [
 ]
 
 Progress = Callable[[str], None]
+
+#: The names of a nightly run's stages, in order, as the progress display shows them.
+RUN_STAGES = (
+    "read",
+    "validate",
+    "identity",
+    "sentiment model",
+    "features",
+    "customer value",
+    "propensity model",
+    "uplift model",
+    "scoring",
+    "publish",
+)
 
 _DEPENDENTS = {
     "orders": "purchase features (recency, frequency, value)",

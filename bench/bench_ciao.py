@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from advocates.importers.ciao import ciao_tables, read_ciao
-from advocates.ingest import validate_tables
-from advocates.io import read_raw_table, write_table
+from advocates.data.io import read_raw_table, write_table
+from advocates.data.validation import validate_tables
+from advocates.evaluation.ciao import ciao_tables, read_ciao
 from advocates.pipeline import ScoringParams, score_tables
 
 

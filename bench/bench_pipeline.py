@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from advocates.data.io import write_table
 from advocates.demo import generate_demo_tables
-from advocates.io import write_table
 from advocates.pipeline import ScoringParams, run_nightly
 from advocates.store import SqliteStore
 

@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from advocates.campaigns.influence import ris_select, simulate_spread, weighted_cascade
 from advocates.features.graph import build_audience_graph, pagerank
-from advocates.influence import ris_select, simulate_spread, weighted_cascade
 
 
 def mc_greedy(prob, candidates: np.ndarray, k: int, runs: int) -> list[int]:  # type: ignore[no-untyped-def]

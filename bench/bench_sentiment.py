@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from advocates.evaluate import sentiment_figures
+from advocates.evaluation.models import sentiment_figures
 from advocates.models.sentiment import make_sentiment_model, predict_proba
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from advocates.data.io import write_table
 from advocates.demo import break_rows, generate_demo_tables
-from advocates.io import write_table
 from advocates.pipeline import RunOutcome, ScoringParams, run_nightly
 from advocates.store import SqliteStore
 

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advocates.campaign import CampaignRequest, plan_campaign
+from advocates.campaigns.incentives import assign_incentives, read_catalogue, validate_catalogue
+from advocates.campaigns.plan import CampaignRequest, plan_campaign
 from advocates.errors import InputError
-from advocates.incentives import assign_incentives, read_catalogue, validate_catalogue
 
 from .conftest import END, advocates, write_demo
 
@@ -291,7 +291,7 @@ def test_an_incentive_costing_more_than_it_brings_is_not_offered() -> None:
 
 
 def test_priors_follow_tie_and_brand_strength() -> None:
-    from advocates.incentives import expected_responses
+    from advocates.campaigns.incentives import expected_responses
 
     advocates_ = pd.DataFrame({"expected_conversions": [1.0, 1.0]})
     catalogue = validate_catalogue(CATALOGUE)

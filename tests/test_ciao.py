@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from advocates.errors import InputError
-from advocates.importers.ciao import ciao_tables
+from advocates.evaluation.ciao import ciao_tables
 
 from .conftest import advocates
 

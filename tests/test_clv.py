@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from advocates.errors import InputError
-from advocates.evaluate import evaluate_clv
+from advocates.evaluation.models import evaluate_clv
 from advocates.models.clv import (
     VALUE_COLUMNS,
     BetaGeoModel,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from advocates.contract import TABLES
+from advocates.data.contract import TABLES
 from advocates.settings import Settings
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")

@@ -184,7 +184,7 @@ FRENCH = (
 
 @pytest.mark.skipif(not FRENCH.is_dir(), reason="../shared/datasets not present")
 def test_french_tweets_validation_split_stays_at_its_measured_level() -> None:
-    from advocates.evaluate import sentiment_figures
+    from advocates.evaluation.models import sentiment_figures
 
     tweets = pd.read_csv(FRENCH / "tweets_train.csv.gz")
     train, val = tweets[tweets["split"] == "train"], tweets[tweets["split"] == "val"]

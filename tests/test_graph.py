@@ -63,8 +63,8 @@ def test_unique_reach_2hop_matches_brute_force() -> None:
 
 
 def test_campaign_audiences_only_hold_edges_that_existed_at_the_run_date() -> None:
+    from advocates.data.identity import link_customers
     from advocates.features.graph import audience_graph_as_of
-    from advocates.identity import link_customers
     from advocates.pipeline import eligible_audience
 
     t = pd.Timestamp("2024-06-01", tz="UTC")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from advocates.influence import ris_select, rr_sets, simulate_spread, weighted_cascade
+from advocates.campaigns.influence import ris_select, rr_sets, simulate_spread, weighted_cascade
 
 
 def star_and_chain() -> sp.csr_matrix:

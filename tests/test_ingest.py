@@ -3,9 +3,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from advocates.contract import TABLES
+from advocates.data.contract import TABLES
+from advocates.data.validation import RawTable, validate_table, validate_tables
 from advocates.errors import MissingColumnsError
-from advocates.ingest import RawTable, validate_table, validate_tables
 
 
 def raw(name: str, **columns: list[str]) -> RawTable:

@@ -6,10 +6,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from advocates.contract import TABLES
+from advocates.data.contract import TABLES
+from advocates.data.io import (
+    find_table_files,
+    read_raw_table,
+    spreadsheet_safe,
+    write_csv,
+    write_table,
+)
+from advocates.data.validation import validate_table
 from advocates.errors import InputError, TableReadError
-from advocates.ingest import validate_table
-from advocates.io import find_table_files, read_raw_table, spreadsheet_safe, write_csv, write_table
 
 HEADER = b"customer_id,created_at,marketing_consent,name\n"
 

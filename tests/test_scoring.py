@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advocates.scoring import GateRules, score_customers
+from advocates.ranking.scoring import GateRules, score_customers
 
 
 @pytest.fixture

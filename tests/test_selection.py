@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from advocates.selection import celf, expected_value
+from advocates.campaigns.selection import celf, expected_value
 
 
 def cover_of(audiences: list[list[int]], people: int) -> sp.csr_matrix:

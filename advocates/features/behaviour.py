@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..identity import node_key
+from advocates.data.identity import node_key
 
 __all__ = ["BEHAVIOUR_FEATURES", "behaviour_features", "beta_prior"]
 

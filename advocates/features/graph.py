@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..identity import node_key
+from advocates.data.identity import node_key
 
 __all__ = [
     "AudienceGraph",

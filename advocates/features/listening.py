@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..identity import node_key
+from advocates.data.identity import node_key
 
 __all__ = ["LISTENING_FEATURES", "NEGATIVE", "listening_features", "text_evidence"]
 

@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import optimize, special
 from sklearn.base import BaseEstimator
 
-from ..errors import InputError
+from advocates.errors import InputError
 
 __all__ = [
     "VALUE_COLUMNS",

@@ -19,7 +19,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from ..identity import node_key
+from advocates.data.identity import node_key
 
 __all__ = [
     "PROPENSITY_FEATURES",

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from advocates.scoring import OBJECTIVES, parse_weights
-from advocates.shortlist import check_ranking, ranked_page, shortlist_columns
+from advocates.ranking.scoring import OBJECTIVES, parse_weights
+from advocates.ranking.shortlist import check_ranking, ranked_page, shortlist_columns
 
 from ..deps import StoreDep
 from ..schemas import (

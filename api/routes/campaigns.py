@@ -8,9 +8,9 @@ import pandas as pd
 from fastapi import APIRouter, Query, status
 from fastapi.responses import StreamingResponse
 
-from advocates.campaign import CampaignRequest, plan_and_store
-from advocates.incentives import validate_catalogue
-from advocates.io import csv_lines
+from advocates.campaigns.incentives import validate_catalogue
+from advocates.campaigns.plan import CampaignRequest, plan_and_store
+from advocates.data.io import csv_lines
 from advocates.store import PlanInfo
 
 from ..deps import SettingsDep, StoreDep

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from advocates.shortlist import detractor_frame
+from advocates.ranking.shortlist import detractor_frame
 
 from ..deps import StoreDep
 from ..schemas import DetractorPublic, DetractorsPublic, ErrorPublic

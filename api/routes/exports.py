@@ -9,9 +9,9 @@ import pandas as pd
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
+from advocates.data.io import csv_lines
 from advocates.errors import ConfigurationError
-from advocates.io import csv_lines
-from advocates.shortlist import check_ranking, ranked_page, shortlist_frame
+from advocates.ranking.shortlist import check_ranking, ranked_page, shortlist_frame
 
 from ..deps import SettingsDep, StoreDep
 from ..schemas import ErrorPublic, Objective

@@ -1,13 +1,13 @@
 """Validate raw tables against the input contract, row by row.
 
-Pure functions: a :class:`RawTable` (what :mod:`advocates.io` read from a file) goes in, typed
+Pure functions: a :class:`RawTable` (what :mod:`advocates.data.io` read from a file) goes in, typed
 accepted rows and a rejects frame come out. Every input row ends up in exactly one of the two,
 so ``rows_in == accepted + rejected`` holds for every table.
 
 Examples
 --------
 >>> import pandas as pd
->>> from advocates.contract import TABLES
+>>> from advocates.data.contract import TABLES
 >>> raw = RawTable.from_frame(
 ...     "customers",
 ...     pd.DataFrame({"customer_id": ["c1", "c2", "c1"],
@@ -30,8 +30,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .contract import TABLE_ORDER, TABLES, Column, Kind, TableSpec
-from .errors import MissingColumnsError
+from advocates.data.contract import TABLE_ORDER, TABLES, Column, Kind, TableSpec
+from advocates.errors import MissingColumnsError
 
 __all__ = [
     "REJECT_COLUMNS",

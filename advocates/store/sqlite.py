@@ -1,6 +1,6 @@
-"""The store: versioned, atomically published scored runs.
+"""The embedded store: one SQLite file.
 
-The embedded default is one SQLite file (``sqlite:///advocates.db``), which needs no setup and
+The default store (``sqlite:///advocates.db``), which needs no setup and
 lets readers (the API) keep serving the latest published run while the next one is written. A
 run is first registered as ``writing``; its scores go into a table of its own, and the status
 turns ``published`` in the same transaction that finishes that table, so a run that fails or is
@@ -14,83 +14,16 @@ import secrets
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigurationError, NoPublishedRunError, NotFoundError, StoreError
+from advocates.errors import NoPublishedRunError, NotFoundError, StoreError
+from advocates.store.base import RUN_TABLES, PlanInfo, RunInfo
 
-__all__ = ["PlanInfo", "RunInfo", "SqliteStore", "Store", "open_store"]
-
-
-#: The side tables a run may publish beside its scores.
-RUN_TABLES = ("audience", "rewards")
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """One run of the store."""
-
-    run_id: str
-    status: str
-    as_of: str
-    created_at: str
-    published_at: str | None
-    report: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class PlanInfo:
-    """One stored campaign plan: the run it came from, its request and its totals."""
-
-    plan_id: str
-    run_id: str
-    created_at: str
-    request: dict[str, Any]
-    totals: dict[str, Any]
-
-
-class Store(Protocol):
-    """What the pipeline, the CLI and the API need of a store."""
-
-    url: str
-
-    def begin_run(self, *, as_of: pd.Timestamp) -> str: ...
-    def publish(
-        self,
-        run_id: str,
-        *,
-        scores: pd.DataFrame,
-        report: dict[str, Any],
-        tables: Mapping[str, pd.DataFrame] | None = None,
-    ) -> None: ...
-    def run_table(self, run_id: str, name: str) -> pd.DataFrame: ...
-    def save_plan(
-        self,
-        run_id: str,
-        *,
-        request: dict[str, Any],
-        totals: dict[str, Any],
-        assignments: pd.DataFrame,
-    ) -> PlanInfo: ...
-    def plan(self, plan_id: str) -> PlanInfo: ...
-    def plan_assignments(
-        self, plan_id: str, *, limit: int, offset: int
-    ) -> tuple[pd.DataFrame, int]: ...
-    def fail(self, run_id: str, *, reason: str) -> None: ...
-    def latest_run(self) -> RunInfo: ...
-    def runs(self) -> list[RunInfo]: ...
-    def ranked(
-        self, run_id: str, *, objective: str, limit: int, offset: int
-    ) -> tuple[pd.DataFrame, int]: ...
-    def iter_ranked(
-        self, run_id: str, *, objective: str, limit: int, chunk_rows: int = 5000
-    ) -> Iterator[pd.DataFrame]: ...
-    def customer(self, run_id: str, customer_id: str) -> dict[str, Any]: ...
-    def eligible(self, run_id: str) -> pd.DataFrame: ...
+__all__ = ["SqliteStore"]
 
 
 def _write_frame(con: sqlite3.Connection, table: str, frame: pd.DataFrame) -> None:
@@ -103,14 +36,6 @@ def _write_frame(con: sqlite3.Connection, table: str, frame: pd.DataFrame) -> No
         con.executemany(
             insert, ([_cell(v) for v in row] for row in chunk.itertuples(index=False, name=None))
         )
-
-
-def open_store(url: str) -> Store:
-    """Open the store at ``url``; only ``sqlite:///PATH`` is supported so far."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix):
-        raise ConfigurationError(f"unsupported store URL {url!r}: expected sqlite:///PATH")
-    return SqliteStore(Path(url[len(prefix) :]), url=url)
 
 
 def _now() -> pd.Timestamp:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .selection import Pick, celf
+from advocates.campaigns.selection import Pick, celf
 
 __all__ = ["ris_select", "rr_sets", "simulate_spread", "weighted_cascade"]
 

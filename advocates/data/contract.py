@@ -1,6 +1,6 @@
 """The input data contract: the nine tables, their columns and what a valid value is.
 
-This module only declares; :mod:`advocates.ingest` enforces it and the README's contract table is
+This module only declares; :mod:`advocates.data.validation` enforces it and the README's contract table is
 checked against it by a test, so the three can never disagree.
 """
 

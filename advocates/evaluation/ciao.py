@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError
-from ..evaluate import read_labelled_csv
-from ..io import write_table
+from advocates.data.io import write_table
+from advocates.errors import InputError
+from advocates.evaluation.models import read_labelled_csv
 
 __all__ = ["ciao_tables", "import_ciao", "read_ciao"]
 

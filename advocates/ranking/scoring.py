@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigurationError
-from .explain import explain
+from advocates.errors import ConfigurationError
+from advocates.ranking.explain import explain
 
 __all__ = [
     "OBJECTIVES",

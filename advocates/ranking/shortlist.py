@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .errors import ConfigurationError
-from .scoring import blend, check_objective, parse_weights
-from .store import Store
+from advocates.errors import ConfigurationError
+from advocates.ranking.scoring import blend, check_objective, parse_weights
+from advocates.store import Store
 
 __all__ = [
     "DETRACTOR_COLUMNS",

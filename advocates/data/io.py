@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contract import TABLE_ORDER
-from .errors import InputError, TableReadError
-from .ingest import REJECT_COLUMNS, RawTable
+from advocates.data.contract import TABLE_ORDER
+from advocates.data.validation import REJECT_COLUMNS, RawTable
+from advocates.errors import InputError, TableReadError
 
 __all__ = [
     "csv_lines",

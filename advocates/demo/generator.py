@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .demo_text import make_texts
+from advocates.demo.phrases import make_texts
 
 __all__ = ["BrokenRows", "break_rows", "generate_demo_tables"]
 

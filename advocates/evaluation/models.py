@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
-from .errors import InputError, TableReadError
-from .models.clv import BetaGeoModel, GammaGammaModel, rfm_summary
-from .models.sentiment import make_sentiment_model
+from advocates.errors import InputError, TableReadError
+from advocates.models.clv import BetaGeoModel, GammaGammaModel, rfm_summary
+from advocates.models.sentiment import make_sentiment_model
 
 __all__ = ["evaluate_clv", "evaluate_sentiment", "read_labelled_csv", "sentiment_figures"]
 

@@ -6,7 +6,7 @@ assignments and the plan's totals out. The steps:
 1. **Guardrails.** Only customers the run found eligible (marketing consent, no do-not-contact,
    sentiment at or above the gate) are considered; of those, detractors, customers flagged for
    referral fraud and customers at their contact cap are left out, each counted with the reason.
-2. **Selection.** ``advocates`` customers chosen by CELF (:mod:`advocates.selection`) for the
+2. **Selection.** ``advocates`` customers chosen by CELF (:mod:`advocates.campaigns.selection`) for the
    objective's expected value over overlapping audiences: unique people reached (awareness), or
    reached and engaging (engagement), or the value of converted peers (conversion). Without a
    number of advocates, as many as the budget affords, each costing the expected cost of their
@@ -14,7 +14,7 @@ assignments and the plan's totals out. The steps:
 3. **Holdout.** A seeded random ``holdout`` share of the selected advocates is kept untreated, so
    that lift can be measured later; the same seed gives the same holdout.
 4. **Incentives.** For the others, one incentive (or none) each, maximising the expected
-   incremental value with the expected cost within the budget (:mod:`advocates.incentives`). An
+   incremental value with the expected cost within the budget (:mod:`advocates.campaigns.incentives`). An
    incentive whose expected cost for an advocate passes the value it adds is not offered.
 """
 
@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .errors import ConfigurationError, InputError
-from .incentives import assign_incentives, expected_responses
-from .scoring import check_objective
-from .selection import celf
-from .store import PlanInfo, Store
+from advocates.campaigns.incentives import assign_incentives, expected_responses
+from advocates.campaigns.selection import celf
+from advocates.errors import ConfigurationError, InputError
+from advocates.ranking.scoring import check_objective
+from advocates.store import PlanInfo, Store
 
 __all__ = ["CampaignRequest", "Plan", "plan_and_store", "plan_campaign"]
 

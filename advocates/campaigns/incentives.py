@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from advocates.errors import InputError
 
 __all__ = [
     "KINDS",

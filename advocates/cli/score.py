@@ -1,0 +1,125 @@
+"""``advocates score`` (the nightly run, its progress and summary) and ``advocates runs``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from advocates.cli.common import StoreOption, app, err, load_settings, out, timestamp
+
+
+@app.command()
+def score(
+    input_dir: Annotated[
+        Path, typer.Option("--input", help="Folder with one file per input table.")
+    ],
+    store: StoreOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Score as of this instant, ISO 8601 (default: now)."),
+    ] = None,
+) -> None:
+    """Validate the input tables, score every customer and publish a new run."""
+    from advocates.pipeline import RUN_STAGES, ScoringParams, run_nightly
+    from advocates.store import open_store
+
+    settings = load_settings()
+    params = ScoringParams(
+        as_of=timestamp(as_of, option="--as-of"),
+        recent_days=settings.recent_window_days,
+        half_life_days=settings.sentiment_half_life_days,
+        sentiment_gate=settings.sentiment_gate,
+        negative_mentions_gate=settings.negative_mentions_gate,
+        max_invites_per_day=settings.max_invites_per_day,
+        contact_period_days=settings.contact_period_days,
+        return_window_days=settings.return_window_days,
+        seed=settings.seed,
+    )
+    target = open_store(store or settings.store_url)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("scoring", total=len(RUN_STAGES))
+        seen: list[str] = []
+
+        def advance(stage: str) -> None:
+            if seen:
+                progress.advance(task)
+            seen.append(stage)
+            progress.update(task, description=stage)
+
+        outcome = run_nightly(
+            input_dir=input_dir,
+            store=target,
+            params=params,
+            rejects_dir=settings.rejects_dir,
+            max_reject_share=settings.max_reject_share,
+            progress=advance,
+        )
+        progress.update(task, completed=len(RUN_STAGES))
+    _print_summary(outcome.report)
+
+
+def _print_summary(report: dict) -> None:
+    tables = Table(title=f"run {report['run_id']} (as of {report['as_of']})")
+    for column in ("table", "rows in", "accepted", "rejected"):
+        tables.add_column(column, justify="left" if column == "table" else "right")
+    for name, row in report["tables"].items():
+        tables.add_row(name, f"{row['rows_in']:,}", f"{row['accepted']:,}", f"{row['rejected']:,}")
+    out.print(tables)
+    out.print(
+        "seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in report["seconds"].items())
+    )
+    out.print(
+        f"customers scored: {report['customers']:,}; eligible advocates: {report['eligible']:,}; excluded: {report['excluded']}"
+    )
+    out.print(f"sentiment model: {report['sentiment_model']}")
+    out.print(f"customer value model: {report['customer_value_model']}")
+    _print_propensity(report["propensity_model"])
+    out.print(f"uplift model: {report['uplift_model']}")
+    for warning in report["warnings"]:
+        err.print(f"warning: {warning}")
+    out.print(f"rejects file: {report['rejects_file']}")
+    out.print(f"published run: {report['run_id']}")
+
+
+def _print_propensity(metrics: dict) -> None:
+    if "baselines" not in metrics:
+        out.print(f"propensity model: {metrics}")
+        return
+    table = Table(
+        title=f"sharing propensity on {metrics['n_test']:,} held-out customers "
+        f"(precision among the top {metrics['k']})"
+    )
+    for column in ("ranking", "ROC-AUC", "PR-AUC", "Brier", "precision@k"):
+        table.add_column(column, justify="left" if column == "ranking" else "right")
+    rows = {"model": metrics, **metrics["baselines"]}
+    for name, row in rows.items():
+        table.add_row(
+            name.replace("_", " "),
+            *(f"{row[m]:.3f}" for m in ("roc_auc", "pr_auc", "brier", "precision_at_k")),
+        )
+    out.print(table)
+
+
+@app.command()
+def runs(store: StoreOption = None) -> None:
+    """List the runs of the store, newest first."""
+    from advocates.store import open_store
+
+    table = Table()
+    for column in ("run", "status", "as of", "created", "published"):
+        table.add_column(column)
+    for run in open_store(store or load_settings().store_url).runs():
+        table.add_row(run.run_id, run.status, run.as_of, run.created_at, run.published_at or "")
+    out.print(table)

@@ -1,1 +1,0 @@
-"""Importers: public or third-party data mapped onto the input contract."""

@@ -1,0 +1,24 @@
+"""The store of scored runs and campaign plans: one interface, an embedded SQLite default.
+
+Holds the :class:`Store` protocol and its records (:mod:`advocates.store.base`) and the SQLite
+implementation (:mod:`advocates.store.sqlite`). It may import only :mod:`advocates.errors`: every
+layer above (pipeline, ranking, campaigns, CLI, API) reaches stored runs through it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from advocates.errors import ConfigurationError
+from advocates.store.base import RUN_TABLES, PlanInfo, RunInfo, Store
+from advocates.store.sqlite import SqliteStore
+
+__all__ = ["RUN_TABLES", "PlanInfo", "RunInfo", "SqliteStore", "Store", "open_store"]
+
+
+def open_store(url: str) -> Store:
+    """Open the store at ``url``; only ``sqlite:///PATH`` is supported so far."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        raise ConfigurationError(f"unsupported store URL {url!r}: expected sqlite:///PATH")
+    return SqliteStore(Path(url[len(prefix) :]), url=url)

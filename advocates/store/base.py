@@ -1,0 +1,83 @@
+"""What a store is: the protocol the pipeline, the CLI and the API use, and the records it returns.
+
+A store keeps scored runs, versioned and published atomically: a run is registered as
+``writing`` and becomes visible (``published``) only when all of its tables are written, so a run
+that fails or is killed is never served. Implementations: :class:`advocates.store.SqliteStore`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pandas as pd
+
+__all__ = ["RUN_TABLES", "PlanInfo", "RunInfo", "Store"]
+
+
+#: The side tables a run may publish beside its scores.
+RUN_TABLES = ("audience", "rewards")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One run of the store."""
+
+    run_id: str
+    status: str
+    as_of: str
+    created_at: str
+    published_at: str | None
+    report: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """One stored campaign plan: the run it came from, its request and its totals."""
+
+    plan_id: str
+    run_id: str
+    created_at: str
+    request: dict[str, Any]
+    totals: dict[str, Any]
+
+
+class Store(Protocol):
+    """What the pipeline, the CLI and the API need of a store."""
+
+    url: str
+
+    def begin_run(self, *, as_of: pd.Timestamp) -> str: ...
+    def publish(
+        self,
+        run_id: str,
+        *,
+        scores: pd.DataFrame,
+        report: dict[str, Any],
+        tables: Mapping[str, pd.DataFrame] | None = None,
+    ) -> None: ...
+    def run_table(self, run_id: str, name: str) -> pd.DataFrame: ...
+    def save_plan(
+        self,
+        run_id: str,
+        *,
+        request: dict[str, Any],
+        totals: dict[str, Any],
+        assignments: pd.DataFrame,
+    ) -> PlanInfo: ...
+    def plan(self, plan_id: str) -> PlanInfo: ...
+    def plan_assignments(
+        self, plan_id: str, *, limit: int, offset: int
+    ) -> tuple[pd.DataFrame, int]: ...
+    def fail(self, run_id: str, *, reason: str) -> None: ...
+    def latest_run(self) -> RunInfo: ...
+    def runs(self) -> list[RunInfo]: ...
+    def ranked(
+        self, run_id: str, *, objective: str, limit: int, offset: int
+    ) -> tuple[pd.DataFrame, int]: ...
+    def iter_ranked(
+        self, run_id: str, *, objective: str, limit: int, chunk_rows: int = 5000
+    ) -> Iterator[pd.DataFrame]: ...
+    def customer(self, run_id: str, customer_id: str) -> dict[str, Any]: ...
+    def eligible(self, run_id: str) -> pd.DataFrame: ...
