@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "AdvocatesError",
     "ConfigurationError",
+    "ConvergenceError",
     "InputError",
     "MissingColumnsError",
     "NoPublishedRunError",
@@ -101,3 +102,20 @@ class NotFoundError(AdvocatesError, LookupError):
     """A thing asked for by id does not exist."""
 
     code = "not_found"
+
+
+class ConvergenceError(AdvocatesError, ArithmeticError):
+    """An iterative computation stopped at its iteration limit before converging.
+
+    Carries what a caller needs to judge it: the iterations run, the last change and the
+    tolerance (as networkx's ``PowerIterationFailedConvergence`` does for PageRank).
+    """
+
+    code = "no_convergence"
+
+    def __init__(self, what: str, *, iterations: int, change: float, tol: float) -> None:
+        self.iterations, self.change, self.tol = iterations, change, tol
+        super().__init__(
+            f"{what} did not converge in {iterations} iterations: the last change was "
+            f"{change:.3g}, the tolerance {tol:.3g}"
+        )

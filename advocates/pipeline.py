@@ -1,8 +1,11 @@
 """The nightly pipeline: the one place where the stages are called, in order.
 
-:func:`score_tables` is pure (accepted tables in, scored customers and a report out);
-:func:`run_nightly` adds the edges: reading the input folder, writing the rejects file and
-publishing to the store.
+A run is a short list of named stages (:data:`SCORING_STAGES`), as a Kedro pipeline lists its
+nodes: each stage is a pure function whose keyword arguments are named artifacts (``tables``,
+``params``, ``links``, ...) and whose results are stored under its output names, so each artifact
+is built once and handed on by name. :func:`score_tables` walks the list (accepted tables in,
+scored customers, side tables and a report out); :func:`run_nightly` adds the edges: reading the
+input folder, writing the rejects file and publishing to the store.
 """
 
 from __future__ import annotations
@@ -10,61 +13,45 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import f1_score
-from sklearn.model_selection import train_test_split
+from sklearn.base import ClassifierMixin
 
 from advocates.campaigns.rewards import referral_rewards
-from advocates.data.contract import TABLES, Kind
+from advocates.data.contract import TABLES, empty_table
 from advocates.data.identity import link_customers
 from advocates.data.io import find_table_files, read_raw_table, write_csv
 from advocates.data.validation import TableResult, validate_tables
 from advocates.errors import InputError, RejectThresholdError
-from advocates.features.behaviour import behaviour_features
-from advocates.features.fraud import contacts_recent, fraud_flags
-from advocates.features.graph import AudienceGraph, audience_graph_as_of, graph_features
-from advocates.features.listening import listening_features, text_evidence
-from advocates.features.purchase import purchase_features
-from advocates.models.clv import predicted_value
+from advocates.features.customer import customer_attributes, customer_features
+from advocates.features.graph import AudienceGraph, audience_graph_as_of, audience_pairs
+from advocates.features.listening import text_evidence
+from advocates.models.clv import CustomerValue, fit_customer_value, value_per_conversion
+from advocates.models.fit import Fit
 from advocates.models.propensity import fit_sharing_propensity, predict_share, sharing_labels
-from advocates.models.sentiment import (
-    expected_sentiment,
-    make_sentiment_model,
-    sentiment_training_set,
-)
-from advocates.models.uplift import fit_uplift
+from advocates.models.sentiment import fit_sentiment, mention_sentiment
+from advocates.models.uplift import UpliftModel, fit_uplift
 from advocates.ranking.scoring import GateRules, score_customers
-from advocates.ranking.shortlist import PII_COLUMNS
+from advocates.settings import Settings
 from advocates.store import Store
 
 __all__ = [
+    "RUN_STAGES",
+    "SCORING_STAGES",
     "RunOutcome",
     "ScoringParams",
     "ScoringResult",
-    "empty_table",
+    "Stage",
     "run_nightly",
     "score_tables",
 ]
 
 Progress = Callable[[str], None]
-
-#: The names of a nightly run's stages, in order, as the progress display shows them.
-RUN_STAGES = (
-    "read",
-    "validate",
-    "identity",
-    "sentiment model",
-    "features",
-    "customer value",
-    "propensity model",
-    "uplift model",
-    "scoring",
-    "publish",
-)
+Tables = Mapping[str, pd.DataFrame]
 
 _DEPENDENTS = {
     "orders": "purchase features (recency, frequency, value)",
@@ -80,17 +67,28 @@ _DEPENDENTS = {
 
 @dataclass(frozen=True)
 class ScoringParams:
-    """What a scoring run needs besides the data."""
+    """What a scoring run needs besides the data; the field names are the settings' names."""
 
     as_of: pd.Timestamp
-    recent_days: int = 90
-    half_life_days: float = 180.0
+    recent_window_days: int = 90
+    sentiment_half_life_days: float = 180.0
     sentiment_gate: float = 0.0
     negative_mentions_gate: int = 2
     max_invites_per_day: int = 50
     contact_period_days: int = 30
     return_window_days: int = 30
     seed: int = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, as_of: pd.Timestamp) -> ScoringParams:
+        """The parameters of a run as of ``as_of`` under ``settings``."""
+        names = [f.name for f in fields(cls) if f.name != "as_of"]
+        return cls(as_of=as_of, **{name: getattr(settings, name) for name in names})
+
+    @property
+    def cutoff(self) -> pd.Timestamp:
+        """The start of the recent window: features here predict sharing within the window."""
+        return self.as_of - pd.Timedelta(days=self.recent_window_days)
 
 
 @dataclass
@@ -103,22 +101,215 @@ class ScoringResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def empty_table(name: str) -> pd.DataFrame:
-    """An accepted table with no rows and the contract's columns, for a missing optional table."""
-    columns: dict[str, pd.Series] = {}
-    for column in TABLES[name].columns:
-        if column.kind is Kind.TIMESTAMP:
-            columns[column.name] = pd.Series([], dtype="datetime64[us, UTC]")
-        elif column.kind in (Kind.AMOUNT, Kind.COUNT, Kind.RATING):
-            columns[column.name] = pd.Series([], dtype=float)
-        elif column.kind is Kind.BOOL:
-            columns[column.name] = pd.Series([], dtype=bool)
-        else:
-            columns[column.name] = pd.Series([], dtype=object)
-    return pd.DataFrame(columns)
+# --- The stages. Each takes artifacts by name and returns its outputs, in order. ---------------
 
 
-class _Stages:
+def link_identities(tables: Tables) -> pd.DataFrame:
+    """Customers joined to their social-graph nodes."""
+    return link_customers(tables["accounts"])
+
+
+def score_texts(
+    tables: Tables, links: pd.DataFrame, params: ScoringParams
+) -> tuple[Fit[Any], pd.DataFrame]:
+    """Fit the sentiment model and score every customer text with it."""
+    fit = fit_sentiment(
+        mentions=tables["mentions"], reviews=tables["reviews"], as_of=params.as_of, seed=params.seed
+    )
+    evidence = text_evidence(
+        mentions=tables["mentions"],
+        reviews=tables["reviews"],
+        links=links,
+        predicted=mention_sentiment(fit, tables["mentions"]["text"]),
+    )
+    return fit, evidence
+
+
+def _features_on(
+    tables: Tables,
+    links: pd.DataFrame,
+    evidence: pd.DataFrame,
+    params: ScoringParams,
+    *,
+    as_of: pd.Timestamp,
+    graph: AudienceGraph | None = None,
+) -> pd.DataFrame:
+    return customer_features(
+        tables,
+        links=links,
+        evidence=evidence,
+        graph=graph or audience_graph_as_of(tables["edges"], links, as_of),
+        as_of=as_of,
+        recent_days=params.recent_window_days,
+        half_life_days=params.sentiment_half_life_days,
+    )
+
+
+def compute_features(
+    tables: Tables, links: pd.DataFrame, evidence: pd.DataFrame, params: ScoringParams
+) -> tuple[AudienceGraph, pd.DataFrame, pd.DataFrame]:
+    """The audience graph of the run date, and every customer's features at the start of the
+    recent window (to learn who shares within it) and at the run date (to predict)."""
+    graph = audience_graph_as_of(tables["edges"], links, params.as_of)
+    at_cutoff = _features_on(tables, links, evidence, params, as_of=params.cutoff)
+    at_run_date = _features_on(tables, links, evidence, params, as_of=params.as_of, graph=graph)
+    return graph, at_cutoff, at_run_date
+
+
+def fit_value(tables: Tables, params: ScoringParams) -> Fit[CustomerValue]:
+    """BG/NBD and Gamma-Gamma on completed orders up to the run date."""
+    return fit_customer_value(orders=tables["orders"], as_of=params.as_of)
+
+
+def fit_propensity(
+    tables: Tables,
+    links: pd.DataFrame,
+    features_at_cutoff: pd.DataFrame,
+    features_at_run_date: pd.DataFrame,
+    params: ScoringParams,
+) -> tuple[Fit[ClassifierMixin], np.ndarray]:
+    """Learn who shared within the recent window from features at its start; predict from now."""
+    labels = sharing_labels(
+        customers=tables["customers"],
+        links=links,
+        interactions=tables["interactions"],
+        referrals=tables["referrals"],
+        start=params.cutoff,
+        end=params.as_of,
+    )
+    fit = fit_sharing_propensity(features_at_cutoff, labels, seed=params.seed)
+    return fit, predict_share(fit.model, features_at_run_date)
+
+
+def fit_incentive_uplift(
+    tables: Tables,
+    links: pd.DataFrame,
+    evidence: pd.DataFrame,
+    features_at_run_date: pd.DataFrame,
+    params: ScoringParams,
+) -> tuple[Fit[UpliftModel | None], pd.DataFrame]:
+    """The uplift model of past incentive tests, learnt from features at the first exposure, and
+    each customer's relative lift per incentive (no columns without a model)."""
+    exposures = tables["exposures"][tables["exposures"]["assigned_at"] <= params.as_of]
+    if exposures.empty:
+        fit: Fit[UpliftModel | None] = Fit(model=None, metrics={"model": "none (no exposures)"})
+    else:
+        first = exposures["assigned_at"].min()
+        at_first_exposure = _features_on(tables, links, evidence, params, as_of=first)
+        fit = fit_uplift(exposures, at_first_exposure, seed=params.seed)
+    if fit.model is None:
+        return fit, pd.DataFrame(index=features_at_run_date.index)
+    return fit, fit.model.relative_lift(features_at_run_date).add_prefix("lift_")
+
+
+def score(
+    tables: Tables,
+    features_at_run_date: pd.DataFrame,
+    value_fit: Fit[CustomerValue],
+    lift: pd.DataFrame,
+    p_share: np.ndarray,
+    params: ScoringParams,
+) -> pd.DataFrame:
+    """Objective scores, eligibility, ranks and explanations of every customer."""
+    index = features_at_run_date.index
+    value = value_fit.model.predict(index)
+    attributes = customer_attributes(
+        tables,
+        index=index,
+        as_of=params.as_of,
+        max_invites_per_day=params.max_invites_per_day,
+        contact_period_days=params.contact_period_days,
+    )
+    rules = GateRules(
+        sentiment_gate=params.sentiment_gate,
+        negative_mentions_gate=params.negative_mentions_gate,
+        recent_days=params.recent_window_days,
+    )
+    return score_customers(
+        features_at_run_date.join(value).join(lift).join(attributes),
+        p_share=p_share,
+        value_per_conversion=value_per_conversion(value, tables["referrals"]),
+        rules=rules,
+    )
+
+
+def build_run_tables(
+    tables: Tables,
+    audience_graph: AudienceGraph,
+    links: pd.DataFrame,
+    scores: pd.DataFrame,
+    params: ScoringParams,
+) -> dict[str, pd.DataFrame]:
+    """The side tables published with the scores: eligible customers' audiences and the reward
+    status of converted referrals."""
+    eligible = scores.index[scores["eligible"].to_numpy(dtype=bool)]
+    return {
+        "audience": audience_pairs(audience_graph, links, eligible),
+        "rewards": referral_rewards(
+            tables["referrals"],
+            tables["orders"],
+            as_of=params.as_of,
+            return_window_days=params.return_window_days,
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of a run: ``func`` called with the artifacts named ``inputs``; its result (a
+    tuple when there are several ``outputs``) stored under ``outputs``."""
+
+    name: str
+    func: Callable[..., Any]
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+
+#: The scoring stages in order. ``tables`` (every contract table, empty when missing) and
+#: ``params`` are given; every other input is an earlier stage's output.
+SCORING_STAGES = (
+    Stage("identity", link_identities, ("tables",), ("links",)),
+    Stage(
+        "sentiment model", score_texts, ("tables", "links", "params"), ("sentiment_fit", "evidence")
+    ),
+    Stage(
+        "features",
+        compute_features,
+        ("tables", "links", "evidence", "params"),
+        ("audience_graph", "features_at_cutoff", "features_at_run_date"),
+    ),
+    Stage("customer value", fit_value, ("tables", "params"), ("value_fit",)),
+    Stage(
+        "propensity model",
+        fit_propensity,
+        ("tables", "links", "features_at_cutoff", "features_at_run_date", "params"),
+        ("propensity_fit", "p_share"),
+    ),
+    Stage(
+        "uplift model",
+        fit_incentive_uplift,
+        ("tables", "links", "evidence", "features_at_run_date", "params"),
+        ("uplift_fit", "lift"),
+    ),
+    Stage(
+        "scoring",
+        score,
+        ("tables", "features_at_run_date", "value_fit", "lift", "p_share", "params"),
+        ("scores",),
+    ),
+    Stage(
+        "run tables",
+        build_run_tables,
+        ("tables", "audience_graph", "links", "scores", "params"),
+        ("run_tables",),
+    ),
+)
+
+#: The names of a nightly run's stages, in order, as the progress display shows them.
+RUN_STAGES = ("read", "validate", *(stage.name for stage in SCORING_STAGES), "publish")
+
+
+class _Timer:
     def __init__(self, progress: Progress | None) -> None:
         self.seconds: dict[str, float] = {}
         self._progress = progress
@@ -132,210 +323,37 @@ class _Stages:
         self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - start, 3)
 
 
-def _features(
-    tables: Mapping[str, pd.DataFrame],
-    links: pd.DataFrame,
-    evidence: pd.DataFrame,
-    *,
-    as_of: pd.Timestamp,
-    params: ScoringParams,
-) -> pd.DataFrame:
-    customers = tables["customers"]
-    purchase = purchase_features(customers=customers, orders=tables["orders"], as_of=as_of)
-    graph = graph_features(
-        edges=tables["edges"],
-        interactions=tables["interactions"],
-        links=links,
-        as_of=as_of,
-        recent_days=params.recent_days,
-    )
-    listening = listening_features(
-        customers=customers,
-        evidence=evidence,
-        as_of=as_of,
-        half_life_days=params.half_life_days,
-        recent_days=params.recent_days,
-    )
-    behaviour = behaviour_features(
-        customers=customers,
-        links=links,
-        interactions=tables["interactions"],
-        referrals=tables["referrals"],
-        as_of=as_of,
-        recent_days=params.recent_days,
-    )
-    graph = graph.reindex(purchase.index).fillna(0.0)
-    return purchase.join(graph).join(listening).join(behaviour)
-
-
-def _fit_sentiment(
-    tables: Mapping[str, pd.DataFrame], *, as_of: pd.Timestamp, seed: int
-) -> tuple[np.ndarray, dict[str, object]]:
-    mentions = tables["mentions"]
-    texts, labels = sentiment_training_set(
-        mentions=mentions[mentions["posted_at"] <= as_of],
-        reviews=tables["reviews"][tables["reviews"]["created_at"] <= as_of],
-    )
-    counts = labels.value_counts()
-    if len(counts) < 2 or counts.min() < 10:
-        return np.zeros(len(mentions)), {
-            "model": "none (fewer than 10 labelled texts of some class)",
-            "n_train": len(texts),
-        }
-    fit_texts, test_texts, fit_labels, test_labels = train_test_split(
-        texts, labels, test_size=0.2, stratify=labels, random_state=seed
-    )
-    model = make_sentiment_model(seed=seed).fit(fit_texts, fit_labels)
-    macro_f1 = f1_score(test_labels, model.predict(test_texts), average="macro")
-    predicted, _ = expected_sentiment(model, mentions["text"])
-    return predicted, {
-        "model": "tf-idf words+chars, logistic regression",
-        "n_train": len(fit_texts),
-        "n_validation": len(test_texts),
-        "macro_f1": round(float(macro_f1), 4),
-    }
-
-
-def _value_per_conversion(value: pd.DataFrame, referrals: pd.DataFrame) -> float:
-    """Predicted 12-month value of a converted peer: the mean over customers who joined through a
-    referral, or over every customer with an order when too few did."""
-    referred = value.index.isin(referrals["converted_customer_id"].dropna())
-    buyers = value["predicted_value_12m"] > 0
-    pool = value.loc[referred & buyers] if (referred & buyers).sum() >= 10 else value.loc[buyers]
-    return float(pool["predicted_value_12m"].mean()) if len(pool) else 0.0
-
-
 def score_tables(
-    tables: Mapping[str, pd.DataFrame], *, params: ScoringParams, progress: Progress | None = None
+    tables: Tables, *, params: ScoringParams, progress: Progress | None = None
 ) -> ScoringResult:
     """Score every customer from accepted tables (missing optional tables may be absent)."""
-    stages = _Stages(progress)
+    timer = _Timer(progress)
     warnings = [
         f"table '{name}' is missing: no {what}"
         for name, what in _DEPENDENTS.items()
         if name not in tables
     ]
     full = {name: tables[name] if name in tables else empty_table(name) for name in TABLES}
-    as_of = params.as_of
-    cutoff = as_of - pd.Timedelta(days=params.recent_days)
-
-    with stages.stage("identity"):
-        links = link_customers(full["accounts"])
-    with stages.stage("sentiment model"):
-        predicted, sentiment_report = _fit_sentiment(full, as_of=as_of, seed=params.seed)
-        evidence = text_evidence(
-            mentions=full["mentions"], reviews=full["reviews"], links=links, predicted=predicted
-        )
-    with stages.stage("features"):
-        at_cutoff = _features(full, links, evidence, as_of=cutoff, params=params)
-        now = _features(full, links, evidence, as_of=as_of, params=params)
-    with stages.stage("customer value"):
-        value, value_report = predicted_value(
-            orders=full["orders"], customers=now.index, as_of=as_of
-        )
-        now = now.join(value)
-    with stages.stage("propensity model"):
-        labels = sharing_labels(
-            customers=full["customers"],
-            links=links,
-            interactions=full["interactions"],
-            referrals=full["referrals"],
-            start=cutoff,
-            end=as_of,
-        )
-        fit = fit_sharing_propensity(at_cutoff, labels, seed=params.seed)
-        p_share = predict_share(fit.model, now)
-    with stages.stage("uplift model"):
-        exposures = full["exposures"][full["exposures"]["assigned_at"] <= as_of]
-        uplift = None
-        if len(exposures):
-            first_assignment = exposures["assigned_at"].min()
-            before = _features(full, links, evidence, as_of=first_assignment, params=params)
-            uplift = fit_uplift(exposures, before, seed=params.seed)
-        uplift_report = (
-            uplift.metrics
-            if uplift
-            else {"model": "none (no control arm or too few exposures per arm)"}
-        )
-        if uplift:
-            now = now.join(uplift.relative_lift(now).add_prefix("lift_"))
-    with stages.stage("scoring"):
-        customers = full["customers"].set_index("customer_id")
-        features = now.assign(
-            marketing_consent=customers["marketing_consent"].reindex(now.index).astype(bool),
-            do_not_contact=customers["do_not_contact"]
-            .reindex(now.index)
-            .fillna(False)
-            .astype(bool),
-            **{
-                c: customers[c].reindex(now.index)
-                for c in ("language", *PII_COLUMNS)
-                if c in customers
-            },
-            fraud_flag=fraud_flags(
-                customers=full["customers"],
-                referrals=full["referrals"],
-                as_of=as_of,
-                max_invites_per_day=params.max_invites_per_day,
-            ).reindex(now.index),
-            contacts_recent=contacts_recent(
-                customers=full["customers"],
-                exposures=full["exposures"],
-                as_of=as_of,
-                days=params.contact_period_days,
-            ).reindex(now.index),
-        )
-        rules = GateRules(
-            sentiment_gate=params.sentiment_gate,
-            negative_mentions_gate=params.negative_mentions_gate,
-            recent_days=params.recent_days,
-        )
-        scores = score_customers(
-            features,
-            p_share=p_share,
-            value_per_conversion=_value_per_conversion(value, full["referrals"]),
-            rules=rules,
-        )
-        side_tables = {
-            "audience": eligible_audience(
-                audience_graph_as_of(full["edges"], links, as_of),
-                links,
-                scores.index[scores["eligible"].to_numpy(dtype=bool)],
-            ),
-            "rewards": referral_rewards(
-                full["referrals"],
-                full["orders"],
-                as_of=as_of,
-                return_window_days=params.return_window_days,
-            ),
-        }
+    artifacts: dict[str, Any] = {"tables": full, "params": params}
+    for stage in SCORING_STAGES:
+        with timer.stage(stage.name):
+            result = stage.func(**{name: artifacts[name] for name in stage.inputs})
+        outputs = result if len(stage.outputs) > 1 else (result,)
+        artifacts.update(zip(stage.outputs, outputs, strict=True))
+    scores: pd.DataFrame = artifacts["scores"]
     report: dict[str, object] = {
-        "as_of": as_of.isoformat(),
+        "as_of": params.as_of.isoformat(),
         "customers": len(scores),
         "eligible": int(scores["eligible"].sum()),
         "excluded": {str(k): int(v) for k, v in scores["excluded_reason"].value_counts().items()},
-        "sentiment_model": sentiment_report,
-        "customer_value_model": value_report,
-        "propensity_model": fit.metrics,
-        "uplift_model": uplift_report,
-        "seconds": stages.seconds,
+        "sentiment_model": artifacts["sentiment_fit"].metrics,
+        "customer_value_model": artifacts["value_fit"].metrics,
+        "propensity_model": artifacts["propensity_fit"].metrics,
+        "uplift_model": artifacts["uplift_fit"].metrics,
+        "seconds": timer.seconds,
         "warnings": warnings,
     }
-    return ScoringResult(scores.reset_index(), report, side_tables)
-
-
-def eligible_audience(
-    graph: AudienceGraph, links: pd.DataFrame, customers: pd.Index
-) -> pd.DataFrame:
-    """``customer_id, member`` pairs: the people in the audience of each of ``customers`` (the
-    union over their accounts), as graph node keys."""
-    linked = links[links["customer_id"].isin(customers)]
-    rows = graph.nodes.get_indexer(linked["node"])
-    known = rows >= 0
-    sub = graph.audience[rows[known]].tocoo()
-    owners = linked["customer_id"].to_numpy()[known]
-    pairs = pd.DataFrame({"customer_id": owners[sub.row], "member": graph.nodes[sub.col]})
-    return pairs.drop_duplicates().reset_index(drop=True)
+    return ScoringResult(scores.reset_index(), report, artifacts["run_tables"])
 
 
 @dataclass(frozen=True)
@@ -369,10 +387,10 @@ def run_nightly(
         When a table rejects more than ``max_reject_share`` of its rows (the rejects file is
         still written, so the data can be fixed).
     """
-    stages = _Stages(progress)
+    timer = _Timer(progress)
     run_id = store.begin_run(as_of=params.as_of)
     try:
-        with stages.stage("read"):
+        with timer.stage("read"):
             files = find_table_files(input_dir)
             if "customers" not in files:
                 raise InputError(
@@ -380,7 +398,7 @@ def run_nightly(
                     path=str(input_dir),
                 )
             raws = {name: read_raw_table(name, path) for name, path in files.items()}
-        with stages.stage("validate"):
+        with timer.stage("validate"):
             results = validate_tables(raws)
             rejects = pd.concat([r.rejects for r in results.values()], ignore_index=True)
             rejects_path = write_csv(rejects, Path(rejects_dir) / f"{run_id}.csv")
@@ -401,10 +419,10 @@ def run_nightly(
             "rejects_file": str(rejects_path),
             **result.report,
         }
-        report["seconds"] = {**stages.seconds, **result.report["seconds"]}  # type: ignore[dict-item]
-        with stages.stage("publish"):
+        report["seconds"] = {**timer.seconds, **result.report["seconds"]}  # type: ignore[dict-item]
+        with timer.stage("publish"):
             store.publish(run_id, scores=result.scores, report=report, tables=result.tables)
-        report["seconds"]["publish"] = stages.seconds["publish"]  # type: ignore[index]
+        report["seconds"]["publish"] = timer.seconds["publish"]  # type: ignore[index]
         return RunOutcome(run_id=run_id, report=report, rejects_path=rejects_path)
     except BaseException as error:
         store.fail(run_id, reason=str(error) or type(error).__name__)

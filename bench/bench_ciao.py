@@ -75,7 +75,7 @@ def main() -> None:
     )
     scored = score_tables(
         {name: r.frame for name, r in results.items()},
-        params=ScoringParams(as_of=cutoff, recent_days=365),
+        params=ScoringParams(as_of=cutoff, recent_window_days=365),
     ).scores.set_index("customer_id")
     seconds = time.perf_counter() - started
 

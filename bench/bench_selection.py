@@ -5,7 +5,7 @@ Usage: python bench/bench_selection.py [--k 50] [--rr-sets 200000] [--pool 200] 
 A trustee's audience is its trusters; edge probabilities follow the weighted cascade (a person
 who trusts d people is activated by each with probability 1/d). Compared, for k seeds:
 
-* the product: reverse-influence sampling + lazy greedy (:func:`advocates.influence.ris_select`);
+* the product: reverse-influence sampling + lazy greedy (:func:`advocates.campaigns.influence.ris_select`);
 * Monte-Carlo greedy: lazy greedy (CELF) where each spread is the mean of ``--mc-runs`` forward
   simulations, over the ``--pool`` people with the largest audiences (greedy over all 18,000
   nodes would take days); its time is measured the same way;

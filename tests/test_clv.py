@@ -14,7 +14,7 @@ from advocates.models.clv import (
     VALUE_COLUMNS,
     BetaGeoModel,
     GammaGammaModel,
-    predicted_value,
+    fit_customer_value,
     rfm_summary,
 )
 
@@ -164,20 +164,19 @@ def _orders(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
         ],  # zero amounts
     ],
 )
-def test_predicted_value_falls_back_with_a_reason_instead_of_nan(
+def test_customer_value_falls_back_with_a_reason_instead_of_nan(
     rows: list[tuple[str, str, float]],
 ) -> None:
     customers = pd.Index(["a", "b", "never"], name="customer_id")
-    value, report = predicted_value(
-        orders=_orders(rows), customers=customers, as_of=pd.Timestamp("2024-06-01", tz="UTC")
-    )
+    fit = fit_customer_value(orders=_orders(rows), as_of=pd.Timestamp("2024-06-01", tz="UTC"))
+    value, report = fit.model.predict(customers), fit.metrics
     assert list(value.columns) == VALUE_COLUMNS
     assert np.isfinite(value.to_numpy()).all()
     assert value.loc["never", "predicted_value_12m"] == 0.0
     assert "past order rate" in str(report["model"])
 
 
-def test_predicted_value_uses_the_fitted_models_when_it_can() -> None:
+def test_customer_value_uses_the_fitted_models_when_it_can() -> None:
     summary = simulate_bgnbd(800, r=0.5, alpha=5.0, a=0.8, b=2.5, weeks=52.0, seed=2)
     rng = np.random.default_rng(0)
     start = pd.Timestamp("2024-01-01", tz="UTC")
@@ -188,11 +187,9 @@ def test_predicted_value_uses_the_fitted_models_when_it_can() -> None:
             (f"c{i}", str(start + pd.Timedelta(days=int(d))), float(rng.gamma(5, 8))) for d in days
         ]
     orders = _orders(rows)
-    value, report = predicted_value(
-        orders=orders,
-        customers=pd.Index(orders["customer_id"].unique()),
-        as_of=start + pd.Timedelta(weeks=52),
-    )
+    fit = fit_customer_value(orders=orders, as_of=start + pd.Timedelta(weeks=52))
+    value = fit.model.predict(pd.Index(orders["customer_id"].unique()))
+    report = fit.metrics
     assert report["model"] == "BG/NBD + Gamma-Gamma"
     assert (value["predicted_value_12m"] >= 0).all() and value["p_alive"].between(0, 1).all()
     assert value["predicted_value_12m"].corr(value["expected_purchases_12m"]) > 0.5

@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from advocates.data.contract import empty_table
 from advocates.data.identity import link_customers
 from advocates.features.behaviour import behaviour_features, beta_prior
 from advocates.features.listening import listening_features
-from advocates.pipeline import empty_table
 
 T = pd.Timestamp("2024-06-01", tz="UTC")
 

@@ -3,8 +3,17 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pytest
 
-from advocates.features.graph import build_audience_graph, pagerank, unique_reach_2hop
+from advocates.data.identity import link_customers
+from advocates.errors import ConvergenceError
+from advocates.features.graph import (
+    audience_graph_as_of,
+    audience_pairs,
+    build_audience_graph,
+    pagerank,
+    unique_reach_2hop,
+)
 
 
 def edges_frame(pairs: list[tuple[str, str]], kinds: list[str] | None = None) -> pd.DataFrame:
@@ -52,6 +61,15 @@ def test_pagerank_matches_networkx() -> None:
     assert max(abs(ours[k] - v) for k, v in reference.items()) < 1e-8
 
 
+def test_pagerank_raises_instead_of_returning_an_unconverged_vector() -> None:
+    graph = build_audience_graph(random_edges(1))
+    with pytest.raises(
+        ConvergenceError, match="PageRank did not converge in 5 iterations"
+    ) as error:
+        pagerank(graph, max_iter=5)
+    assert error.value.iterations == 5 and error.value.change > error.value.tol
+
+
 def test_unique_reach_2hop_matches_brute_force() -> None:
     edges = random_edges(2)
     graph = build_audience_graph(edges)
@@ -63,9 +81,6 @@ def test_unique_reach_2hop_matches_brute_force() -> None:
 
 
 def test_campaign_audiences_only_hold_edges_that_existed_at_the_run_date() -> None:
-    from advocates.data.identity import link_customers
-    from advocates.features.graph import audience_graph_as_of
-    from advocates.pipeline import eligible_audience
 
     t = pd.Timestamp("2024-06-01", tz="UTC")
     edges = pd.DataFrame(
@@ -78,5 +93,5 @@ def test_campaign_audiences_only_hold_edges_that_existed_at_the_run_date() -> No
         }
     )
     links = link_customers(pd.DataFrame({"customer_id": ["c1"], "network": ["x"], "handle": ["a"]}))
-    pairs = eligible_audience(audience_graph_as_of(edges, links, t), links, pd.Index(["c1"]))
+    pairs = audience_pairs(audience_graph_as_of(edges, links, t), links, pd.Index(["c1"]))
     assert sorted(pairs["member"]) == ["x:f1", "x:f2"]

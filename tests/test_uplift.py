@@ -26,10 +26,10 @@ def exposures_with_heterogeneous_uplift(n: int, seed: int) -> tuple[pd.DataFrame
 def test_t_learner_finds_who_responds_to_which_incentive() -> None:
     exposures, features = exposures_with_heterogeneous_uplift(6000, seed=0)
     fit = fit_uplift(exposures, features, seed=0)
-    assert fit is not None
+    assert fit.model is not None
     qini = fit.metrics["qini"]
     assert qini["DUO10"] > 0.01 and qini["DUO10"] > 5 * abs(qini["ADV10"])
-    lift = fit.relative_lift(features)
+    lift = fit.model.relative_lift(features)
     happy = features["sentiment"] > 0.3
     assert lift.loc[happy, "DUO10"].mean() > 2 * lift.loc[~happy, "DUO10"].mean()
     assert (lift >= 0).all().all()
@@ -37,7 +37,9 @@ def test_t_learner_finds_who_responds_to_which_incentive() -> None:
 
 def test_no_control_arm_means_no_model() -> None:
     exposures, features = exposures_with_heterogeneous_uplift(600, seed=1)
-    assert fit_uplift(exposures[exposures["arm"] != "control"], features) is None
+    fit = fit_uplift(exposures[exposures["arm"] != "control"], features)
+    assert fit.model is None
+    assert fit.metrics["model"].startswith("none")
 
 
 def test_qini_is_zero_for_random_and_positive_for_a_good_ranking() -> None:

@@ -7,7 +7,7 @@ who follows ``d`` people is activated by each of them with probability ``1 / d``
 RIS (Borgs et al. 2014; Tang et al. 2014): draw a random person, walk the edges *backwards*
 keeping each with its probability, and record everyone who reached them: a reverse-reachable (RR)
 set. A seed set's expected spread is n × the share of RR sets it touches, so choosing seeds is a
-maximum-coverage problem over RR sets, solved greedily by :func:`advocates.selection.celf` within
+maximum-coverage problem over RR sets, solved greedily by :func:`advocates.campaigns.selection.celf` within
 1 − 1/e − ε of the best spread (ε shrinks as more sets are drawn).
 
 :func:`simulate_spread` is an independent forward Monte-Carlo simulator, used to check any seed

@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from advocates.campaigns.incentives import assign_incentives, expected_responses
+from advocates.campaigns.incentives import Assignment, assign_incentives, expected_responses
 from advocates.campaigns.selection import celf
 from advocates.errors import ConfigurationError, InputError
-from advocates.ranking.scoring import check_objective
+from advocates.ranking.objectives import check_objective
 from advocates.store import PlanInfo, Store
 
 __all__ = ["CampaignRequest", "Plan", "plan_and_store", "plan_campaign"]
@@ -37,6 +37,9 @@ __all__ = ["CampaignRequest", "Plan", "plan_and_store", "plan_campaign"]
 
 @dataclass(frozen=True)
 class CampaignRequest:
+    """What a campaign asks for; checked once, when it is made, so a request that exists is
+    valid."""
+
     objective: str
     budget: float
     advocates: int | None = 100
@@ -44,7 +47,7 @@ class CampaignRequest:
     seed: int = 0
     contact_cap: int = 2
 
-    def check(self) -> None:
+    def __post_init__(self) -> None:
         check_objective(self.objective)
         if not self.budget >= 0:
             raise ConfigurationError(f"the budget must be a number >= 0, got {self.budget}")
@@ -107,70 +110,20 @@ def plan_campaign(
     request: CampaignRequest,
 ) -> Plan:
     """Plan a campaign from a run's eligible customers (see the module's docstring)."""
-    request.check()
     candidates, excluded = _guardrails(eligible.reset_index(drop=True), request.contact_cap)
     candidates = candidates.sort_values("customer_id", kind="stable").reset_index(drop=True)
     if candidates.empty:
         raise InputError("no customer can be assigned: every eligible customer is excluded")
     p_share = candidates["p_share"].to_numpy(dtype=float)
     candidates["expected_conversions"] = p_share * candidates["expected_converted_peers"]
-    value_per_conversion = float(candidates["value_per_conversion"].iloc[0])
-    cover = _cover(candidates, audience)
-    # Per audience member, the chance the advocate reaches them (awareness), engages them
-    # (engagement) or converts them (conversion, spread so that a lone advocate's expected
-    # conversions equal the scoring's p_share × expected_converted_peers).
-    audience_size = np.maximum(np.diff(cover.indptr), 1)
-    converted = p_share * candidates["expected_converted_peers"].to_numpy(dtype=float)
-    p, weights = {
-        "awareness": (p_share, None),
-        "engagement": (p_share * candidates["engagement_rate"].to_numpy(dtype=float), None),
-        "conversion": (np.clip(converted / audience_size, 0, 1), value_per_conversion),
-    }[request.objective]
-    w = None if weights is None else np.full(cover.shape[1], weights)
-    if request.advocates is not None:
-        picks = celf(cover, p=p, k=request.advocates, weights=w)
-    else:  # as many as the budget affords, each costing their best incentive's expected cost
-        _, value, cost, _ = _responses(candidates, candidates, catalogue)
-        best = np.where(value > 0, value, -1.0).argmax(axis=1)
-        affordable = value[np.arange(len(candidates)), best] > 0
-        price = np.where(affordable, cost[np.arange(len(candidates)), best], np.inf)
-        picks = celf(cover, p=p, k=len(candidates), weights=w, costs=price, budget=request.budget)
-    chosen = candidates.iloc[[pick.candidate for pick in picks]].reset_index(drop=True)
-    chosen["marginal_reach"] = [pick.gain for pick in picks]
-
-    rng = np.random.default_rng(request.seed)
-    n_holdout = round(request.holdout * len(chosen))
-    holdout = np.zeros(len(chosen), dtype=bool)
-    holdout[rng.choice(len(chosen), size=n_holdout, replace=False)] = True
-
-    treated = chosen[~holdout]
-    conversions, value, cost, sources = _responses(treated, candidates, catalogue)
-    assignment = assign_incentives(value, cost, budget=request.budget)
-    rows = np.arange(len(treated))
-    picked = assignment.choice
-    has = picked >= 0
-    ids = catalogue["incentive_id"].to_numpy(dtype=object)
-    arm = pd.Series("holdout", index=chosen.index, dtype=object)
-    arm[~holdout] = np.where(has, ids[np.maximum(picked, 0)], "none")
-    treated_value = np.where(has, value[rows, np.maximum(picked, 0)], 0.0)
-    treated_cost = np.where(has, cost[rows, np.maximum(picked, 0)], 0.0)
-    treated_conv = np.where(
-        has, conversions[rows, np.maximum(picked, 0)], treated["expected_conversions"]
-    )
-    chosen["arm"] = arm
-    chosen["expected_incremental_value"] = 0.0
-    chosen["expected_cost"] = 0.0
-    chosen.loc[~holdout, "expected_incremental_value"] = treated_value
-    chosen.loc[~holdout, "expected_cost"] = treated_cost
-    chosen.loc[~holdout, "expected_conversions"] = treated_conv
-    chosen["language"] = chosen.get("language", pd.Series("en", index=chosen.index)).fillna("en")
-    chosen["disclosure"] = _disclosures(chosen, catalogue)
-    assignments = chosen[PLAN_COLUMNS]
+    chosen = _select(candidates, audience, catalogue, request)
+    holdout = _holdout(len(chosen), share=request.holdout, seed=request.seed)
+    chosen, assignment, sources = _assign(chosen, holdout, candidates, catalogue, request.budget)
     totals: dict[str, object] = {
         "objective": request.objective,
         "advocates": len(chosen),
         "holdout": int(holdout.sum()),
-        "with_incentive": int(has.sum()),
+        "with_incentive": int((~chosen["arm"].isin(["holdout", "none"])).sum()),
         "expected_reach": round(float(chosen["marginal_reach"].sum()), 2),
         "expected_conversions": round(float(chosen["expected_conversions"].sum()), 2),
         "expected_incremental_value": round(assignment.total_value, 2),
@@ -187,7 +140,86 @@ def plan_campaign(
         totals["expected_reach_is"] = (
             "expected engaged people" if request.objective == "engagement" else "expected value"
         )
-    return Plan(assignments=assignments.reset_index(drop=True), totals=totals, excluded=excluded)
+    assignments = chosen[PLAN_COLUMNS].reset_index(drop=True)
+    return Plan(assignments=assignments, totals=totals, excluded=excluded)
+
+
+def _select(
+    candidates: pd.DataFrame,
+    audience: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    request: CampaignRequest,
+) -> pd.DataFrame:
+    """The advocates CELF picks for the objective, in pick order, with each one's marginal gain.
+
+    Per audience member, the chance the advocate reaches them (awareness), engages them
+    (engagement) or converts them (conversion, spread so that a lone advocate's expected
+    conversions equal the scoring's p_share × expected_converted_peers).
+    """
+    cover = _cover(candidates, audience)
+    p_share = candidates["p_share"].to_numpy(dtype=float)
+    audience_size = np.maximum(np.diff(cover.indptr), 1)
+    converted = p_share * candidates["expected_converted_peers"].to_numpy(dtype=float)
+    value_per_conversion = float(candidates["value_per_conversion"].iloc[0])
+    p, weights = {
+        "awareness": (p_share, None),
+        "engagement": (p_share * candidates["engagement_rate"].to_numpy(dtype=float), None),
+        "conversion": (np.clip(converted / audience_size, 0, 1), value_per_conversion),
+    }[request.objective]
+    w = None if weights is None else np.full(cover.shape[1], weights)
+    if request.advocates is not None:
+        picks = celf(cover, p=p, k=request.advocates, weights=w)
+    else:  # as many as the budget affords, each costing their best incentive's expected cost
+        _, value, cost, _ = _responses(candidates, candidates, catalogue)
+        best = np.where(value > 0, value, -1.0).argmax(axis=1)
+        affordable = value[np.arange(len(candidates)), best] > 0
+        price = np.where(affordable, cost[np.arange(len(candidates)), best], np.inf)
+        picks = celf(cover, p=p, k=len(candidates), weights=w, costs=price, budget=request.budget)
+    chosen = candidates.iloc[[pick.candidate for pick in picks]].reset_index(drop=True)
+    chosen["marginal_reach"] = [pick.gain for pick in picks]
+    return chosen
+
+
+def _holdout(n: int, *, share: float, seed: int) -> np.ndarray:
+    """A seeded random ``share`` of ``n`` advocates kept untreated (True), to measure lift.
+
+    >>> _holdout(10, share=0.2, seed=0).sum()
+    np.int64(2)
+    """
+    holdout = np.zeros(n, dtype=bool)
+    rng = np.random.default_rng(seed)
+    holdout[rng.choice(n, size=round(share * n), replace=False)] = True
+    return holdout
+
+
+def _assign(
+    chosen: pd.DataFrame,
+    holdout: np.ndarray,
+    candidates: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    budget: float,
+) -> tuple[pd.DataFrame, Assignment, dict[str, str]]:
+    """One incentive (or none) per treated advocate under the budget, with the expected
+    conversions, incremental value and cost, and the disclosure in the advocate's language."""
+    treated = chosen[~holdout]
+    conversions, value, cost, sources = _responses(treated, candidates, catalogue)
+    assignment = assign_incentives(value, cost, budget=budget)
+    rows = np.arange(len(treated))
+    picked = assignment.choice
+    has = picked >= 0
+    column = np.maximum(picked, 0)
+    ids = catalogue["incentive_id"].to_numpy(dtype=object)
+    arm = pd.Series("holdout", index=chosen.index, dtype=object)
+    arm[~holdout] = np.where(has, ids[column], "none")
+    chosen = chosen.assign(arm=arm, expected_incremental_value=0.0, expected_cost=0.0)
+    chosen.loc[~holdout, "expected_incremental_value"] = np.where(has, value[rows, column], 0.0)
+    chosen.loc[~holdout, "expected_cost"] = np.where(has, cost[rows, column], 0.0)
+    chosen.loc[~holdout, "expected_conversions"] = np.where(
+        has, conversions[rows, column], treated["expected_conversions"]
+    )
+    chosen["language"] = chosen.get("language", pd.Series("en", index=chosen.index)).fillna("en")
+    chosen["disclosure"] = _disclosures(chosen, catalogue)
+    return chosen, assignment, sources
 
 
 def _responses(
@@ -241,7 +273,6 @@ def plan_and_store(store: Store, catalogue: pd.DataFrame, request: CampaignReque
 
     The stored request holds the catalogue and the seed, so the plan can be made again.
     """
-    request.check()
     run = store.latest_run()
     plan = plan_campaign(
         store.eligible(run.run_id), store.run_table(run.run_id, "audience"), catalogue, request

@@ -46,7 +46,6 @@ def campaign_plan(
         seed=seed,
         contact_cap=settings.contact_cap,
     )
-    request.check()
     offers = read_catalogue(catalogue)
     source = open_store(store or settings.store_url)
     info = plan_and_store(source, offers, request)

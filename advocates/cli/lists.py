@@ -26,18 +26,16 @@ def shortlist(
     store: StoreOption = None,
 ) -> None:
     """Write the ranked shortlist of the latest run as spreadsheet-safe CSV."""
-    from advocates.ranking.shortlist import check_ranking, ranked_page, shortlist_frame
+    from advocates.ranking.objectives import parse_ranking
+    from advocates.ranking.shortlist import ranked_page, shortlist_frame
     from advocates.store import open_store
 
-    check_ranking(objective, weights)
+    ranking = parse_ranking(objective=objective, weights=weights)  # before opening the store
     source = open_store(store or load_settings().store_url)
     run = source.latest_run()
-    page, _, ranking = ranked_page(
-        source, run.run_id, objective=objective, weights=weights, limit=limit, offset=0
-    )
-    write_list(
-        shortlist_frame(page, ranking, include_pii=include_pii), out_file, run.run_id, "advocates"
-    )
+    page, _ = ranked_page(source, run.run_id, ranking=ranking, limit=limit, offset=0)
+    frame = shortlist_frame(page, ranking.name, include_pii=include_pii)
+    write_list(frame, out_file, run.run_id, "advocates")
 
 
 @app.command()

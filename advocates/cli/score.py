@@ -28,17 +28,7 @@ def score(
     from advocates.store import open_store
 
     settings = load_settings()
-    params = ScoringParams(
-        as_of=timestamp(as_of, option="--as-of"),
-        recent_days=settings.recent_window_days,
-        half_life_days=settings.sentiment_half_life_days,
-        sentiment_gate=settings.sentiment_gate,
-        negative_mentions_gate=settings.negative_mentions_gate,
-        max_invites_per_day=settings.max_invites_per_day,
-        contact_period_days=settings.contact_period_days,
-        return_window_days=settings.return_window_days,
-        seed=settings.seed,
-    )
+    params = ScoringParams.from_settings(settings, as_of=timestamp(as_of, option="--as-of"))
     target = open_store(store or settings.store_url)
     progress = Progress(
         SpinnerColumn(),

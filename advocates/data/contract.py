@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["TABLES", "TABLE_ORDER", "Column", "Kind", "TableSpec"]
+import pandas as pd
+
+__all__ = ["PII_COLUMNS", "TABLES", "TABLE_ORDER", "Column", "Kind", "TableSpec", "empty_table"]
 
 
 class Kind(StrEnum):
@@ -208,3 +210,27 @@ _TABLES = (
 #: Table name -> spec, in the order tables are validated (referenced tables first).
 TABLES: dict[str, TableSpec] = {spec.name: spec for spec in _TABLES}
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
+
+
+#: Customer columns that identify a person: they never leave the system unless the caller may
+#: see PII (``--include-pii``, and the API's ``pii`` scope).
+PII_COLUMNS = ("email", "name")
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """An accepted table with no rows and the contract's columns, for a missing optional table.
+
+    >>> empty_table("orders").dtypes["ordered_at"]
+    datetime64[us, UTC]
+    """
+    columns: dict[str, pd.Series] = {}
+    for column in TABLES[name].columns:
+        if column.kind is Kind.TIMESTAMP:
+            columns[column.name] = pd.Series([], dtype="datetime64[us, UTC]")
+        elif column.kind in (Kind.AMOUNT, Kind.COUNT, Kind.RATING):
+            columns[column.name] = pd.Series([], dtype=float)
+        elif column.kind is Kind.BOOL:
+            columns[column.name] = pd.Series([], dtype=bool)
+        else:
+            columns[column.name] = pd.Series([], dtype=object)
+    return pd.DataFrame(columns)

@@ -87,7 +87,7 @@ def _is_valid_utf8(path: Path) -> bool:
 
 
 def read_raw_table(name: str, path: str | Path) -> RawTable:
-    """Read one table file without judging its values (see :func:`advocates.ingest.validate_table`).
+    """Read one table file without judging its values (see :func:`advocates.data.validation.validate_table`).
 
     CSV values are read as text; lines with more fields than the header become rejects, and
     bytes that are not UTF-8 are marked so that their rows are rejected.

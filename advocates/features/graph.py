@@ -14,10 +14,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from advocates.data.identity import node_key
+from advocates.errors import ConvergenceError
 
 __all__ = [
     "AudienceGraph",
     "audience_graph_as_of",
+    "audience_pairs",
     "build_audience_graph",
     "graph_features",
     "pagerank",
@@ -67,6 +69,12 @@ def pagerank(
 
     Converges to an L1 change below ``tol`` over the whole vector (not per node: the NetworkX
     default multiplies its tolerance by the node count and stops early on large graphs).
+
+    Raises
+    ------
+    ConvergenceError
+        When the change is still above ``tol`` after ``max_iter`` iterations (a vector that is
+        not PageRank is never returned).
     """
     n = graph.audience.shape[0]
     if n == 0:
@@ -78,12 +86,14 @@ def pagerank(
     inv = np.divide(1.0, out_degree, out=np.zeros(n), where=~dangling)
     transition = (sp.diags(inv) @ walk).T.tocsr()
     rank = np.full(n, 1.0 / n)
+    change = np.inf
     for _ in range(max_iter):
         new = alpha * (transition @ rank + rank[dangling].sum() / n) + (1.0 - alpha) / n
-        if np.abs(new - rank).sum() < tol:
+        change = float(np.abs(new - rank).sum())
+        if change < tol:
             return new
         rank = new
-    return rank
+    raise ConvergenceError("PageRank", iterations=max_iter, change=change, tol=tol)
 
 
 def unique_reach_2hop(graph: AudienceGraph, *, block_rows: int = 4096) -> np.ndarray:
@@ -141,7 +151,7 @@ def audience_graph_as_of(
 
 def graph_features(
     *,
-    edges: pd.DataFrame,
+    graph: AudienceGraph,
     interactions: pd.DataFrame,
     links: pd.DataFrame,
     as_of: pd.Timestamp,
@@ -149,11 +159,10 @@ def graph_features(
 ) -> pd.DataFrame:
     """Per-customer graph features as of ``as_of``, summed over the customer's accounts.
 
-    Returns one row per customer that has at least one account, with columns ``audience_size``,
+    ``graph`` is the audience graph as of the same date (:func:`audience_graph_as_of`). Returns one row per customer that has at least one account, with columns ``audience_size``,
     ``unique_reach_2hop``, ``pagerank`` (scaled so that the average node is 1.0),
     ``audience_engagements_recent`` and ``engaged_audience_recent``.
     """
-    graph = audience_graph_as_of(edges, links, as_of)
     recent = interactions[
         (interactions["occurred_at"] <= as_of)
         & (interactions["occurred_at"] > as_of - pd.Timedelta(days=recent_days))
@@ -173,3 +182,15 @@ def graph_features(
         customer_id=links["customer_id"].to_numpy()
     )
     return joined.groupby("customer_id", sort=False).sum()
+
+
+def audience_pairs(graph: AudienceGraph, links: pd.DataFrame, customers: pd.Index) -> pd.DataFrame:
+    """``customer_id, member`` pairs: the people in the audience of each of ``customers`` (the
+    union over their accounts), as graph node keys."""
+    linked = links[links["customer_id"].isin(customers)]
+    rows = graph.nodes.get_indexer(linked["node"])
+    known = rows >= 0
+    sub = graph.audience[rows[known]].tocoo()
+    owners = linked["customer_id"].to_numpy()[known]
+    pairs = pd.DataFrame({"customer_id": owners[sub.row], "member": graph.nodes[sub.col]})
+    return pairs.drop_duplicates().reset_index(drop=True)

@@ -36,15 +36,16 @@ from scipy import optimize, special
 from sklearn.base import BaseEstimator
 
 from advocates.errors import InputError
+from advocates.models.fit import Fit
 
 __all__ = [
     "VALUE_COLUMNS",
     "BetaGeoModel",
     "CustomerValue",
     "GammaGammaModel",
-    "customer_value",
-    "predicted_value",
+    "fit_customer_value",
     "rfm_summary",
+    "value_per_conversion",
 ]
 
 _SUMMARY_COLUMNS = ("frequency", "recency", "T")
@@ -292,21 +293,28 @@ class GammaGammaModel(BaseEstimator):
         return np.asarray((gamma + x * m) * p / (p * x + q - 1), dtype=float)
 
 
+VALUE_COLUMNS = ["p_alive", "expected_purchases_12m", "expected_spend", "predicted_value_12m"]
+
+
 @dataclass(frozen=True)
 class CustomerValue:
-    """The fitted models and a per-customer frame of what they predict."""
+    """What a customer-value fit predicts: :data:`VALUE_COLUMNS` per customer with a completed
+    order, and the two fitted models (``None`` when the plain estimate stood in)."""
 
-    bgnbd: BetaGeoModel
-    gamma_gamma: GammaGammaModel
     predictions: pd.DataFrame
+    bgnbd: BetaGeoModel | None = None
+    gamma_gamma: GammaGammaModel | None = None
+
+    def predict(self, customers: pd.Index) -> pd.DataFrame:
+        """:data:`VALUE_COLUMNS` for ``customers``; 0 for a customer with no completed order."""
+        return (
+            self.predictions.reindex(index=customers, columns=VALUE_COLUMNS)
+            .fillna(0.0)
+            .astype(float)
+        )
 
 
-def customer_value(summary: pd.DataFrame, *, horizon: float = WEEKS_PER_YEAR) -> CustomerValue:
-    """Fit both models on ``summary`` and predict each customer's value over ``horizon``.
-
-    The returned frame has ``p_alive``, ``expected_purchases``, ``expected_spend`` and
-    ``predicted_value`` (expected purchases × expected spend) per customer.
-    """
+def _fit_models(summary: pd.DataFrame, *, horizon: float) -> CustomerValue:
     bgnbd = BetaGeoModel().fit(summary)
     gamma_gamma = GammaGammaModel().fit(summary)
     purchases = bgnbd.expected_purchases(summary, horizon)
@@ -315,70 +323,77 @@ def customer_value(summary: pd.DataFrame, *, horizon: float = WEEKS_PER_YEAR) ->
     predictions = pd.DataFrame(
         {
             "p_alive": bgnbd.probability_alive(summary),
-            "expected_purchases": purchases,
+            "expected_purchases_12m": purchases,
             "expected_spend": spend,
-            "predicted_value": purchases * spend,
+            "predicted_value_12m": purchases * spend,
         },
         index=summary.index,
     )
-    return CustomerValue(bgnbd=bgnbd, gamma_gamma=gamma_gamma, predictions=predictions)
+    return CustomerValue(predictions=predictions, bgnbd=bgnbd, gamma_gamma=gamma_gamma)
 
 
-VALUE_COLUMNS = ["p_alive", "expected_purchases_12m", "expected_spend", "predicted_value_12m"]
+def _plain_value(completed: pd.DataFrame, summary: pd.DataFrame) -> CustomerValue:
+    """Each customer's past yearly order rate times their mean order value."""
+    per_customer = completed.groupby("customer_id")["amount"].mean()
+    weeks = np.maximum(summary["T"], 1.0)
+    rate = (summary["frequency"] + 1) / weeks * WEEKS_PER_YEAR
+    spend = per_customer.reindex(summary.index).fillna(float(completed["amount"].mean()))
+    predictions = pd.DataFrame(
+        {
+            "p_alive": 1.0,
+            "expected_purchases_12m": rate,
+            "expected_spend": spend,
+            "predicted_value_12m": rate * spend,
+        }
+    )
+    return CustomerValue(predictions=predictions)
 
 
-def predicted_value(
-    *, orders: pd.DataFrame, customers: pd.Index, as_of: pd.Timestamp
-) -> tuple[pd.DataFrame, dict[str, object]]:
-    """Each customer's predicted value over the next 12 months, from completed orders to ``as_of``.
+def fit_customer_value(*, orders: pd.DataFrame, as_of: pd.Timestamp) -> Fit[CustomerValue]:
+    """Fit BG/NBD and Gamma-Gamma on completed orders up to ``as_of``, for each customer's value
+    over the next 12 months (:meth:`CustomerValue.predict`).
 
-    Returns a frame indexed like ``customers`` with :data:`VALUE_COLUMNS` and a report. When the
-    models cannot be fitted (too few customers, no repeat buyer, no positive spend), the report
-    says why and a plain estimate stands in: each customer's past yearly order rate times their
-    mean order value (the population's mean for customers with no order), never NaN.
+    The metrics hold the fitted parameters. When the models cannot be fitted (too few customers,
+    no repeat buyer, no positive spend), the metrics say why and a plain estimate stands in: each
+    customer's past yearly order rate times their mean order value (the population's mean for
+    customers with no order), never NaN.
     """
     completed = orders[(orders["status"] == "completed") & (orders["ordered_at"] <= as_of)]
-    out = pd.DataFrame(0.0, index=customers, columns=VALUE_COLUMNS)
     if completed.empty:
-        return out, {"model": "none (no completed order)"}
+        return Fit(
+            model=CustomerValue(predictions=pd.DataFrame(columns=VALUE_COLUMNS, dtype=float)),
+            metrics={"model": "none (no completed order)"},
+        )
     summary = rfm_summary(
         completed, customer="customer_id", date="ordered_at", amount="amount", calibration_end=as_of
     )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fitted = customer_value(summary)
+            fitted = _fit_models(summary, horizon=WEEKS_PER_YEAR)
     except InputError as error:
-        per_customer = completed.groupby("customer_id")["amount"].mean()
-        weeks = np.maximum(summary["T"], 1.0)
-        rate = (summary["frequency"] + 1) / weeks * WEEKS_PER_YEAR
-        spend = per_customer.reindex(summary.index).fillna(float(completed["amount"].mean()))
-        plain = pd.DataFrame(
-            {
-                "p_alive": 1.0,
-                "expected_purchases_12m": rate,
-                "expected_spend": spend,
-                "predicted_value_12m": rate * spend,
-            }
+        return Fit(
+            model=_plain_value(completed, summary),
+            metrics={"model": f"past order rate × mean order value ({error})"},
         )
-        out.update(plain)
-        return out, {"model": f"past order rate × mean order value ({error})"}
-    predictions = fitted.predictions.rename(
-        columns={
-            "expected_purchases": "expected_purchases_12m",
-            "predicted_value": "predicted_value_12m",
-        }
-    )
-    out.update(predictions[VALUE_COLUMNS])
-    bgnbd, gamma_gamma = fitted.bgnbd, fitted.gamma_gamma
-    report: dict[str, object] = {
+    assert fitted.bgnbd is not None and fitted.gamma_gamma is not None
+    metrics: dict[str, object] = {
         "model": "BG/NBD + Gamma-Gamma",
-        "bgnbd": bgnbd.figures(),
-        "gamma_gamma": gamma_gamma.figures(),
+        "bgnbd": fitted.bgnbd.figures(),
+        "gamma_gamma": fitted.gamma_gamma.figures(),
     }
-    if gamma_gamma.p_ > 1e3:
-        report["note"] = (
+    if fitted.gamma_gamma.p_ > 1e3:
+        metrics["note"] = (
             "Gamma-Gamma p diverges: spend varies little within customers compared with between "
             "them, so expected spend is close to each repeat buyer's own mean"
         )
-    return out, report
+    return Fit(model=fitted, metrics=metrics)
+
+
+def value_per_conversion(value: pd.DataFrame, referrals: pd.DataFrame) -> float:
+    """Predicted 12-month value of a converted peer: the mean over customers who joined through a
+    referral, or over every customer with an order when too few did."""
+    referred = value.index.isin(referrals["converted_customer_id"].dropna())
+    buyers = value["predicted_value_12m"] > 0
+    pool = value.loc[referred & buyers] if (referred & buyers).sum() >= 10 else value.loc[buyers]
+    return float(pool["predicted_value_12m"].mean()) if len(pool) else 0.0

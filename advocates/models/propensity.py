@@ -7,8 +7,6 @@ isotonic calibration, so the output is a probability that the objectives can mul
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from sklearn.base import ClassifierMixin
@@ -20,11 +18,11 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from sklearn.model_selection import train_test_split
 
 from advocates.data.identity import node_key
+from advocates.models.fit import Fit
 
 __all__ = [
     "PROPENSITY_FEATURES",
     "RFM_FEATURES",
-    "PropensityFit",
     "fit_sharing_propensity",
     "make_propensity_model",
     "predict_share",
@@ -99,17 +97,9 @@ def sharing_labels(
     )
 
 
-@dataclass(frozen=True)
-class PropensityFit:
-    """A fitted model and how it did on customers it did not see."""
-
-    model: ClassifierMixin
-    metrics: dict[str, object]
-
-
 def fit_sharing_propensity(
     features: pd.DataFrame, labels: pd.Series, *, seed: int = 0
-) -> PropensityFit:
+) -> Fit[ClassifierMixin]:
     """Fit on 75% of customers; on the other 25% report ROC-AUC, PR-AUC, Brier score and
     precision among the top 5% (at least 20), beside the same figures for two baselines: ranking by
     audience size (follower count) and the same model on purchase features (RFM) alone.
@@ -122,9 +112,13 @@ def fit_sharing_propensity(
     positives, negatives = int(y.sum()), int((~y).sum())
     if min(positives, negatives) < MIN_CLASS_COUNT:
         model = DummyClassifier(strategy="prior").fit(x, y)
-        return PropensityFit(
-            model,
-            {"model": "base rate (too few labels)", "positives": positives, "negatives": negatives},
+        return Fit(
+            model=model,
+            metrics={
+                "model": "base rate (too few labels)",
+                "positives": positives,
+                "negatives": negatives,
+            },
         )
     index = np.arange(len(y))
     fit_rows, test_rows = train_test_split(index, test_size=0.25, stratify=y, random_state=seed)
@@ -156,7 +150,7 @@ def fit_sharing_propensity(
         ),
         "rfm_only": score_metrics(y_test, rfm_model.predict_proba(rfm[test_rows])[:, 1], k=k),
     }
-    return PropensityFit(model, metrics)
+    return Fit(model=model, metrics=metrics)
 
 
 def predict_share(model: ClassifierMixin, features: pd.DataFrame) -> np.ndarray:

@@ -30,13 +30,19 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import train_test_split
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
+
+from advocates.models.fit import Fit
 
 __all__ = [
     "LABELS",
     "expected_sentiment",
+    "fit_sentiment",
     "make_sentiment_model",
+    "mention_sentiment",
     "normalise_texts",
     "predict_proba",
     "rating_label",
@@ -167,3 +173,51 @@ def expected_sentiment(model: Pipeline, texts: pd.Series) -> tuple[np.ndarray, n
     positive = proba[:, classes.index("positive")] if "positive" in classes else 0.0
     negative = proba[:, classes.index("negative")] if "negative" in classes else 0.0
     return np.asarray(positive - negative, dtype=float), proba.max(axis=1)
+
+
+#: Fewer labelled texts than this in some class and no sentiment model is fitted.
+MIN_CLASS_TEXTS = 10
+
+
+def fit_sentiment(
+    *, mentions: pd.DataFrame, reviews: pd.DataFrame, as_of: pd.Timestamp, seed: int = 0
+) -> Fit[Pipeline | None]:
+    """Fit the sentiment model on the labelled mentions and rated reviews up to ``as_of``.
+
+    Fits on a stratified 80% and reports macro-F1 on the other 20%. With fewer than
+    :data:`MIN_CLASS_TEXTS` labelled texts of some class, returns no model and says why.
+    """
+    texts, labels = sentiment_training_set(
+        mentions=mentions[mentions["posted_at"] <= as_of],
+        reviews=reviews[reviews["created_at"] <= as_of],
+    )
+    counts = labels.value_counts()
+    if len(counts) < 2 or counts.min() < MIN_CLASS_TEXTS:
+        return Fit(
+            model=None,
+            metrics={
+                "model": f"none (fewer than {MIN_CLASS_TEXTS} labelled texts of some class)",
+                "n_train": len(texts),
+            },
+        )
+    fit_texts, test_texts, fit_labels, test_labels = train_test_split(
+        texts, labels, test_size=0.2, stratify=labels, random_state=seed
+    )
+    model = make_sentiment_model(seed=seed).fit(fit_texts, fit_labels)
+    macro_f1 = f1_score(test_labels, model.predict(test_texts), average="macro")
+    return Fit(
+        model=model,
+        metrics={
+            "model": "tf-idf words+chars, logistic regression",
+            "n_train": len(fit_texts),
+            "n_validation": len(test_texts),
+            "macro_f1": round(float(macro_f1), 4),
+        },
+    )
+
+
+def mention_sentiment(fit: Fit[Pipeline | None], texts: pd.Series) -> np.ndarray:
+    """Expected sentiment of each text by the fitted model; 0 (neutral) for all without a model."""
+    if fit.model is None:
+        return np.zeros(len(texts))
+    return expected_sentiment(fit.model, texts)[0]

@@ -24,7 +24,9 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-__all__ = ["UPLIFT_FEATURES", "UpliftFit", "fit_uplift", "qini_coefficient"]
+from advocates.models.fit import Fit
+
+__all__ = ["UPLIFT_FEATURES", "UpliftModel", "fit_uplift", "qini_coefficient"]
 
 UPLIFT_FEATURES = [
     "orders_completed",
@@ -42,11 +44,10 @@ MIN_ARM_ROWS = 50
 
 
 @dataclass(frozen=True)
-class UpliftFit:
-    """Per-arm models (control included) and the held-out Qini figures."""
+class UpliftModel:
+    """One fitted classifier per arm, control included."""
 
     models: dict[str, Pipeline]
-    metrics: dict[str, object]
 
     def relative_lift(self, features: pd.DataFrame) -> pd.DataFrame:
         """Per customer × incentive arm: (P_arm − P_control) / P_control, clipped at 0."""
@@ -89,18 +90,22 @@ def qini_coefficient(uplift: np.ndarray, treated: np.ndarray, converted: np.ndar
     return float((curve - random).sum() / n / n)
 
 
+_NO_MODEL = "none (no control arm or too few exposures per arm)"
+
+
 def fit_uplift(
     exposures: pd.DataFrame, features: pd.DataFrame, *, seed: int = 0
-) -> UpliftFit | None:
-    """Fit the T-learner on exposures (joined to ``features`` by customer_id), or return None
-    when there is no control arm or too few exposures per arm."""
+) -> Fit[UpliftModel | None]:
+    """Fit the T-learner on exposures (joined to ``features`` by customer_id); no model when there
+    is no control arm, too few exposures per arm, or an arm whose outcomes never vary."""
+    none: Fit[UpliftModel | None] = Fit(model=None, metrics={"model": _NO_MODEL})
     data = exposures.merge(
         features[UPLIFT_FEATURES], left_on="customer_id", right_index=True, how="inner"
     )
     counts = data["arm"].value_counts()
     arms = [a for a in counts.index if a != CONTROL and counts[a] >= MIN_ARM_ROWS]
     if counts.get(CONTROL, 0) < MIN_ARM_ROWS or not arms:
-        return None
+        return none
     data = data[data["arm"].isin([CONTROL, *arms])].reset_index(drop=True)
     y = _converted(data["outcome"])
     fit_rows, test_rows = train_test_split(
@@ -111,11 +116,11 @@ def fit_uplift(
     for arm in [CONTROL, *arms]:
         rows = fit_rows[(data["arm"].to_numpy()[fit_rows] == arm)]
         if len(np.unique(y[rows])) < 2:
-            return None
+            return none
         models[arm] = make_pipeline(StandardScaler(), LogisticRegression(C=0.5)).fit(
             x[rows], y[rows]
         )
-    fitted = UpliftFit(models=models, metrics={})
+    fitted = UpliftModel(models=models)
     held = data.iloc[test_rows]
     lift = fitted.relative_lift(held)
     base = models[CONTROL].predict_proba(x[test_rows])[:, 1]
@@ -140,4 +145,4 @@ def fit_uplift(
             for arm in [CONTROL, *arms]
         },
     }
-    return UpliftFit(models=models, metrics=metrics)
+    return Fit(model=fitted, metrics=metrics)

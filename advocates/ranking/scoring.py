@@ -26,20 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from advocates.errors import ConfigurationError
 from advocates.ranking.explain import explain
+from advocates.ranking.objectives import OBJECTIVES
 
-__all__ = [
-    "OBJECTIVES",
-    "GateRules",
-    "blend",
-    "check_objective",
-    "parse_weights",
-    "rank",
-    "score_customers",
-]
-
-OBJECTIVES = ("awareness", "engagement", "conversion")
+__all__ = ["GateRules", "blend", "rank", "score_customers"]
 _SMOOTHING_AUDIENCE = 20.0
 
 
@@ -122,43 +112,6 @@ def score_customers(
     scored["detractor_score"] = (scored["unique_reach_2hop"] * negativity).where(detractor)
     scored["rank_detractor"] = rank(scored["detractor_score"])
     return explain(scored, recent_days=rules.recent_days)
-
-
-def check_objective(objective: str) -> str:
-    """Return ``objective`` if it is one of :data:`advocates.scoring.OBJECTIVES`."""
-    if objective not in OBJECTIVES:
-        raise ConfigurationError(
-            f"unknown objective {objective!r}: expected one of {', '.join(OBJECTIVES)}"
-        )
-    return objective
-
-
-def parse_weights(text: str) -> dict[str, float]:
-    """Parse custom objective weights such as ``"awareness=1,conversion=2"`` (``:`` works too).
-
-    >>> parse_weights("awareness:1, conversion=2.5")
-    {'awareness': 1.0, 'conversion': 2.5}
-    """
-    weights: dict[str, float] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        name, _, value = part.replace(":", "=").partition("=")
-        name = name.strip()
-        try:
-            check_objective(name)
-        except ConfigurationError as error:
-            raise ConfigurationError(f"weights: {error}") from None
-        try:
-            weight = float(value)
-        except ValueError:
-            raise ConfigurationError(
-                f"weights: {part!r} needs a number, as in awareness=1"
-            ) from None
-        if not np.isfinite(weight) or weight < 0:
-            raise ConfigurationError(f"weights: {name} must be a number >= 0, got {value!r}")
-        weights[name] = weight
-    if not weights or sum(weights.values()) == 0:
-        raise ConfigurationError("weights: give at least one positive weight, as in awareness=1")
-    return weights
 
 
 def blend(eligible: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:

@@ -10,23 +10,26 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 import pandas as pd
 
-from advocates.errors import ConfigurationError
-from advocates.ranking.scoring import blend, check_objective, parse_weights
+from advocates.data.contract import PII_COLUMNS
+from advocates.ranking.objectives import Ranking
+from advocates.ranking.scoring import blend
 from advocates.store import Store
 
 __all__ = [
     "DETRACTOR_COLUMNS",
-    "PII_COLUMNS",
-    "check_ranking",
     "detractor_frame",
+    "iter_ranked",
+    "public_features",
     "ranked_page",
+    "score_parts",
     "shortlist_columns",
     "shortlist_frame",
 ]
-
-PII_COLUMNS = ("email", "name")
 
 _COUNTS = {
     "rank",
@@ -70,10 +73,8 @@ _PARTS = {
 def shortlist_columns(objective: str, *, include_pii: bool = False) -> list[str]:
     """Columns of the shortlist of ``objective``: rank, id, score, its parts, explanation.
 
-    ``custom`` is the ranking by custom weights (:func:`advocates.scoring.blend`).
+    ``custom`` is the ranking by custom weights (:func:`advocates.ranking.scoring.blend`).
     """
-    if objective != "custom":
-        check_objective(objective)
     pii = list(PII_COLUMNS) if include_pii else []
     return [
         "rank",
@@ -118,38 +119,53 @@ def _select(ranked: pd.DataFrame, ranking: str, columns: list[str]) -> pd.DataFr
     return frame[columns]
 
 
-def check_ranking(objective: str | None, weights: str | None) -> None:
-    """Check that exactly one of ``objective`` and ``weights`` is given, and that it is valid."""
-    if (objective is None) == (weights is None):
-        raise ConfigurationError(
-            "give either an objective or weights (e.g. awareness=1,conversion=2)"
-        )
-    if objective is not None:
-        check_objective(objective)
-    else:
-        parse_weights(str(weights))
+def score_parts(ranking: str) -> list[str]:
+    """The figures that a ranking's score is made of, as the shortlist shows them.
+
+    >>> score_parts("awareness")
+    ['unique_reach_2hop', 'audience_size']
+    """
+    return list(_PARTS[ranking])
+
+
+#: Stored columns that are not features of a customer: who they are, what the run decided
+#: about them (eligibility, scores, ranks, explanations) and the sharing probability.
+_NOT_FEATURES = {"customer_id", *PII_COLUMNS, "eligible", "excluded_reason", "p_share"}
+
+
+def public_features(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The features of one stored customer row: no PII, scores, ranks, explanations or
+    eligibility.
+
+    >>> public_features({"customer_id": "c1", "email": "a@b", "sentiment": 0.5,
+    ...                  "rank_awareness": 3, "awareness_score": 9.0})
+    {'sentiment': 0.5}
+    """
+    return {
+        k: v
+        for k, v in row.items()
+        if k not in _NOT_FEATURES
+        and not k.startswith(("rank_", "explanation_"))
+        and not k.endswith("_score")
+    }
 
 
 def ranked_page(
-    store: Store,
-    run_id: str,
-    *,
-    objective: str | None,
-    weights: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[pd.DataFrame, int, str]:
-    """One page of a run's eligible customers, best first, ranked either by one ``objective`` or
-    by custom ``weights`` (``"awareness=1,conversion=2"``); with the total and the ranking's
-    name (the objective, or ``custom``)."""
-    if (objective is None) == (weights is None):
-        raise ConfigurationError(
-            "give either an objective or weights (e.g. awareness=1,conversion=2)"
-        )
-    if objective is not None:
-        page, total = store.ranked(
-            run_id, objective=check_objective(objective), limit=limit, offset=offset
-        )
-        return page, total, objective
-    ranked = blend(store.eligible(run_id), parse_weights(str(weights)))
-    return ranked.iloc[offset : offset + limit].reset_index(drop=True), len(ranked), "custom"
+    store: Store, run_id: str, *, ranking: Ranking, limit: int, offset: int
+) -> tuple[pd.DataFrame, int]:
+    """One page of a run's eligible customers, best first by ``ranking``, and how many there
+    are. One objective's ranks are stored; custom weights are ranked per request."""
+    if ranking.weights is None:
+        return store.ranked(run_id, objective=ranking.name, limit=limit, offset=offset)
+    ranked = blend(store.eligible(run_id), ranking.weights)
+    return ranked.iloc[offset : offset + limit].reset_index(drop=True), len(ranked)
+
+
+def iter_ranked(
+    store: Store, run_id: str, *, ranking: Ranking, limit: int
+) -> Iterator[pd.DataFrame]:
+    """The top ``limit`` eligible customers by ``ranking`` in chunks, for streaming exports."""
+    if ranking.weights is None:
+        yield from store.iter_ranked(run_id, objective=ranking.name, limit=limit)
+    else:
+        yield ranked_page(store, run_id, ranking=ranking, limit=limit, offset=0)[0]

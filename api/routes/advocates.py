@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from advocates.ranking.scoring import OBJECTIVES, parse_weights
-from advocates.ranking.shortlist import check_ranking, ranked_page, shortlist_columns
+from advocates.ranking.objectives import OBJECTIVES, parse_ranking
+from advocates.ranking.shortlist import public_features, ranked_page, score_parts
 
 from ..deps import StoreDep
 from ..schemas import (
@@ -21,16 +21,6 @@ from ..schemas import (
 )
 
 router = APIRouter(prefix="/advocates", tags=["advocates"])
-
-_NOT_PART = {
-    "rank",
-    "customer_id",
-    "p_share",
-    "sentiment",
-    "language",
-    "explanation",
-    "shares_recent",
-}
 
 
 def _number(value: Any) -> float | None:
@@ -64,28 +54,21 @@ def list_advocates(
 ) -> AdvocatesPublic:
     """Eligible advocates of the latest run, best first for ``objective`` or for custom
     ``weights`` (give one of the two)."""
-    check_ranking(objective, weights)
+    ranking = parse_ranking(objective=objective, weights=weights)
     run = store.latest_run()
-    page, total, ranking = ranked_page(
-        store, run.run_id, objective=objective, weights=weights, limit=limit, offset=offset
-    )
-    parts = [
-        c
-        for c in shortlist_columns(ranking)
-        if c not in _NOT_PART
-        and (ranking == "custom" or not c.endswith("_score"))
-        and c != f"{ranking}_score"
-    ]
+    page, total = ranked_page(store, run.run_id, ranking=ranking, limit=limit, offset=offset)
+    parts = score_parts(ranking.name)
+    name = ranking.name
     data = [
         AdvocatePublic(
-            rank=int(row[f"rank_{ranking}"]),
+            rank=int(row[f"rank_{name}"]),
             customer_id=row["customer_id"],
-            score=float(row[f"{ranking}_score"]),
+            score=float(row[f"{name}_score"]),
             p_share=float(row["p_share"]),
             parts={p: _number(row[p]) for p in parts},
             sentiment=float(row["sentiment"]),
             language=row.get("language"),
-            explanation=row[f"explanation_{ranking}"],
+            explanation=row[f"explanation_{name}"],
         )
         for row in page.to_dict("records")
     ]
@@ -94,8 +77,8 @@ def list_advocates(
         count=total,
         limit=limit,
         offset=offset,
-        objective=ranking,  # type: ignore[arg-type]
-        weights=None if weights is None else parse_weights(weights),
+        objective=name,  # type: ignore[arg-type]
+        weights=ranking.weights,
         run_id=run.run_id,
     )
 
@@ -115,14 +98,6 @@ def get_advocate(store: StoreDep, customer_id: str) -> CustomerScorePublic:
         )
         for o in OBJECTIVES
     }
-    hidden = {"customer_id", "email", "name", "eligible", "excluded_reason", "p_share"}
-    features = {
-        k: v
-        for k, v in row.items()
-        if k not in hidden
-        and not k.startswith(("rank_", "explanation_"))
-        and not k.endswith("_score")
-    }
     return CustomerScorePublic(
         customer_id=customer_id,
         run_id=run.run_id,
@@ -130,5 +105,5 @@ def get_advocate(store: StoreDep, customer_id: str) -> CustomerScorePublic:
         excluded_reason=row["excluded_reason"],
         p_share=float(row["p_share"]),
         objectives=objectives,
-        features=features,
+        features=public_features(row),
     )

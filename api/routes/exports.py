@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Annotated
 
-import pandas as pd
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from advocates.data.io import csv_lines
 from advocates.errors import ConfigurationError
-from advocates.ranking.shortlist import check_ranking, ranked_page, shortlist_frame
+from advocates.ranking.objectives import parse_ranking
+from advocates.ranking.shortlist import iter_ranked, shortlist_frame
 
 from ..deps import SettingsDep, StoreDep
 from ..schemas import ErrorPublic, Objective
@@ -38,29 +38,22 @@ def export_shortlist(
         raise ConfigurationError(
             f"limit {limit} is above the export cap of {settings.export_max_rows} rows"
         )
-    check_ranking(objective, weights)
+    ranking = parse_ranking(objective=objective, weights=weights)
     run = store.latest_run()
-    if objective is None or weights is not None:  # custom weights: ranked per request, one chunk
-        page, _, ranking = ranked_page(
-            store, run.run_id, objective=objective, weights=weights, limit=limit, offset=0
-        )
-        chunks: Iterable[pd.DataFrame] = [page]
-    else:
-        ranking = objective
-        chunks = store.iter_ranked(run.run_id, objective=objective, limit=limit)
+    chunks = iter_ranked(store, run.run_id, ranking=ranking, limit=limit)
 
     def body() -> Iterator[str]:
         yield "\ufeff"
         first = True
         for chunk in chunks:
-            for i, text in enumerate(csv_lines(shortlist_frame(chunk, ranking))):
+            for i, text in enumerate(csv_lines(shortlist_frame(chunk, ranking.name))):
                 if first or i > 0 or not text.startswith("rank,"):
                     yield text
                 else:  # later chunks: drop their header line
                     yield text.split("\r\n", 1)[1]
             first = False
 
-    filename = f"shortlist-{ranking}-{run.run_id}.csv"
+    filename = f"shortlist-{ranking.name}-{run.run_id}.csv"
     return StreamingResponse(
         body(),
         media_type="text/csv; charset=utf-8",

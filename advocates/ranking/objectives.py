@@ -1,0 +1,81 @@
+"""What customers can be ranked by: one campaign objective, or a weighted mix of objectives.
+
+A request names either an ``objective`` or ``weights`` (``"awareness=1,conversion=2"``);
+:func:`parse_ranking` checks that once, where a ranking is asked for, and hands back a
+:class:`Ranking` that every later step uses as it is.
+
+Examples
+--------
+>>> parse_ranking(objective="awareness", weights=None)
+Ranking(name='awareness', weights=None)
+>>> parse_ranking(objective=None, weights="conversion=2").weights
+{'conversion': 2.0}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from advocates.errors import ConfigurationError
+
+__all__ = ["OBJECTIVES", "Ranking", "check_objective", "parse_ranking", "parse_weights"]
+
+OBJECTIVES = ("awareness", "engagement", "conversion")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A checked ranking: ``name`` is the objective, or ``custom`` with its ``weights``."""
+
+    name: str
+    weights: dict[str, float] | None = None
+
+
+def parse_ranking(*, objective: str | None, weights: str | None) -> Ranking:
+    """The ranking a request asks for: exactly one of ``objective`` and ``weights``, valid."""
+    if (objective is None) == (weights is None):
+        raise ConfigurationError(
+            "give either an objective or weights (e.g. awareness=1,conversion=2)"
+        )
+    if objective is not None:
+        return Ranking(name=check_objective(objective))
+    return Ranking(name="custom", weights=parse_weights(str(weights)))
+
+
+def check_objective(objective: str) -> str:
+    """Return ``objective`` if it is one of :data:`OBJECTIVES`."""
+    if objective not in OBJECTIVES:
+        raise ConfigurationError(
+            f"unknown objective {objective!r}: expected one of {', '.join(OBJECTIVES)}"
+        )
+    return objective
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """Parse custom objective weights such as ``"awareness=1,conversion=2"`` (``:`` works too).
+
+    >>> parse_weights("awareness:1, conversion=2.5")
+    {'awareness': 1.0, 'conversion': 2.5}
+    """
+    weights: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.replace(":", "=").partition("=")
+        name = name.strip()
+        try:
+            check_objective(name)
+        except ConfigurationError as error:
+            raise ConfigurationError(f"weights: {error}") from None
+        try:
+            weight = float(value)
+        except ValueError:
+            raise ConfigurationError(
+                f"weights: {part!r} needs a number, as in awareness=1"
+            ) from None
+        if not np.isfinite(weight) or weight < 0:
+            raise ConfigurationError(f"weights: {name} must be a number >= 0, got {value!r}")
+        weights[name] = weight
+    if not weights or sum(weights.values()) == 0:
+        raise ConfigurationError("weights: give at least one positive weight, as in awareness=1")
+    return weights
