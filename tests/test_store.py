@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from advocates.errors import ConfigurationError, NoPublishedRunError, NotFoundError
+from advocates.errors import ConfigurationError, NoPublishedRunError, NotFoundError, StoreError
 from advocates.pipeline import RunOutcome
 from advocates.store import SqliteStore, open_store
 
@@ -78,3 +78,25 @@ def test_audiences_of_eligible_customers_are_published_with_the_run(
     # One account per customer mostly: the audience table agrees with the audience_size feature.
     agree = sizes == eligible.loc[sizes.index, "audience_size"]
     assert agree.mean() > 0.8
+
+
+def test_a_publish_failing_on_a_side_table_leaves_nothing_behind(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    run = store.begin_run(as_of=AS_OF)
+    audience = pd.DataFrame({"customer_id": ["c0"], "member": ["m0"]})
+    with pytest.raises(StoreError, match="unknown run table 'nope'"):
+        store.publish(
+            run,
+            scores=scores(3, "first"),
+            report={},
+            tables={"audience": audience, "nope": audience},
+        )
+    assert [(r.run_id, r.status) for r in store.runs()] == [(run, "writing")]
+    with pytest.raises(NoPublishedRunError):
+        store.latest_run()
+    # Neither the scores nor the side table written before the failure is left behind: the same
+    # run publishes again (CREATE TABLE would fail on a leftover), with the second attempt's rows.
+    store.publish(run, scores=scores(2, "second"), report={"n": 2}, tables={"audience": audience})
+    assert store.latest_run().run_id == run
+    assert store.customer(run, "c1")["tag"] == "second"
+    assert store.run_table(run, "audience").to_dict("records") == audience.to_dict("records")

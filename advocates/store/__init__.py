@@ -1,8 +1,10 @@
 """The store of scored runs and campaign plans: one interface, an embedded SQLite default.
 
-Holds the :class:`Store` protocol and its records (:mod:`advocates.store.base`) and the SQLite
-implementation (:mod:`advocates.store.sqlite`). It may import only :mod:`advocates.errors`: every
-layer above (pipeline, ranking, campaigns, CLI, API) reaches stored runs through it.
+Holds the :class:`Store` protocol and its records (:mod:`advocates.store.base`), what any SQL
+backend shares whatever its database (:mod:`advocates.store.common`: ids, table names, cell values,
+JSON) and the SQLite implementation (:mod:`advocates.store.sqlite`, one class per role). It may
+import only :mod:`advocates.errors`: every layer above (pipeline, ranking, campaigns, CLI, API)
+reaches stored runs through it.
 """
 
 from __future__ import annotations

@@ -1,0 +1,116 @@
+"""What every SQL store shares, whatever its database: ids, table names, cell values and JSON.
+
+A store backend (:mod:`advocates.store.sqlite`, and a PostgreSQL one beside it) keeps the same
+records in the same shape, so these parts live here, free of any database driver:
+
+- the clock and the id formats: :func:`utc_now`, :func:`new_run_id` (``20261101T020000Z-a1b2c3``)
+  and :func:`new_plan_id` (``plan-20261101T020000Z-a1b2c3``);
+- the names of a run's tables (:func:`scores_table`, :func:`side_table`) and of a plan's
+  assignments (:func:`plan_table`), as double-quoted SQL identifiers;
+- :func:`cell`, which turns a pandas or numpy value into a plain Python one a driver can bind
+  (missing values to ``None``, timestamps to ISO text);
+- the JSON of reports, requests and totals (:func:`to_json`) and the records read back from a
+  ``runs`` or ``plans`` row (:func:`run_info`, :func:`plan_info`).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from advocates.store.base import PlanInfo, RunInfo
+
+__all__ = [
+    "Row",
+    "cell",
+    "new_plan_id",
+    "new_run_id",
+    "plan_info",
+    "plan_table",
+    "run_info",
+    "scores_table",
+    "side_table",
+    "to_json",
+    "utc_now",
+]
+
+
+class Row(Protocol):
+    """A database row whose columns are read by name (``sqlite3.Row``, a dict)."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+def utc_now() -> pd.Timestamp:
+    """The current time in UTC, to the second: the stamp of runs and plans."""
+    return pd.Timestamp.now(tz="UTC").floor("s")
+
+
+def new_run_id(now: pd.Timestamp) -> str:
+    """A fresh run id for a run begun at ``now``: its UTC time and six random hex digits."""
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def new_plan_id(now: pd.Timestamp) -> str:
+    """A fresh campaign plan id for a plan saved at ``now``: like a run id, prefixed ``plan-``."""
+    return f"plan-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def scores_table(run_id: str) -> str:
+    """The quoted name of the table holding a run's scores."""
+    return '"scores_' + run_id.replace("-", "_") + '"'
+
+
+def side_table(run_id: str, name: str) -> str:
+    """The quoted name of a run's side table ``name`` (one of :data:`RUN_TABLES`)."""
+    return f'"{name}_' + run_id.replace("-", "_") + '"'
+
+
+def plan_table(plan_id: str) -> str:
+    """The quoted name of the table holding a campaign plan's assignments."""
+    return '"' + plan_id.replace("-", "_") + '"'
+
+
+def cell(value: Any) -> Any:
+    """A frame's value as a plain Python one: ``None`` when missing, timestamps as ISO text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def to_json(value: Any) -> str:
+    """The stored JSON text of a report, request or totals; what JSON cannot hold becomes text."""
+    return json.dumps(value, default=str)
+
+
+def run_info(row: Row) -> RunInfo:
+    """The record of a row of the ``runs`` table (a run without a report has ``{}``)."""
+    return RunInfo(
+        row["run_id"],
+        row["status"],
+        row["as_of"],
+        row["created_at"],
+        row["published_at"],
+        json.loads(row["report"] or "{}"),
+    )
+
+
+def plan_info(row: Row) -> PlanInfo:
+    """The record of a row of the ``plans`` table."""
+    return PlanInfo(
+        plan_id=row["plan_id"],
+        run_id=row["run_id"],
+        created_at=row["created_at"],
+        request=json.loads(row["request"]),
+        totals=json.loads(row["totals"]),
+    )

@@ -1,0 +1,34 @@
+"""The embedded store: one SQLite file, the default (``sqlite:///advocates.db``).
+
+It needs no setup, and readers (the API) keep serving the latest published run while the next one
+is written. A run is first registered as ``writing``; its scores and side tables go into tables of
+their own, and the status turns ``published`` in the same transaction that finishes those tables,
+so a run that fails or is killed never becomes visible. Runs are kept, for history.
+
+:class:`SqliteStore` is composed of one class per role, each over the connection base of
+:mod:`~advocates.store.sqlite.connection` (the file, its connections, queries, table writes):
+
+- :mod:`~advocates.store.sqlite.runs`: the run lifecycle (begin, publish, fail, list);
+- :mod:`~advocates.store.sqlite.tables`: reading a run's tables (rankings, customers, side tables);
+- :mod:`~advocates.store.sqlite.plans`: campaign plans and their assignments.
+
+Ids, table names, cell values and JSON are not SQLite's own: they are in
+:mod:`advocates.store.common`, for any other backend to share.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from advocates.store.sqlite.plans import PLANS_SCHEMA, SqlitePlans
+from advocates.store.sqlite.runs import RUNS_SCHEMA, SqliteRuns
+from advocates.store.sqlite.tables import SqliteTables
+
+__all__ = ["SqliteStore"]
+
+
+class SqliteStore(SqliteRuns, SqliteTables, SqlitePlans):
+    """A store in one SQLite file."""
+
+    def __init__(self, path: Path, *, url: str | None = None) -> None:
+        super().__init__(path, url=url, schema=(PLANS_SCHEMA, RUNS_SCHEMA))

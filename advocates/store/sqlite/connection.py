@@ -1,0 +1,74 @@
+"""The footing of the SQLite store: the file, its connections, queries and table writes.
+
+:class:`SqliteConnection` opens the file (in WAL mode, creating the tables of the schema it is
+given), hands out connections in autocommit mode, so that every transaction is an explicit
+``BEGIN IMMEDIATE`` … ``COMMIT``, and reads a query into a frame. :func:`write_frame` creates and
+fills a table from a frame inside the caller's transaction. The role classes of
+:mod:`advocates.store.sqlite` build on it; what is not SQLite's own (ids, table names, cell values,
+JSON) is in :mod:`advocates.store.common`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from advocates.errors import StoreError
+from advocates.store.common import cell
+
+__all__ = ["SqliteConnection", "write_frame"]
+
+
+def write_frame(con: sqlite3.Connection, table: str, frame: pd.DataFrame) -> None:
+    """Create ``table`` (a quoted name) with the columns of ``frame`` and insert its rows."""
+    columns = [str(c) for c in frame.columns]
+    ddl = ", ".join(f'"{c}" {_sql_type(frame[c].dtype)}' for c in columns)
+    con.execute(f"CREATE TABLE {table} ({ddl})")
+    insert = f"INSERT INTO {table} VALUES ({', '.join('?' for _ in columns)})"
+    for start in range(0, len(frame), 50_000):
+        chunk = frame.iloc[start : start + 50_000].astype(object)
+        con.executemany(
+            insert, ([cell(v) for v in row] for row in chunk.itertuples(index=False, name=None))
+        )
+
+
+def _sql_type(dtype: Any) -> str:
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
+        return "INTEGER"
+    if pd.api.types.is_float_dtype(dtype):
+        return "REAL"
+    return "TEXT"
+
+
+class SqliteConnection:
+    """The SQLite file a store lives in: opening it, connecting to it and querying it."""
+
+    def __init__(self, path: Path, *, url: str | None = None, schema: Sequence[str] = ()) -> None:
+        self.path = path
+        self.url = url or f"sqlite:///{path}"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(self._connect()) as con, con:
+                con.execute("PRAGMA journal_mode=WAL")
+                for ddl in schema:
+                    con.execute(ddl)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open the store {self.url}: {error}") from error
+
+    def _connect(self) -> sqlite3.Connection:
+        """A new connection to the file, in autocommit mode, with rows readable by name."""
+        con = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        con.row_factory = sqlite3.Row
+        return con
+
+    def _query(self, sql: str, params: tuple[Any, ...]) -> pd.DataFrame:
+        """The result of one query, as a frame with the query's column names."""
+        with closing(self._connect()) as con:
+            cursor = con.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return pd.DataFrame(cursor.fetchall(), columns=names)

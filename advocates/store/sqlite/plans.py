@@ -1,0 +1,76 @@
+"""Campaign plans in the SQLite store: saved with their assignments, read back by id.
+
+:class:`SqlitePlans` keeps the ``plans`` table (:data:`PLANS_SCHEMA`: the run a plan came from,
+its request and its totals, as JSON) and one table of assignments per plan, both written in one
+transaction by :meth:`~SqlitePlans.save_plan`; assignments are read back a page at a time, in the
+order they were selected.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from typing import Any
+
+import pandas as pd
+
+from advocates.errors import NotFoundError
+from advocates.store.base import PlanInfo
+from advocates.store.common import new_plan_id, plan_info, plan_table, to_json, utc_now
+from advocates.store.sqlite.connection import SqliteConnection, write_frame
+
+__all__ = ["PLANS_SCHEMA", "SqlitePlans"]
+
+#: The table of campaign plans: one row per plan; its assignments are in a table of their own.
+PLANS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS plans (plan_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, "
+    "created_at TEXT NOT NULL, request TEXT NOT NULL, totals TEXT NOT NULL)"
+)
+
+
+class SqlitePlans(SqliteConnection):
+    """The campaign plans of a SQLite store: saving them and reading them back."""
+
+    def save_plan(
+        self,
+        run_id: str,
+        *,
+        request: dict[str, Any],
+        totals: dict[str, Any],
+        assignments: pd.DataFrame,
+    ) -> PlanInfo:
+        """Store a campaign plan and its assignments, in one transaction; return its info."""
+        now = utc_now()
+        plan_id = new_plan_id(now)
+        with closing(self._connect()) as con:
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                write_frame(con, plan_table(plan_id), assignments)
+                con.execute(
+                    "INSERT INTO plans VALUES (?, ?, ?, ?, ?)",
+                    (plan_id, run_id, now.isoformat(), to_json(request), to_json(totals)),
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return self.plan(plan_id)
+
+    def plan(self, plan_id: str) -> PlanInfo:
+        """A stored plan's info; NotFoundError when there is none of that id."""
+        with closing(self._connect()) as con:
+            row = con.execute("SELECT * FROM plans WHERE plan_id = ?", (plan_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"campaign {plan_id!r} does not exist")
+        return plan_info(row)
+
+    def plan_assignments(
+        self, plan_id: str, *, limit: int, offset: int
+    ) -> tuple[pd.DataFrame, int]:
+        """One page of a plan's assignments, in selection order, and how many there are."""
+        self.plan(plan_id)
+        table = plan_table(plan_id)
+        page = self._query(
+            f"SELECT * FROM {table} ORDER BY rowid LIMIT ? OFFSET ?", (limit, offset)
+        )
+        total = int(self._query(f"SELECT COUNT(*) AS n FROM {table}", ())["n"].iloc[0])
+        return page, total

@@ -1,0 +1,119 @@
+"""The run lifecycle of the SQLite store: begin, publish all or nothing, fail, list.
+
+:class:`SqliteRuns` keeps the ``runs`` table (:data:`RUNS_SCHEMA`). A run is registered as
+``writing`` by :meth:`~SqliteRuns.begin_run`, which first abandons any run a killed job left
+``writing`` (dropping whatever tables it had); :meth:`~SqliteRuns.publish` writes the run's scores
+table, its indexes and its side tables and marks it ``published`` in one transaction, so a
+failure leaves nothing behind; :meth:`~SqliteRuns.fail` marks it ``failed``. Reading a published
+run's tables is :mod:`advocates.store.sqlite.tables`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import closing
+from typing import Any
+
+import pandas as pd
+
+from advocates.errors import NoPublishedRunError, StoreError
+from advocates.store.base import RUN_TABLES, RunInfo
+from advocates.store.common import (
+    new_run_id,
+    run_info,
+    scores_table,
+    side_table,
+    to_json,
+    utc_now,
+)
+from advocates.store.sqlite.connection import SqliteConnection, write_frame
+
+__all__ = ["RUNS_SCHEMA", "SqliteRuns"]
+
+#: The table of runs: one row per run, whatever its status.
+RUNS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, status TEXT NOT NULL, "
+    "as_of TEXT NOT NULL, created_at TEXT NOT NULL, published_at TEXT, report TEXT)"
+)
+
+
+class SqliteRuns(SqliteConnection):
+    """The runs of a SQLite store: registering, publishing, failing and listing them."""
+
+    def begin_run(self, *, as_of: pd.Timestamp) -> str:
+        """Register a new run as ``writing``; runs left ``writing`` by a killed job are abandoned."""
+        now = utc_now()
+        run_id = new_run_id(now)
+        with closing(self._connect()) as con:
+            con.execute("BEGIN IMMEDIATE")
+            for row in con.execute("SELECT run_id FROM runs WHERE status = 'writing'").fetchall():
+                con.execute(f"DROP TABLE IF EXISTS {scores_table(row['run_id'])}")
+                for name in RUN_TABLES:
+                    con.execute(f"DROP TABLE IF EXISTS {side_table(row['run_id'], name)}")
+                con.execute(
+                    "UPDATE runs SET status = 'abandoned' WHERE run_id = ?", (row["run_id"],)
+                )
+            con.execute(
+                "INSERT INTO runs (run_id, status, as_of, created_at) VALUES (?, 'writing', ?, ?)",
+                (run_id, as_of.isoformat(), now.isoformat()),
+            )
+            con.execute("COMMIT")
+        return run_id
+
+    def publish(
+        self,
+        run_id: str,
+        *,
+        scores: pd.DataFrame,
+        report: dict[str, Any],
+        tables: Mapping[str, pd.DataFrame] | None = None,
+    ) -> None:
+        """Write the run's scores and side ``tables`` (names from :data:`RUN_TABLES`) and make it
+        the latest published run, all or nothing."""
+        table = scores_table(run_id)
+        with closing(self._connect()) as con:
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                write_frame(con, table, scores)
+                con.execute(
+                    f'CREATE UNIQUE INDEX "{table[1:-1]}_customer" ON {table} (customer_id)'
+                )
+                for c in scores.columns:
+                    if str(c).startswith("rank_"):
+                        con.execute(f'CREATE INDEX "{table[1:-1]}_{c}" ON {table} ("{c}")')
+                for name, frame in (tables or {}).items():
+                    if name not in RUN_TABLES:
+                        raise StoreError(f"unknown run table {name!r}")
+                    write_frame(con, side_table(run_id, name), frame)
+                con.execute(
+                    "UPDATE runs SET status = 'published', published_at = ?, report = ? WHERE run_id = ?",
+                    (utc_now().isoformat(), to_json(report), run_id),
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    def fail(self, run_id: str, *, reason: str) -> None:
+        """Mark a run failed; it is never served."""
+        with closing(self._connect()) as con, con:
+            con.execute(
+                "UPDATE runs SET status = 'failed', report = ? WHERE run_id = ? AND status = 'writing'",
+                (to_json({"error": reason}), run_id),
+            )
+
+    def runs(self) -> list[RunInfo]:
+        """All runs, newest first."""
+        with closing(self._connect()) as con:
+            rows = con.execute("SELECT * FROM runs ORDER BY created_at DESC, rowid DESC").fetchall()
+        return [run_info(r) for r in rows]
+
+    def latest_run(self) -> RunInfo:
+        """The run the API serves: the most recently published one."""
+        with closing(self._connect()) as con:
+            row = con.execute(
+                "SELECT * FROM runs WHERE status = 'published' ORDER BY published_at DESC, rowid DESC LIMIT 1"
+            ).fetchone()
+        if row is None:
+            raise NoPublishedRunError(self.url)
+        return run_info(row)

@@ -1,0 +1,89 @@
+"""Reading a run's tables from the SQLite store: rankings, eligible customers, side tables.
+
+:class:`SqliteTables` reads the tables :mod:`advocates.store.sqlite.runs` publishes: pages of a
+run's scores in the order of one objective's rank (:meth:`~SqliteTables.ranked`, and in chunks for
+streaming exports, :meth:`~SqliteTables.iter_ranked`), every eligible customer's row, one
+customer's row, and a side table (``audience`` or ``rewards``). It writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import closing
+from typing import Any
+
+import pandas as pd
+
+from advocates.errors import NotFoundError
+from advocates.store.common import cell, scores_table, side_table
+from advocates.store.sqlite.connection import SqliteConnection
+
+__all__ = ["SqliteTables"]
+
+
+class SqliteTables(SqliteConnection):
+    """The published tables of a SQLite store's runs, read by ranking, customer or name."""
+
+    def ranked(
+        self, run_id: str, *, objective: str, limit: int, offset: int
+    ) -> tuple[pd.DataFrame, int]:
+        """One page of the eligible customers of a run, best first, and how many there are."""
+        rank = f'"rank_{objective}"'
+        table = scores_table(run_id)
+        with closing(self._connect()) as con:
+            columns = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
+        if f"rank_{objective}" not in columns:
+            raise NotFoundError(
+                f"run {run_id} has no {objective} ranking (it was scored by an older version); "
+                "run advocates score again"
+            )
+        page = self._query(
+            f"SELECT * FROM {table} WHERE {rank} IS NOT NULL ORDER BY {rank} LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        total = int(
+            self._query(f"SELECT COUNT(*) AS n FROM {table} WHERE {rank} IS NOT NULL", ())[
+                "n"
+            ].iloc[0]
+        )
+        return page, total
+
+    def iter_ranked(
+        self, run_id: str, *, objective: str, limit: int, chunk_rows: int = 5000
+    ) -> Iterator[pd.DataFrame]:
+        """The top ``limit`` eligible customers in chunks, for streaming exports."""
+        for offset in range(0, limit, chunk_rows):
+            page, _ = self.ranked(
+                run_id, objective=objective, limit=min(chunk_rows, limit - offset), offset=offset
+            )
+            if page.empty:
+                return
+            yield page
+
+    def eligible(self, run_id: str) -> pd.DataFrame:
+        """Every eligible customer's row of a run (for rankings computed per request)."""
+        return self._query(f"SELECT * FROM {scores_table(run_id)} WHERE eligible = 1", ())
+
+    def customer(self, run_id: str, customer_id: str) -> dict[str, Any]:
+        """One customer's row of a run."""
+        frame = self._query(
+            f"SELECT * FROM {scores_table(run_id)} WHERE customer_id = ?", (customer_id,)
+        )
+        if frame.empty:
+            raise NotFoundError(f"customer {customer_id!r} is not in run {run_id}")
+        return {k: cell(v) for k, v in frame.iloc[0].items()}
+
+    def run_table(self, run_id: str, name: str) -> pd.DataFrame:
+        """A side table of a run: ``audience`` (customer_id, member: who is in each eligible
+        customer's audience) or ``rewards`` (the reward status of each converted referral)."""
+        table = side_table(run_id, name)
+        with closing(self._connect()) as con:
+            exists = con.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table[1:-1],)
+            ).fetchone()
+        if not exists:
+            raise NotFoundError(
+                f"run {run_id} has no {name} table (it was scored by an older version); "
+                "run advocates score again"
+            )
+        return self._query(f"SELECT * FROM {table}", ())
