@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from advocates import pipeline
+from advocates.features import graph
+from advocates.pipeline import RUN_STAGES, SCORING_STAGES, ScoringParams, run_nightly
+from advocates.settings import Settings
+from advocates.store import SqliteStore
+
+AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
+
+
+def test_every_stage_input_is_given_or_made_by_an_earlier_stage_and_made_once() -> None:
+    available = {"tables", "params"}
+    for stage in SCORING_STAGES:
+        missing = set(stage.inputs) - available
+        assert not missing, f"stage {stage.name!r} needs {missing} before anything makes it"
+        made_twice = set(stage.outputs) & available
+        assert not made_twice, f"stage {stage.name!r} makes {made_twice} again"
+        available |= set(stage.outputs)
+    assert {"scores", "run_tables", "sentiment_fit", "value_fit", "propensity_fit"} <= available
+
+
+def test_the_progress_display_lists_the_stages_the_run_walks() -> None:
+    names = tuple(stage.name for stage in SCORING_STAGES)
+    assert RUN_STAGES[:2] == ("read", "validate") and RUN_STAGES[-1] == "publish"
+    assert RUN_STAGES[2:-1] == names
+
+
+def test_scoring_params_come_from_the_settings_of_the_same_names() -> None:
+    settings = Settings(recent_window_days=30, sentiment_half_life_days=10.0, seed=7)
+    params = ScoringParams.from_settings(settings, as_of=AS_OF)
+    assert (params.recent_window_days, params.sentiment_half_life_days, params.seed) == (
+        30,
+        10.0,
+        7,
+    )
+    assert params.cutoff == AS_OF - pd.Timedelta(days=30)
+    for field in fields(ScoringParams):
+        if field.name != "as_of":
+            assert getattr(params, field.name) == getattr(settings, field.name), field.name
+
+
+@pytest.mark.slow
+def test_the_audience_graph_of_each_date_is_built_once_and_pagerank_run_once_per_date(
+    demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[pd.Timestamp] = []
+    ranked: list[int] = []
+    build, rank = pipeline.audience_graph_as_of, graph.pagerank
+
+    def counting_build(edges: pd.DataFrame, links: pd.DataFrame, as_of: pd.Timestamp) -> Any:
+        built.append(as_of)
+        return build(edges, links, as_of)
+
+    def counting_rank(audience: graph.AudienceGraph, **kwargs: Any) -> Any:
+        ranked.append(len(audience.nodes))
+        return rank(audience, **kwargs)
+
+    monkeypatch.setattr(pipeline, "audience_graph_as_of", counting_build)
+    monkeypatch.setattr(graph, "pagerank", counting_rank)
+    params = ScoringParams(as_of=AS_OF)
+    outcome = run_nightly(
+        input_dir=demo_dir,
+        store=SqliteStore(tmp_path / "store.db"),
+        params=params,
+        rejects_dir=tmp_path / "rejects",
+        max_reject_share=0.05,
+    )
+    # Three dates, three graphs: the start of the recent window, the run date (shared by the
+    # features and the published audiences) and the first incentive test.
+    assert outcome.report["uplift_model"]["model"] != "none (no exposures)"  # type: ignore[index]
+    assert len(built) == len(set(built)) == 3, built
+    assert set(built[:2]) == {AS_OF, params.cutoff}
+    assert built[2] < AS_OF  # the first exposure
+    assert len(ranked) == 3
