@@ -5,7 +5,8 @@ nodes: each stage is a pure function whose keyword arguments are named artifacts
 ``params``, ``links``, ...) and whose results are stored under its output names, so each artifact
 is built once and handed on by name. :func:`score_tables` walks the list (accepted tables in,
 scored customers, side tables and a report out); :func:`run_nightly` adds the edges: reading the
-input folder, writing the rejects file and publishing to the store.
+input folder, writing the rejects file and publishing to the store. It may import every layer
+below it (data, features, models, ranking, campaigns, store); only the CLI imports it.
 """
 
 from __future__ import annotations
