@@ -55,7 +55,7 @@ def demo_data(
         path = write_table(broken, out_dir / f"{name}.{file_format}", **lines)
         manifest["tables"][name] = {
             "file": path.name,
-            "rows": len(broken) + 0,
+            "rows": len(broken),
             "broken": how.total if file_format == "csv" else how.value_errors + how.duplicates,
         }
         out.print(f"{path}  {len(broken):>10,} rows")

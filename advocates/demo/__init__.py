@@ -7,6 +7,7 @@ of rows the way real exports are damaged. It may import :mod:`advocates.data` (t
 nothing above: the engine never depends on it.
 """
 
-from advocates.demo.generator import BrokenRows, break_rows, generate_demo_tables
+from advocates.demo.broken import BrokenRows, break_rows
+from advocates.demo.generator import generate_demo_tables
 
 __all__ = ["BrokenRows", "break_rows", "generate_demo_tables"]
