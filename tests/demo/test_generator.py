@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from advocates.data.contract import TABLES
-from advocates.demo import break_rows, generate_demo_tables
+from advocates.demo import generate_demo_tables
 
 
 def test_same_seed_same_data_and_customers_link_to_graph() -> None:
@@ -62,11 +62,3 @@ def test_audiences_are_heavy_tailed() -> None:
     edges = generate_demo_tables(customers=2000, seed=1)["edges"]
     audience = edges.groupby(["network", "target"]).size()
     assert audience.max() > 20 * audience.median()
-
-
-def test_broken_rows_are_about_the_fraction_asked() -> None:
-    orders = generate_demo_tables(customers=500, seed=2)["orders"]
-    broken, how = break_rows("orders", orders, fraction=0.1, seed=2)
-    assert len(broken) == len(orders)
-    assert how.total == round(0.1 * len(orders))
-    assert how.duplicates > 0 and how.extra_field_lines

@@ -5,25 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from advocates.models.sentiment import expected_sentiment, make_sentiment_model
-
-from .conftest import advocates
-
-POSITIVE = ["love it", "great service", "excellent, thank you", "super, recomand", "génial, merci"]
-NEGATIVE = ["awful delay", "terrible service", "nu recomand", "never again", "c'est nul"]
-NEUTRAL = ["flight at 9", "order number 12", "am primit coletul", "le vol part à 9h", "it is blue"]
-
-
-def labelled(n_each: int) -> pd.DataFrame:
-    rows = []
-    for i in range(n_each):
-        for label, texts in (("positive", POSITIVE), ("negative", NEGATIVE), ("neutral", NEUTRAL)):
-            rows.append({"title": f"#{i}", "text": texts[i % len(texts)], "label": label})
-    return pd.DataFrame(rows)
+from tests.cli.helpers import Ran, advocates, error_of
+from tests.helpers import labelled
 
 
 def last_json(stdout: str) -> dict:
@@ -40,7 +26,7 @@ def test_eval_sentiment_prints_figures_as_the_last_line(tmp_path: Path) -> None:
         "--text-column", "title", "--text-column", "text", "--label-column", "label",
         cwd=tmp_path,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     figures = last_json(done.stdout)
     assert figures["n_train"] == 59 and figures["n_train_dropped"] == 1 and figures["n_test"] == 15
     assert figures["accuracy"] == 1.0 and figures["macro_f1"] == 1.0
@@ -67,8 +53,7 @@ def test_eval_sentiment_names_the_file_and_column_it_cannot_use(
     done = advocates(
         "eval", "sentiment", *[part for pair in base.items() for part in pair], cwd=tmp_path
     )
-    assert done.returncode == 1
-    assert message in done.stderr and "Traceback" not in done.stderr
+    assert message in error_of(done)
 
 
 def test_eval_sentiment_refuses_a_single_label(tmp_path: Path) -> None:
@@ -77,25 +62,7 @@ def test_eval_sentiment_refuses_a_single_label(tmp_path: Path) -> None:
     done = advocates(
         "eval", "sentiment", "--train", "train.csv", "--test", "test.csv", cwd=tmp_path
     )
-    assert done.returncode == 1 and "at least two distinct labels" in done.stderr
-
-
-def test_sentiment_reads_romanian_with_and_without_diacritics_alike() -> None:
-    texts = ["Sunt foarte mulțumită, îl recomand", "Sunt foarte multumita, il recomand"]
-    model = make_sentiment_model().fit(
-        [
-            "multumita recomand",
-            "foarte bun",
-            "nu recomand",
-            "prost, stricat",
-            "am primit",
-            "e albastru",
-        ],
-        ["positive", "positive", "negative", "negative", "neutral", "neutral"],
-    )
-    expected, confidence = expected_sentiment(model, pd.Series(texts))
-    assert expected[0] == pytest.approx(expected[1])
-    assert expected[0] > 0 and ((confidence > 0) & (confidence <= 1)).all()
+    assert "at least two distinct labels" in error_of(done)
 
 
 def clv_log(tmp_path: Path, rows: list[tuple[str, str, str]]) -> Path:
@@ -104,7 +71,7 @@ def clv_log(tmp_path: Path, rows: list[tuple[str, str, str]]) -> Path:
     return path
 
 
-def run_clv(tmp_path: Path, path: Path, end: str = "2024-06-30") -> object:
+def run_clv(tmp_path: Path, path: Path, end: str = "2024-06-30") -> Ran:
     return advocates(
         "eval", "clv", "--transactions", path, "--customer-column", "cust",
         "--date-column", "day", "--amount-column", "value", "--calibration-end", end,
@@ -120,7 +87,7 @@ def test_eval_clv_prints_both_models_as_the_last_line(tmp_path: Path) -> None:
                 (f"c{i}", f"2024-0{1 + k}-{1 + i % 27:02d}", f"{10 + (i * 7 + k * 3) % 40}.50")
             )
     done = run_clv(tmp_path, clv_log(tmp_path, rows))
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     figures = last_json(done.stdout)
     assert set(figures["bgnbd"]) == {"r", "alpha", "a", "b", "loglik"}
     assert {"p", "q", "gamma"} <= set(figures["gamma_gamma"])
@@ -160,33 +127,4 @@ def test_eval_clv_explains_degenerate_or_bad_input(
     tmp_path: Path, rows: list[tuple[str, str, str]], end: str, message: str
 ) -> None:
     done = run_clv(tmp_path, clv_log(tmp_path, rows), end)
-    assert done.returncode == 1, done.stdout
-    assert message in done.stderr and "Traceback" not in done.stderr
-
-
-def test_parallel_scoring_gives_the_same_probabilities(monkeypatch: pytest.MonkeyPatch) -> None:
-    from advocates.models import sentiment
-
-    data = labelled(10)
-    model = make_sentiment_model().fit(data["text"], data["label"])
-    texts = pd.Series([*POSITIVE, *NEGATIVE, *NEUTRAL] * 3)
-    one = sentiment.predict_proba(model, texts, n_jobs=1)
-    monkeypatch.setattr(sentiment, "PARALLEL_MIN_TEXTS", 10)
-    two = sentiment.predict_proba(model, texts, n_jobs=2)
-    assert two.shape == (45, 3)
-    np.testing.assert_allclose(one, two)
-
-
-FRENCH = (
-    Path(__file__).resolve().parents[2] / "shared" / "datasets" / "french_tweets_umsab_deft2017"
-)
-
-
-@pytest.mark.skipif(not FRENCH.is_dir(), reason="../shared/datasets not present")
-def test_french_tweets_validation_split_stays_at_its_measured_level() -> None:
-    from advocates.evaluation.models import sentiment_figures
-
-    tweets = pd.read_csv(FRENCH / "tweets_train.csv.gz")
-    train, val = tweets[tweets["split"] == "train"], tweets[tweets["split"] == "val"]
-    figures = sentiment_figures(train["text"], train["label"], val["text"], val["label"])
-    assert figures["macro_f1"] >= 0.62  # measured 0.640 on 2026-11-23 (README)
+    assert message in error_of(done)

@@ -1,0 +1,21 @@
+"""``/v1/detractors``: detractors with reach, each with its evidence."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.api.helpers import assert_error
+
+
+def test_detractors_come_with_their_evidence(client: httpx.Client) -> None:
+    first = client.get("/v1/detractors", params={"limit": 5}).json()
+    assert first["count"] > 5 and [d["rank"] for d in first["data"]] == [1, 2, 3, 4, 5]
+    scores = [d["detractor_score"] for d in first["data"]]
+    assert scores == sorted(scores, reverse=True)
+    top = first["data"][0]
+    assert top["sentiment"] < 0 or top["negative_mentions_recent"] > 0
+    assert top["evidence_id"] and top["evidence_text"] and top["evidence_id"] in top["explanation"]
+    assert "email" not in top
+    second = client.get("/v1/detractors", params={"limit": 5, "offset": 5}).json()
+    assert second["data"][0]["rank"] == 6
+    assert_error(client.get("/v1/detractors", params={"limit": 0}), 422, "invalid_request")

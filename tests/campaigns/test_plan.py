@@ -1,0 +1,156 @@
+"""Campaign plans: guardrails, the budget, disclosures, the holdout, learned lifts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advocates.campaigns.incentives import validate_catalogue
+from advocates.campaigns.plan import CampaignRequest, plan_campaign
+from tests.helpers import CATALOGUE
+
+
+def eligible_frame(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """n eligible customers; each reaches 10 people of their own plus 5 shared with everyone."""
+    ids = [f"c{i:03d}" for i in range(n)]
+    eligible = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "p_share": np.linspace(0.2, 0.9, n),
+            "engagement_rate": np.linspace(0.01, 0.3, n),
+            "sentiment": 0.5,
+            "conversion_influence": 0.2,
+            "expected_converted_peers": np.linspace(0.5, 3.0, n),
+            "value_per_conversion": 60.0,
+            "language": [["ro", "fr", "en", None, "de"][i % 5] for i in range(n)],
+            "rank_detractor": pd.array([pd.NA] * n, dtype="Int64"),
+            "fraud_flag": None,
+            "contacts_recent": 0.0,
+        }
+    )
+    audience = pd.DataFrame(
+        [(c, f"{c}-{k}") for c in ids for k in range(10)]
+        + [(c, f"shared-{k}") for c in ids for k in range(5)],
+        columns=["customer_id", "member"],
+    )
+    return eligible, audience
+
+
+def test_guardrails_leave_out_detractors_fraud_and_capped_customers_with_reasons() -> None:
+    eligible, audience = eligible_frame(30)
+    eligible.loc[0, "rank_detractor"] = 4
+    eligible.loc[1, "fraud_flag"] = "referral ring"
+    eligible.loc[2, "contacts_recent"] = 2
+    plan = plan_campaign(
+        eligible,
+        audience,
+        validate_catalogue(CATALOGUE),
+        CampaignRequest("conversion", budget=200, advocates=30),
+    )
+    assert not {"c000", "c001", "c002"} & set(plan.assignments["customer_id"])
+    assert plan.excluded.set_index("customer_id")["reason"].to_dict() == {
+        "c000": "detractor",
+        "c001": "referral fraud: referral ring",
+        "c002": "contact cap reached",
+    }
+    assert plan.totals["excluded"] == {
+        "detractor": 1,
+        "referral fraud: referral ring": 1,
+        "contact cap reached": 1,
+    }
+
+
+def test_plan_stays_within_budget_with_disclosures_in_the_right_language() -> None:
+    eligible, audience = eligible_frame(40)
+    plan = plan_campaign(
+        eligible,
+        audience,
+        validate_catalogue(CATALOGUE),
+        CampaignRequest("conversion", budget=150.0, advocates=40),
+    )
+    rows = plan.assignments.set_index("customer_id")
+    assert rows["expected_cost"].sum() <= 150.0 and plan.totals["budget_left"] >= 0
+    treated = rows[~rows["arm"].isin(["holdout", "none"])]
+    assert len(treated) > 0
+    by_id = CATALOGUE.set_index("incentive_id")
+    for _, row in treated.iterrows():
+        language = row["language"]
+        column = f"disclosure_{language}"
+        expected = by_id.at[row["arm"], column if column in by_id.columns else "disclosure_en"]
+        assert row["disclosure"] == expected
+    assert (rows.loc[rows["arm"].isin(["holdout", "none"]), "expected_cost"] == 0).all()
+
+
+def test_holdout_is_random_reproducible_and_of_the_asked_share() -> None:
+    eligible, audience = eligible_frame(50)
+    catalogue = validate_catalogue(CATALOGUE)
+
+    def holdout(seed: int) -> set[str]:
+        plan = plan_campaign(
+            eligible, audience, catalogue, CampaignRequest("awareness", 100.0, 50, 0.2, seed)
+        )
+        return set(plan.assignments.loc[plan.assignments["arm"] == "holdout", "customer_id"])
+
+    first = holdout(7)
+    assert len(first) == 10 and holdout(7) == first
+    assert holdout(8) != first
+
+
+def test_selection_prefers_new_audiences_over_the_shared_one() -> None:
+    eligible, audience = eligible_frame(20)
+    plan = plan_campaign(
+        eligible,
+        audience,
+        validate_catalogue(CATALOGUE),
+        CampaignRequest("awareness", 0.0, advocates=3),
+    )
+    gains = plan.assignments["marginal_reach"].tolist()
+    p = eligible.set_index("customer_id")["p_share"]
+    first = plan.assignments["customer_id"][0]
+    assert gains[0] == pytest.approx(15 * p[first])  # its own 10 and the 5 shared people
+    assert gains[1] < 15 * p[plan.assignments["customer_id"][1]]  # the shared 5 count less now
+
+
+def test_learned_lifts_replace_the_priors_for_their_incentives() -> None:
+    eligible, audience = eligible_frame(30)
+    eligible["lift_both10"] = 0.0  # the test said the two-sided reward does nothing
+    plan = plan_campaign(
+        eligible, audience, validate_catalogue(CATALOGUE), CampaignRequest("conversion", 500.0, 30)
+    )
+    assert plan.totals["response_source"] == {
+        "both10": "uplift model",
+        "friend15": "prior",
+        "adv5": "prior",
+    }
+    assert "both10" not in set(plan.assignments["arm"])
+
+
+def test_an_incentive_costing_more_than_it_brings_is_not_offered() -> None:
+    eligible, audience = eligible_frame(20)
+    eligible["value_per_conversion"] = 1.0  # a conversion is worth almost nothing
+    plan = plan_campaign(
+        eligible,
+        audience,
+        validate_catalogue(CATALOGUE),
+        CampaignRequest("conversion", 10_000.0, 20),
+    )
+    assert set(plan.assignments["arm"]) <= {"holdout", "none"}
+    assert plan.totals["expected_cost"] == 0
+
+
+def test_without_a_number_of_advocates_the_budget_decides_how_many() -> None:
+    eligible, audience = eligible_frame(60)
+    catalogue = validate_catalogue(CATALOGUE)
+    small = plan_campaign(
+        eligible, audience, catalogue, CampaignRequest("conversion", 50.0, None, 0.0)
+    )
+    large = plan_campaign(
+        eligible, audience, catalogue, CampaignRequest("conversion", 400.0, None, 0.0)
+    )
+    assert 0 < small.totals["advocates"] < large.totals["advocates"]
+    for plan, budget in ((small, 50.0), (large, 400.0)):
+        assert plan.assignments["expected_cost"].sum() <= budget
+        assert (
+            plan.assignments["arm"] != "none"
+        ).all()  # each was chosen for an incentive it can afford

@@ -1,0 +1,93 @@
+"""``advocates score``: a published run and its rejects, or a message and nothing published."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.cli.helpers import CliScored, advocates, error_of
+from tests.helpers import END
+
+pytestmark = pytest.mark.slow
+
+
+def test_score_publishes_a_run_and_reports_every_broken_row(cli_scored: CliScored) -> None:
+    scored = cli_scored.scored
+    assert "published run:" in scored.stdout and "seconds per stage:" in scored.stdout
+    rejects_files = list((cli_scored.folder / "rejects").glob("*.csv"))
+    with open(rejects_files[0], encoding="utf-8-sig", newline="") as handle:
+        rejects = list(csv.DictReader(handle))
+    broken = sum(t["broken"] for t in cli_scored.manifest["tables"].values())
+    assert len(rejects) >= broken  # every broken row is reported (plus rows that pointed at them)
+    assert all(r["file"] and r["row"] and r["reason"] for r in rejects)
+
+
+def empty_orders(folder: Path) -> None:
+    (folder / "orders.csv").write_text("")
+
+
+def orders_without_columns(folder: Path) -> None:
+    (folder / "orders.csv").write_text("order_id,customer_id\no1,c1\n")
+
+
+def no_customers(folder: Path) -> None:
+    (folder / "orders.csv").unlink()
+    (folder / "customers.csv").unlink()
+
+
+def no_folder(folder: Path) -> None:
+    shutil.rmtree(folder)
+
+
+def intact(folder: Path) -> None:
+    pass
+
+
+@pytest.mark.parametrize(
+    ("damage", "args", "message"),
+    [
+        (empty_orders, [], "orders.csv: file is empty"),
+        (
+            orders_without_columns,
+            [],
+            "table 'orders' is missing required column(s) ordered_at, amount",
+        ),
+        (no_customers, [], "the required table 'customers' is missing"),
+        (no_folder, [], "does not exist or is not a folder"),
+        (intact, ["--as-of", "someday"], "--as-of 'someday' is not an ISO 8601 date"),
+    ],
+    ids=["empty-file", "missing-columns", "missing-table", "missing-folder", "bad-as-of"],
+)
+def test_bad_input_gets_a_message_not_a_traceback(
+    tmp_path: Path,
+    demo_dir: Path,
+    damage: Callable[[Path], None],
+    args: list[str],
+    message: str,
+) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(demo_dir, folder)
+    damage(folder)
+    assert message in error_of(advocates("score", "--input", folder, *args, cwd=tmp_path))
+
+
+def test_too_many_rejects_fail_the_run_and_publish_nothing(tmp_path: Path) -> None:
+    made = advocates(
+        "demo-data", "--out", tmp_path / "in", "--customers", "300", "--broken-rows", "0.2",
+        "--end", END,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    message = error_of(advocates("score", "--input", tmp_path / "in", "--as-of", END, cwd=tmp_path))
+    assert (
+        "rejected rows pass the allowed share of 5.0%" in message
+        and "Nothing was published" in message
+    )
+    assert list((tmp_path / "rejects").glob("*.csv"))  # the reasons are still there to fix the data
+    assert "has no published run yet" in error_of(
+        advocates("shortlist", "--objective", "awareness", cwd=tmp_path)
+    )

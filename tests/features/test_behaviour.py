@@ -1,0 +1,46 @@
+"""Behaviour features: referral conversion shrunk toward the pooled rate by its Beta prior."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advocates.data.contract import empty_table
+from advocates.data.identity import link_customers
+from advocates.features.behaviour import behaviour_features, beta_prior
+
+T = pd.Timestamp("2024-06-01", tz="UTC")
+
+
+def test_conversion_influence_shrinks_one_lucky_invite() -> None:
+    typical = [f"t{i}" for i in range(10)]  # ten referrers, 1 of 10 invites converted each
+    customers = pd.DataFrame({"customer_id": ["lucky", "steady", "new", *typical]})
+    rows = [("lucky", True)] + [("steady", i < 12) for i in range(20)]
+    rows += [(t, i == 0) for t in typical for i in range(10)]
+    referrals = pd.DataFrame(
+        {
+            "referrer_customer_id": [who for who, _ in rows],
+            "invited_at": [T - pd.Timedelta(days=10)] * len(rows),
+            "converted_customer_id": ["x" if won else None for _, won in rows],
+            "converted_at": [T - pd.Timedelta(days=5) if won else pd.NaT for _, won in rows],
+        }
+    )
+    links = link_customers(empty_table("accounts"))
+    f = behaviour_features(
+        customers=customers,
+        links=links,
+        interactions=empty_table("interactions"),
+        referrals=referrals,
+        as_of=T,
+        recent_days=90,
+    )
+    influence = f["conversion_influence"]
+    assert f.loc["lucky", "invites_converted"] == 1
+    assert influence["lucky"] < 0.5  # 1 of 1 is not a 100% star
+    assert influence["new"] < influence["steady"] < 0.6  # 12 of 20 stands out, shrunk a little
+    assert influence["new"] == pytest.approx(23 / 121, abs=0.02)  # no invites: the pooled rate
+
+
+def test_beta_prior_without_data_is_weak() -> None:
+    assert beta_prior(np.array([]), np.array([])) == (1.0, 9.0)
