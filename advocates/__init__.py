@@ -4,7 +4,7 @@ The package is layered; a module imports only from the layers below it (a test c
 
     cli                         api (top-level package, started by ``advocates serve``)
      |                           |
-    pipeline    evaluation    demo
+    pipeline    evaluation    demo    access (API keys and scopes)
      |
     campaigns   (selection, influence, incentives, plans, rewards)
      |

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 __all__ = [
     "AdvocatesError",
+    "AuthenticationError",
     "ConfigurationError",
     "ConvergenceError",
     "InputError",
     "MissingColumnsError",
     "NoPublishedRunError",
     "NotFoundError",
+    "PermissionDeniedError",
     "RejectThresholdError",
     "StoreError",
     "TableReadError",
@@ -119,3 +121,15 @@ class ConvergenceError(AdvocatesError, ArithmeticError):
             f"{what} did not converge in {iterations} iterations: the last change was "
             f"{change:.3g}, the tolerance {tol:.3g}"
         )
+
+
+class AuthenticationError(AdvocatesError):
+    """A request carries no API key, or one that is unknown, malformed or revoked."""
+
+    code = "unauthorized"
+
+
+class PermissionDeniedError(AdvocatesError):
+    """A valid API key lacks the scope the request needs."""
+
+    code = "forbidden"

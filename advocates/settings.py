@@ -7,6 +7,7 @@ Library functions never read these themselves; the CLI and the API read them onc
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -87,6 +88,12 @@ class Settings(BaseSettings):
         description="Largest number of rows one CSV export may stream.",
     )
     api_host: str = Field(default="127.0.0.1", description="Address `advocates serve` binds.")
+    auth: Literal["on", "off"] = Field(
+        default="on",
+        description="`on`: every API request but /health and the docs needs an API key "
+        "(`advocates keys create`). `off`: no keys, for local development only; refused unless "
+        "the API binds a loopback address.",
+    )
     api_port: int = Field(default=8000, ge=1, le=65535, description="Port `advocates serve` binds.")
     seed: int = Field(default=0, description="Random seed of model fitting, for reproducible runs.")
 

@@ -9,8 +9,10 @@ from advocates.settings import Settings, get_settings
 from advocates.store import open_store
 
 from .errors import install_error_handlers
+from .middleware import SecurityHeaders
 from .routes import advocates as advocates_routes
 from .routes import campaigns, detractors, exports, health
+from .schemas import ErrorPublic
 
 __all__ = ["create_app"]
 
@@ -27,7 +29,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = open_store(settings.store_url)
     install_error_handlers(app)
-    v1 = APIRouter(prefix="/v1")
+    app.add_middleware(SecurityHeaders)
+    v1 = APIRouter(
+        prefix="/v1",
+        responses={401: {"model": ErrorPublic}, 403: {"model": ErrorPublic}},
+    )
     v1.include_router(advocates_routes.router)
     v1.include_router(campaigns.router)
     v1.include_router(detractors.router)

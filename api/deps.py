@@ -1,13 +1,33 @@
-"""Dependencies of the routes, named once."""
+"""Dependencies of the routes, named once: settings, the store, the caller and their scopes.
+
+Every ``/v1`` route names the one scope it needs in its decorator, as
+``dependencies=[requires(Scope.READ)]``; :func:`get_caller` authenticates the bearer key (or,
+with ``ADVOCATES_AUTH=off``, lets everything through) and :func:`requires` checks the scope, so
+a missing or unknown key is a 401 and a key without the scope a 403, before the route runs.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from advocates.access.keys import ApiKey, Scope, authenticate, authorise
+from advocates.errors import AuthenticationError
 from advocates.settings import Settings
 from advocates.store import Store
+
+__all__ = [
+    "MAX_OFFSET",
+    "CallerDep",
+    "Limit",
+    "Offset",
+    "PiiDep",
+    "SettingsDep",
+    "StoreDep",
+    "requires",
+]
 
 
 def get_settings(request: Request) -> Settings:
@@ -22,3 +42,55 @@ def get_store(request: Request) -> Store:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="apiKey",
+    description="An API key made with `advocates keys create`, sent as `Authorization: Bearer <key>`.",
+)
+
+
+def get_caller(
+    settings: SettingsDep,
+    store: StoreDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> ApiKey | None:
+    """The key of the request; ``None`` when keys are switched off (every scope allowed)."""
+    if settings.auth == "off":
+        return None
+    if credentials is None:
+        raise AuthenticationError(
+            "this request needs an API key: send 'Authorization: Bearer <key>' "
+            "(make one with `advocates keys create`)"
+        )
+    return authenticate(store, credentials.credentials)
+
+
+CallerDep = Annotated[ApiKey | None, Depends(get_caller)]
+
+
+def requires(scope: Scope) -> Any:
+    """The dependency that lets a request through only with ``scope``."""
+
+    def check(caller: CallerDep) -> None:
+        if caller is not None:
+            authorise(caller, scope)
+
+    check.scope = scope  # type: ignore[attr-defined]  # read by the test that every route has one
+    return Depends(check)
+
+
+def may_see_pii(caller: CallerDep) -> bool:
+    """Whether the caller may see email, name and the customer's own words (the ``pii``
+    scope, or keys switched off)."""
+    return caller is None or Scope.PII in caller.scopes
+
+
+PiiDep = Annotated[bool, Depends(may_see_pii)]
+
+#: The deepest offset a listing accepts: far past any real customer base, and within SQLite's
+#: 64-bit integers (an offset of 2**63 was a 500).
+MAX_OFFSET = 1_000_000_000
+
+Limit = Annotated[int, Query(ge=1, le=1000, description="How many rows, at most 1000.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many rows to skip.")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,13 +12,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from advocates.errors import (
     AdvocatesError,
+    AuthenticationError,
     ConfigurationError,
     InputError,
     NoPublishedRunError,
     NotFoundError,
+    PermissionDeniedError,
 )
 
 _STATUS: list[tuple[type[AdvocatesError], int]] = [
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
     (NotFoundError, 404),
     (NoPublishedRunError, 503),
     (ConfigurationError, 400),
@@ -26,19 +31,25 @@ _STATUS: list[tuple[type[AdvocatesError], int]] = [
 
 
 def error_response(
-    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         body["details"] = details
-    return JSONResponse({"error": body}, status_code=status)
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AdvocatesError)
     async def advocates_error(request: Request, error: AdvocatesError) -> JSONResponse:
         status = next((s for kind, s in _STATUS if isinstance(error, kind)), 500)
-        return error_response(status, error.code, str(error))
+        challenge = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return error_response(status, error.code, str(error), headers=challenge)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -58,4 +69,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        return error_response(error.status_code, code, str(error.detail))
+        # Starlette's headers carry, for a 405, the Allow list that HTTP requires.
+        return error_response(error.status_code, code, str(error.detail), headers=error.headers)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, error: Exception) -> JSONResponse:
+        # Never a traceback, a path or SQL in the answer; the server's log keeps the traceback.
+        return error_response(500, "internal_error", "internal error: the request failed")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from advocates.campaigns.incentives import MAX_REWARD
+from advocates.campaigns.plan import MAX_BUDGET, MAX_SEED
 
 Objective = Literal["awareness", "engagement", "conversion"]
 
@@ -41,6 +44,8 @@ class DetractorPublic(BaseModel):
 
     rank: int
     customer_id: str
+    email: str | None = Field(default=None, description="Only with the `pii` scope.")
+    name: str | None = Field(default=None, description="Only with the `pii` scope.")
     detractor_score: float = Field(description="unique_reach_2hop × max(−sentiment, 0.1)")
     sentiment: float
     sentiment_evidence: int = Field(description="Mentions and reviews behind the sentiment.")
@@ -48,7 +53,9 @@ class DetractorPublic(BaseModel):
     audience_size: float
     unique_reach_2hop: int
     evidence_id: str | None = Field(description="The mention or review that put them here.")
-    evidence_text: str | None
+    evidence_text: str | None = Field(
+        description="The customer's own words: only with the `pii` scope, else null."
+    )
     explanation: str
 
 
@@ -100,17 +107,41 @@ class ErrorPublic(BaseModel):
     error: ErrorBody
 
 
+Money = Annotated[float, Field(ge=0, le=MAX_REWARD, allow_inf_nan=False)]
+Disclosure = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class CatalogueItem(BaseModel):
+    """One incentive of a catalogue: the two rewards, their currency and kind, an optional cap
+    and the disclosure of the material connection in each language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    incentive_id: str = Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")
+    advocate_reward: Money
+    friend_reward: Money
+    currency: str = Field(min_length=3, max_length=3, examples=["EUR"])
+    kind: Literal["advocate-only", "friend-only", "two-sided"]
+    cap: Money | None = Field(default=None, description="Most this incentive may cost in all.")
+    disclosure_en: Disclosure
+    disclosure_fr: Disclosure
+    disclosure_ro: Disclosure
+
+
 class CampaignCreate(BaseModel):
     """A campaign to plan on the latest run (the same inputs as `advocates campaign plan`)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     objective: Objective
     budget: float = Field(
-        ge=0, description="Most the plan may expect to spend, in the catalogue's currency."
+        ge=0,
+        le=MAX_BUDGET,
+        allow_inf_nan=False,
+        description="Most the plan may expect to spend, in the catalogue's currency.",
     )
-    catalogue: list[dict[str, Any]] = Field(
-        min_length=1,
-        description="The incentives: incentive_id, advocate_reward, friend_reward, currency, kind, "
-        "optional cap, disclosure_en, disclosure_fr, disclosure_ro.",
+    catalogue: list[CatalogueItem] = Field(
+        min_length=1, max_length=1000, description="The incentives to choose from."
     )
     advocates: int | None = Field(
         default=None,
@@ -118,8 +149,8 @@ class CampaignCreate(BaseModel):
         le=10_000,
         description="How many advocates; by default as many as the budget affords.",
     )
-    holdout: float = Field(default=0.1, ge=0, lt=1)
-    seed: int = 0
+    holdout: float = Field(default=0.1, ge=0, lt=1, allow_inf_nan=False)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
 
 
 class CampaignPublic(BaseModel):

@@ -23,6 +23,7 @@ from advocates.errors import InputError
 
 __all__ = [
     "KINDS",
+    "MAX_REWARD",
     "PRIOR_LIFT",
     "Assignment",
     "assign_incentives",
@@ -32,6 +33,8 @@ __all__ = [
 ]
 
 KINDS = ("advocate-only", "friend-only", "two-sided")
+#: The largest reward (or cap) one incentive may carry, in any currency.
+MAX_REWARD = 1_000_000.0
 LANGUAGES = ("en", "fr", "ro")
 #: ISO 4217 codes accepted in a catalogue.
 CURRENCIES = frozenset(
@@ -137,7 +140,12 @@ def validate_catalogue(frame: pd.DataFrame, *, source: str = "catalogue") -> pd.
         checks = [
             (~empty & values.isna(), "{value!r} is not a number"),
             (empty & required, "is empty"),
+            (np.isinf(values), "{value!r} is not a finite number"),
             (values < 0, "negative value {number:g}"),
+            (
+                values > MAX_REWARD,
+                "{number:g} is above the largest reward, " + f"{MAX_REWARD:,.0f}",
+            ),
         ]
         for rows, message in checks:
             bad = np.flatnonzero(rows.to_numpy(dtype=bool))

@@ -32,7 +32,13 @@ from advocates.errors import ConfigurationError, InputError
 from advocates.ranking.objectives import check_objective
 from advocates.store import PlanInfo, Store
 
-__all__ = ["CampaignRequest", "Plan", "plan_and_store", "plan_campaign"]
+__all__ = ["MAX_BUDGET", "MAX_SEED", "CampaignRequest", "Plan", "plan_and_store", "plan_campaign"]
+
+
+#: The largest budget a plan accepts, in any currency (larger is a typo, not a campaign).
+MAX_BUDGET = 1_000_000_000.0
+#: Seeds are those numpy's random generator takes: whole numbers from 0 to 2**32 - 1.
+MAX_SEED = 2**32 - 1
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,14 @@ class CampaignRequest:
 
     def __post_init__(self) -> None:
         check_objective(self.objective)
-        if not self.budget >= 0:
-            raise ConfigurationError(f"the budget must be a number >= 0, got {self.budget}")
+        if not 0 <= self.budget <= MAX_BUDGET:  # also refuses NaN and infinity
+            raise ConfigurationError(
+                f"the budget must be a number from 0 to {MAX_BUDGET:,.0f}, got {self.budget}"
+            )
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ConfigurationError(
+                f"the seed must be a whole number from 0 to {MAX_SEED}, got {self.seed}"
+            )
         if self.advocates is not None and self.advocates < 1:
             raise ConfigurationError(f"advocates must be at least 1, got {self.advocates}")
         if not 0 <= self.holdout < 1:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 import typer
 
-from advocates.cli.common import StoreOption, app, load_settings
+from advocates.cli.common import StoreOption, app, err, load_settings
+from advocates.errors import ConfigurationError
 
 
 @app.command()
@@ -27,6 +29,26 @@ def serve(
     settings = load_settings()
     if store:
         settings = settings.model_copy(update={"store_url": store})
-    uvicorn.run(
-        create_app(settings), host=host or settings.api_host, port=port or settings.api_port
-    )
+    bind = host or settings.api_host
+    if settings.auth == "off":
+        if not is_loopback(bind):
+            raise ConfigurationError(
+                f"ADVOCATES_AUTH=off serves without API keys, so only on a loopback address "
+                f"(127.0.0.1, ::1, localhost), not {bind!r}"
+            )
+        err.print("warning: ADVOCATES_AUTH=off: the API answers without keys (local use only)")
+    uvicorn.run(create_app(settings), host=bind, port=port or settings.api_port)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (127.0.0.0/8, ::1 or localhost).
+
+    >>> [is_loopback(h) for h in ("127.0.0.1", "::1", "localhost", "0.0.0.0", "10.0.0.5")]
+    [True, True, True, False, False]
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

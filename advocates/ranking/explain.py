@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["FACTORS_BY_OBJECTIVE", "explain"]
+__all__ = ["FACTORS_BY_OBJECTIVE", "explain", "withhold_quotes"]
 
 FACTORS_BY_OBJECTIVE = {
     "awareness": ("reach", "shares", "sentiment", "audience"),
@@ -78,7 +78,33 @@ def _excluded_text(frame: pd.DataFrame) -> pd.Series:
     gated = (
         frame["excluded_reason"].fillna("").str.contains("negative") & frame["worst_text"].notna()
     )
-    return reason.where(~gated, reason + " (e.g. " + _quote_worst(frame, 120) + ")")
+    return reason.where(~gated, reason + " (e.g. " + _quote_worst(frame, _QUOTE_WIDTHS[0]) + ")")
+
+
+#: How much of the worst text an explanation quotes: gated customers, detractors.
+_QUOTE_WIDTHS = (120, 160)
+
+
+def withhold_quotes(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the customer's own words taken out of every explanation: a quoted mention
+    or review is named by its id alone (for callers who may not see personal data)."""
+    columns = [c for c in frame.columns if str(c).startswith("explanation_")]
+    if "worst_text" not in frame or not columns:
+        return frame
+    quoted = frame["worst_text"].notna().to_numpy()
+    replace = [
+        (_quote_worst(frame, width), frame["worst_text_id"].astype(str) + " (text withheld)")
+        for width in _QUOTE_WIDTHS
+    ]
+    out = frame.copy()
+    for column in columns:
+        texts = out[column].to_numpy(dtype=object).copy()
+        for row in map(int, np.flatnonzero(quoted)):
+            if isinstance(texts[row], str):
+                for quote, named in replace:
+                    texts[row] = texts[row].replace(quote.iloc[row], named.iloc[row])
+        out[column] = texts
+    return out
 
 
 def _quote_worst(frame: pd.DataFrame, width: int) -> pd.Series:
@@ -191,5 +217,5 @@ def _detractor_text(scored: pd.DataFrame, recent_days: int) -> pd.Series:
         + _count(scored["negative_mentions_recent"])
         + f" negative mentions in the last {recent_days} days"
     )
-    evidence = "; worst: " + _quote_worst(scored, 160)
+    evidence = "; worst: " + _quote_worst(scored, _QUOTE_WIDTHS[1])
     return text + evidence.where(scored["worst_text"].notna(), "")

@@ -16,13 +16,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from advocates.errors import ConfigurationError
 
-__all__ = ["OBJECTIVES", "Ranking", "check_objective", "parse_ranking", "parse_weights"]
+__all__ = [
+    "MAX_WEIGHT",
+    "OBJECTIVES",
+    "Ranking",
+    "check_objective",
+    "parse_ranking",
+    "parse_weights",
+]
 
 OBJECTIVES = ("awareness", "engagement", "conversion")
+#: The largest weight one objective may get: only ratios between weights matter, and bounded
+#: weights keep every weighted score finite.
+MAX_WEIGHT = 1_000_000.0
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,10 @@ def parse_weights(text: str) -> dict[str, float]:
             raise ConfigurationError(
                 f"weights: {part!r} needs a number, as in awareness=1"
             ) from None
-        if not np.isfinite(weight) or weight < 0:
-            raise ConfigurationError(f"weights: {name} must be a number >= 0, got {value!r}")
+        if not 0 <= weight <= MAX_WEIGHT:  # also refuses NaN and infinity
+            raise ConfigurationError(
+                f"weights: {name} must be a number from 0 to {MAX_WEIGHT:,.0f}, got {value!r}"
+            )
         weights[name] = weight
     if not weights or sum(weights.values()) == 0:
         raise ConfigurationError("weights: give at least one positive weight, as in awareness=1")

@@ -16,13 +16,16 @@ from typing import Any
 import pandas as pd
 
 from advocates.data.contract import PII_COLUMNS
+from advocates.ranking.explain import withhold_quotes
 from advocates.ranking.objectives import Ranking
 from advocates.ranking.scoring import blend
 from advocates.store import Store
 
 __all__ = [
     "DETRACTOR_COLUMNS",
+    "WORDS_COLUMNS",
     "detractor_frame",
+    "explanations",
     "iter_ranked",
     "public_features",
     "ranked_page",
@@ -98,13 +101,20 @@ def shortlist_frame(
     return _select(ranked, objective, columns)
 
 
-def detractor_frame(ranked: pd.DataFrame, *, include_pii: bool = False) -> pd.DataFrame:
-    """Turn detractor rows of the store into the detractor list (PII only when asked for)."""
+def detractor_frame(
+    ranked: pd.DataFrame, *, include_pii: bool = False, include_words: bool = True
+) -> pd.DataFrame:
+    """Turn detractor rows of the store into the detractor list: email and name only with
+    ``include_pii``; the customer's own words (the evidence text, and its quote in the
+    explanation) only with ``include_words``, else the evidence is named by its id alone."""
     columns = list(DETRACTOR_COLUMNS)
     if include_pii:
         columns[2:2] = PII_COLUMNS
-    frame = ranked.assign(evidence_id=ranked["worst_text_id"], evidence_text=ranked["worst_text"])
-    return _select(frame, "detractor", columns)
+    frame = ranked.assign(
+        evidence_id=ranked["worst_text_id"],
+        evidence_text=ranked["worst_text"] if include_words else None,
+    )
+    return _select(frame if include_words else withhold_quotes(frame), "detractor", columns)
 
 
 def _select(ranked: pd.DataFrame, ranking: str, columns: list[str]) -> pd.DataFrame:
@@ -128,25 +138,51 @@ def score_parts(ranking: str) -> list[str]:
     return list(_PARTS[ranking])
 
 
-#: Stored columns that are not features of a customer: who they are, what the run decided
-#: about them (eligibility, scores, ranks, explanations) and the sharing probability.
-_NOT_FEATURES = {"customer_id", *PII_COLUMNS, "eligible", "excluded_reason", "p_share"}
+#: Stored columns that are not features of a customer: what the run decided about them
+#: (eligibility, scores, ranks, explanations) and the sharing probability.
+_NOT_FEATURES = {"customer_id", "eligible", "excluded_reason", "p_share"}
+#: Stored columns that hold the customer's own words: personal data, like email and name.
+WORDS_COLUMNS = ("worst_text",)
 
 
-def public_features(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The features of one stored customer row: no PII, scores, ranks, explanations or
-    eligibility.
+def public_features(row: Mapping[str, Any], *, include_pii: bool = False) -> dict[str, Any]:
+    """The features of one stored customer row, without scores, ranks, explanations or
+    eligibility; email, name and the customer's own words only with ``include_pii``.
 
-    >>> public_features({"customer_id": "c1", "email": "a@b", "sentiment": 0.5,
-    ...                  "rank_awareness": 3, "awareness_score": 9.0})
+    >>> row = {"customer_id": "c1", "email": "a@b", "sentiment": 0.5, "worst_text": "meh",
+    ...        "rank_awareness": 3, "awareness_score": 9.0}
+    >>> public_features(row)
     {'sentiment': 0.5}
+    >>> public_features(row, include_pii=True)
+    {'email': 'a@b', 'sentiment': 0.5, 'worst_text': 'meh'}
     """
+    personal = () if include_pii else (*PII_COLUMNS, *WORDS_COLUMNS)
     return {
         k: v
         for k, v in row.items()
         if k not in _NOT_FEATURES
+        and k not in personal
         and not k.startswith(("rank_", "explanation_"))
         and not k.endswith("_score")
+    }
+
+
+def explanations(row: Mapping[str, Any], *, include_pii: bool = False) -> dict[str, Any]:
+    """The ``explanation_*`` values of one stored customer row, by ranking name; quotes of the
+    customer's own words only with ``include_pii``.
+
+    >>> explanations({"explanation_detractor": 'worst: m1: "awful"', "worst_text": "awful",
+    ...               "worst_text_id": "m1"})
+    {'detractor': 'worst: m1 (text withheld)'}
+    """
+    frame = pd.DataFrame([dict(row)])
+    if not include_pii:
+        frame = withhold_quotes(frame)
+    found = frame.iloc[0].to_dict()
+    return {
+        str(k)[len("explanation_") :]: v
+        for k, v in found.items()
+        if str(k).startswith("explanation_")
     }
 
 

@@ -12,10 +12,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from advocates.errors import ConfigurationError
-from advocates.store.base import RUN_TABLES, PlanInfo, RunInfo, Store
+from advocates.store.base import RUN_TABLES, PlanInfo, RunInfo, Store, StoredKey
 from advocates.store.sqlite import SqliteStore
 
-__all__ = ["RUN_TABLES", "PlanInfo", "RunInfo", "SqliteStore", "Store", "open_store"]
+__all__ = [
+    "RUN_TABLES",
+    "PlanInfo",
+    "RunInfo",
+    "SqliteStore",
+    "Store",
+    "StoredKey",
+    "open_store",
+]
 
 
 def open_store(url: str) -> Store:

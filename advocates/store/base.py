@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-__all__ = ["RUN_TABLES", "PlanInfo", "RunInfo", "Store"]
+__all__ = ["RUN_TABLES", "PlanInfo", "RunInfo", "Store", "StoredKey"]
 
 
 #: The side tables a run may publish beside its scores.
@@ -41,6 +41,21 @@ class PlanInfo:
     created_at: str
     request: dict[str, Any]
     totals: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """One API key as the store keeps it: public id, name, scopes and the salted hash of its
+    secret (never the secret itself), with when it was made, last used and revoked."""
+
+    key_id: str
+    name: str
+    scopes: tuple[str, ...]
+    salt: str
+    hash: str
+    created_at: str
+    last_used_at: str | None = None
+    revoked_at: str | None = None
 
 
 class Store(Protocol):
@@ -81,3 +96,8 @@ class Store(Protocol):
     ) -> Iterator[pd.DataFrame]: ...
     def customer(self, run_id: str, customer_id: str) -> dict[str, Any]: ...
     def eligible(self, run_id: str) -> pd.DataFrame: ...
+    def save_key(self, key: StoredKey) -> None: ...
+    def api_key(self, key_id: str) -> StoredKey: ...
+    def api_keys(self) -> list[StoredKey]: ...
+    def revoke_key(self, key_id: str, *, at: str) -> None: ...
+    def touch_key(self, key_id: str, *, at: str) -> None: ...

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from advocates.store.base import PlanInfo, RunInfo
+from advocates.store.base import PlanInfo, RunInfo, StoredKey
 
 __all__ = [
     "Row",
@@ -34,6 +34,7 @@ __all__ = [
     "run_info",
     "scores_table",
     "side_table",
+    "stored_key",
     "to_json",
     "utc_now",
 ]
@@ -113,4 +114,18 @@ def plan_info(row: Row) -> PlanInfo:
         created_at=row["created_at"],
         request=json.loads(row["request"]),
         totals=json.loads(row["totals"]),
+    )
+
+
+def stored_key(row: Row) -> StoredKey:
+    """The record of a row of the ``api_keys`` table (scopes stored comma-separated)."""
+    return StoredKey(
+        key_id=row["key_id"],
+        name=row["name"],
+        scopes=tuple(s for s in str(row["scopes"]).split(",") if s),
+        salt=row["salt"],
+        hash=row["hash"],
+        created_at=row["created_at"],
+        last_used_at=row["last_used_at"],
+        revoked_at=row["revoked_at"],
     )

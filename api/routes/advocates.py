@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from advocates.access.keys import Scope
 from advocates.ranking.objectives import OBJECTIVES, parse_ranking
-from advocates.ranking.shortlist import public_features, ranked_page, score_parts
+from advocates.ranking.shortlist import explanations, public_features, ranked_page, score_parts
 
-from ..deps import StoreDep
+from ..deps import Limit, Offset, PiiDep, StoreDep, requires
 from ..schemas import (
     AdvocatePublic,
     AdvocatesPublic,
@@ -42,6 +43,8 @@ WeightsQuery = Annotated[
 
 @router.get(
     "",
+    operation_id="listAdvocates",
+    dependencies=[requires(Scope.READ)],
     response_model=AdvocatesPublic,
     responses={400: {"model": ErrorPublic}, 503: {"model": ErrorPublic}},
 )
@@ -49,8 +52,8 @@ def list_advocates(
     store: StoreDep,
     objective: Objective | None = None,
     weights: WeightsQuery = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> AdvocatesPublic:
     """Eligible advocates of the latest run, best first for ``objective`` or for custom
     ``weights`` (give one of the two)."""
@@ -84,17 +87,21 @@ def list_advocates(
 
 
 @router.get(
-    "/{customer_id}", response_model=CustomerScorePublic, responses={404: {"model": ErrorPublic}}
+    "/{customer_id}",
+    operation_id="getAdvocate",
+    dependencies=[requires(Scope.READ)],
+    response_model=CustomerScorePublic,
+    responses={404: {"model": ErrorPublic}},
 )
-def get_advocate(store: StoreDep, customer_id: str) -> CustomerScorePublic:
-    """One customer's scores, ranks, explanations and features in the latest run (no PII)."""
+def get_advocate(store: StoreDep, customer_id: str, pii: PiiDep) -> CustomerScorePublic:
+    """One customer's scores, ranks, explanations and features in the latest run; email, name
+    and the customer's own words only with the ``pii`` scope."""
     run = store.latest_run()
     row = store.customer(run.run_id, customer_id)
+    explained = explanations(row, include_pii=pii)
     objectives = {
         o: ObjectiveScore(
-            score=float(row[f"{o}_score"]),
-            rank=row[f"rank_{o}"],
-            explanation=row[f"explanation_{o}"],
+            score=float(row[f"{o}_score"]), rank=row[f"rank_{o}"], explanation=explained[o]
         )
         for o in OBJECTIVES
     }
@@ -105,5 +112,5 @@ def get_advocate(store: StoreDep, customer_id: str) -> CustomerScorePublic:
         excluded_reason=row["excluded_reason"],
         p_share=float(row["p_share"]),
         objectives=objectives,
-        features=public_features(row),
+        features=public_features(row, include_pii=pii),
     )

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import pandas as pd
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 from fastapi.responses import StreamingResponse
 
+from advocates.access.keys import Scope
 from advocates.campaigns.incentives import validate_catalogue
 from advocates.campaigns.plan import CampaignRequest, plan_and_store
 from advocates.data.io import csv_lines
 from advocates.store import PlanInfo
 
-from ..deps import SettingsDep, StoreDep
+from ..deps import Limit, Offset, SettingsDep, StoreDep, requires
 from ..schemas import (
     AssignmentPublic,
     AssignmentsPublic,
@@ -41,12 +40,18 @@ def _public(info: PlanInfo) -> CampaignPublic:
 
 
 @router.post(
-    "", response_model=CampaignPublic, status_code=status.HTTP_201_CREATED, responses=_ERRORS
+    "",
+    operation_id="createCampaign",
+    dependencies=[requires(Scope.WRITE)],
+    response_model=CampaignPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=_ERRORS,
 )
 def create_campaign(body: CampaignCreate, store: StoreDep, settings: SettingsDep) -> CampaignPublic:
     """Plan a campaign on the latest run (guardrails, overlap-aware selection, holdout,
     incentives under the budget) and store it with that run."""
-    catalogue = validate_catalogue(pd.DataFrame(body.catalogue).astype(object), source="catalogue")
+    items = [item.model_dump() for item in body.catalogue]
+    catalogue = validate_catalogue(pd.DataFrame(items).astype(object), source="catalogue")
     request = CampaignRequest(
         objective=body.objective,
         budget=body.budget,
@@ -58,18 +63,30 @@ def create_campaign(body: CampaignCreate, store: StoreDep, settings: SettingsDep
     return _public(plan_and_store(store, catalogue, request))
 
 
-@router.get("/{campaign_id}", response_model=CampaignPublic, responses=_ERRORS)
+@router.get(
+    "/{campaign_id}",
+    operation_id="getCampaign",
+    dependencies=[requires(Scope.READ)],
+    response_model=CampaignPublic,
+    responses=_ERRORS,
+)
 def get_campaign(campaign_id: str, store: StoreDep) -> CampaignPublic:
     """A stored campaign: its run, request (with the catalogue and seed) and totals."""
     return _public(store.plan(campaign_id))
 
 
-@router.get("/{campaign_id}/assignments", response_model=AssignmentsPublic, responses=_ERRORS)
+@router.get(
+    "/{campaign_id}/assignments",
+    operation_id="listCampaignAssignments",
+    dependencies=[requires(Scope.READ)],
+    response_model=AssignmentsPublic,
+    responses=_ERRORS,
+)
 def list_assignments(
     campaign_id: str,
     store: StoreDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> AssignmentsPublic:
     """One page of the campaign's assignments, in the order advocates were selected."""
     page, total = store.plan_assignments(campaign_id, limit=limit, offset=offset)
@@ -85,6 +102,8 @@ def list_assignments(
 
 @router.get(
     "/{campaign_id}/assignments.csv",
+    operation_id="exportCampaignAssignments",
+    dependencies=[requires(Scope.EXPORT)],
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}}, **_ERRORS},
 )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
+from advocates.access.keys import Scope
 from advocates.ranking.shortlist import detractor_frame
 
-from ..deps import StoreDep
+from ..deps import Limit, Offset, PiiDep, StoreDep, requires
 from ..schemas import DetractorPublic, DetractorsPublic, ErrorPublic
 
 router = APIRouter(prefix="/detractors", tags=["detractors"])
@@ -16,20 +15,28 @@ router = APIRouter(prefix="/detractors", tags=["detractors"])
 
 @router.get(
     "",
+    operation_id="listDetractors",
+    dependencies=[requires(Scope.READ)],
     response_model=DetractorsPublic,
     responses={404: {"model": ErrorPublic}, 503: {"model": ErrorPublic}},
 )
 def list_detractors(
     store: StoreDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    pii: PiiDep,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> DetractorsPublic:
     """Customers with a negative sentiment (or repeated negative mentions) and the reach to
     spread it, most reach at risk first, each with the mention or review that put them there.
-    Consent does not filter this list: it is for customer care, not marketing. No PII."""
+    Consent does not filter this list: it is for customer care, not marketing. Email, name and
+    the text of the mention or review only with the ``pii`` scope (else its id alone)."""
     run = store.latest_run()
     page, total = store.ranked(run.run_id, objective="detractor", limit=limit, offset=offset)
-    rows = detractor_frame(page).astype(object).where(lambda f: f.notna(), None)
+    rows = (
+        detractor_frame(page, include_pii=pii, include_words=pii)
+        .astype(object)
+        .where(lambda f: f.notna(), None)
+    )
     return DetractorsPublic(
         data=[DetractorPublic.model_validate(row) for row in rows.to_dict("records")],
         count=total,

@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
+from advocates.access.keys import Scope
 from advocates.data.io import csv_lines
 from advocates.errors import ConfigurationError
 from advocates.ranking.objectives import parse_ranking
 from advocates.ranking.shortlist import iter_ranked, shortlist_frame
 
-from ..deps import SettingsDep, StoreDep
+from ..deps import SettingsDep, StoreDep, requires
 from ..schemas import ErrorPublic, Objective
 from .advocates import WeightsQuery
 
@@ -22,6 +23,8 @@ router = APIRouter(prefix="/exports", tags=["exports"])
 
 @router.get(
     "/shortlist.csv",
+    operation_id="exportShortlist",
+    dependencies=[requires(Scope.EXPORT)],
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}}, 400: {"model": ErrorPublic}},
 )

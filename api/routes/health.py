@@ -11,7 +11,12 @@ from ..schemas import ErrorPublic, HealthPublic
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", response_model=HealthPublic, responses={503: {"model": ErrorPublic}})
+@router.get(
+    "/health",
+    operation_id="getHealth",
+    response_model=HealthPublic,
+    responses={503: {"model": ErrorPublic}},
+)
 def health(store: StoreDep) -> HealthPublic:
     """The published run being served and how old it is; 503 when there is none yet."""
     run = store.latest_run()

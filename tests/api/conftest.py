@@ -1,4 +1,8 @@
-"""The API over a real HTTP server (uvicorn on a loopback port) and a real client (httpx)."""
+"""The API over a real HTTP server (uvicorn on a loopback port) and a real client (httpx).
+
+Requests carry real API keys made in the served store: ``client`` has the scopes a campaign
+tool usually gets (read, export, write; not pii); ``client_with`` makes a client of any scopes.
+"""
 
 from __future__ import annotations
 
@@ -11,41 +15,83 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
+from advocates.access.keys import create_key, parse_scopes
 from advocates.pipeline import RunOutcome
 from advocates.settings import Settings
-from advocates.store import SqliteStore
+from advocates.store import SqliteStore, open_store
 from api.app import create_app
+from tests.api.helpers import ClientWith
 
 
-def serve(settings: Settings) -> Iterator[httpx.Client]:
+def serve(settings: Settings) -> Iterator[str]:
+    """Run the app of ``settings`` under uvicorn on a free loopback port; yield its base URL."""
+    yield from serve_app(create_app(settings))
+
+
+def serve_app(app: FastAPI) -> Iterator[str]:
+    """Run ``app`` under uvicorn on a free loopback port; yield its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield client
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
 
 
+def keyed_client(base_url: str, store_url: str, scopes: str) -> httpx.Client:
+    """A client whose requests carry a new key of ``scopes`` (``""``: no key at all)."""
+    headers = {}
+    if scopes:
+        key = create_key(open_store(store_url), name=f"test {scopes}", scopes=parse_scopes(scopes))
+        headers["Authorization"] = f"Bearer {key.secret}"
+    return httpx.Client(base_url=base_url, timeout=30, headers=headers)
+
+
 @pytest.fixture(scope="package")
-def client(scored: tuple[SqliteStore, RunOutcome]) -> Iterator[httpx.Client]:
-    """A client of one server over the session's scored store, for every test under api/."""
+def settings(scored: tuple[SqliteStore, RunOutcome]) -> Settings:
     store, _ = scored
-    yield from serve(Settings(store_url=f"sqlite:///{store.path}", export_max_rows=500))
+    return Settings(store_url=f"sqlite:///{store.path}", export_max_rows=500)
+
+
+@pytest.fixture(scope="package")
+def base_url(settings: Settings) -> Iterator[str]:
+    """One server over the session's scored store, for every test under api/."""
+    yield from serve(settings)
+
+
+@pytest.fixture(scope="package")
+def client_with(base_url: str, settings: Settings) -> Iterator[ClientWith]:
+    clients: list[httpx.Client] = []
+
+    def make(scopes: str) -> httpx.Client:
+        clients.append(keyed_client(base_url, settings.store_url, scopes))
+        return clients[-1]
+
+    yield make
+    for made in clients:
+        made.close()
+
+
+@pytest.fixture(scope="package")
+def client(client_with: ClientWith) -> httpx.Client:
+    """A campaign tool's client: scopes read, export and write."""
+    return client_with("read,export,write")
 
 
 @pytest.fixture
 def empty_client(tmp_path: Path) -> Iterator[httpx.Client]:
     """A client of a server over a store with no run at all."""
-    yield from serve(Settings(store_url=f"sqlite:///{tmp_path / 'empty.db'}"))
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    for base in serve(Settings(store_url=url)):
+        with keyed_client(base, url, "read") as client:
+            yield client

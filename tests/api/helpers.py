@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
+
+#: Makes a client whose requests carry a new key of the given scopes (``""``: no key).
+ClientWith = Callable[[str], httpx.Client]
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> str:

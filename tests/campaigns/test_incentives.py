@@ -60,6 +60,22 @@ from tests.helpers import CATALOGUE, ROOT
             lambda c: c.assign(friend_reward=["10", "", "0"]),
             "row 3, column 'friend_reward': is empty",
         ),
+        (
+            lambda c: c.assign(advocate_reward=["Infinity", "0", "5"]),
+            "row 2, column 'advocate_reward': 'Infinity' is not a finite number",
+        ),
+        (
+            lambda c: c.assign(cap=["5", "-inf", "3"]),
+            "row 3, column 'cap': '-inf' is not a finite number",
+        ),
+        (
+            lambda c: c.assign(cap=["5", "NaN", "3"]),
+            "row 3, column 'cap': 'NaN' is not a number",
+        ),
+        (
+            lambda c: c.assign(friend_reward=["10", "1e12", "0"]),
+            "row 3, column 'friend_reward': 1e+12 is above the largest reward, 1,000,000",
+        ),
     ],
 )
 def test_bad_catalogues_get_clear_errors(

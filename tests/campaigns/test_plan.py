@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from advocates.campaigns.incentives import validate_catalogue
 from advocates.campaigns.plan import CampaignRequest, plan_campaign
+from advocates.errors import ConfigurationError
 from tests.helpers import CATALOGUE
 
 
@@ -154,3 +157,23 @@ def test_without_a_number_of_advocates_the_budget_decides_how_many() -> None:
         assert (
             plan.assignments["arm"] != "none"
         ).all()  # each was chosen for an incentive it can afford
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"objective": "fame"}, "unknown objective 'fame'"),
+        ({"budget": -1.0}, "the budget must be a number from 0 to 1,000,000,000, got -1.0"),
+        ({"budget": float("inf")}, "the budget must be a number from 0 to 1,000,000,000"),
+        ({"budget": float("nan")}, "the budget must be a number from 0 to 1,000,000,000"),
+        ({"budget": 1e308}, "the budget must be a number from 0 to 1,000,000,000"),
+        ({"advocates": 0}, "advocates must be at least 1"),
+        ({"holdout": 1.0}, "holdout must be a share from 0 to below 1"),
+        ({"seed": -1}, "the seed must be a whole number from 0 to 4294967295"),
+        ({"seed": 2**32}, "the seed must be a whole number from 0 to 4294967295"),
+    ],
+)
+def test_a_request_is_checked_once_when_it_is_made(fields: dict, message: str) -> None:
+    request = {"objective": "awareness", "budget": 100.0, **fields}
+    with pytest.raises(ConfigurationError, match=re.escape(message)):
+        CampaignRequest(**request)

@@ -41,9 +41,10 @@ def test_a_ranking_is_one_objective_or_parsed_weights(
         ),
         (None, "reach=1", "weights: unknown objective 'reach'"),
         (None, "awareness=lots", "'awareness=lots' needs a number"),
-        (None, "awareness=-1", "awareness must be a number >= 0"),
-        (None, "awareness=inf", "awareness must be a number >= 0"),
-        (None, "awareness=nan", "awareness must be a number >= 0"),
+        (None, "awareness=-1", "awareness must be a number from 0 to 1,000,000, got '-1'"),
+        (None, "awareness=inf", "awareness must be a number from 0 to 1,000,000"),
+        (None, "awareness=nan", "awareness must be a number from 0 to 1,000,000"),
+        (None, "awareness=1e308,conversion=1e308", "awareness must be a number from 0 to"),
         (None, "awareness=0", "give at least one positive weight"),
         (None, " , ", "give at least one positive weight"),
     ],
@@ -53,4 +54,3 @@ def test_a_bad_ranking_is_refused_with_what_was_expected(
 ) -> None:
     with pytest.raises(ConfigurationError, match=message.replace("(", r"\(")):
         parse_ranking(objective=objective, weights=weights)
-

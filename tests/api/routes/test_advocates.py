@@ -10,7 +10,7 @@ import pytest
 
 from advocates.pipeline import RunOutcome
 from advocates.store import SqliteStore
-from tests.api.helpers import assert_error
+from tests.api.helpers import ClientWith, assert_error
 
 
 def test_ranked_advocates_are_paginated(
@@ -65,7 +65,7 @@ def test_custom_weights_rank_a_mix_of_objectives(client: httpx.Client) -> None:
     ("params", "message"),
     [
         ({"weights": "reach=1"}, "unknown objective 'reach'"),
-        ({"weights": "awareness=-1"}, "must be a number >= 0"),
+        ({"weights": "awareness=-1"}, "must be a number from 0 to 1,000,000"),
         ({"weights": "awareness=lots"}, "needs a number"),
         ({"weights": "awareness=0"}, "at least one positive weight"),
         ({"weights": "awareness=1", "objective": "awareness"}, "either an objective or weights"),
@@ -75,3 +75,18 @@ def test_custom_weights_rank_a_mix_of_objectives(client: httpx.Client) -> None:
 def test_bad_weights_get_a_clear_400(client: httpx.Client, params: dict, message: str) -> None:
     response = client.get("/v1/advocates", params=params)
     assert message in assert_error(response, 400, "configuration_error")
+
+
+def test_only_the_pii_scope_sees_contact_details_and_the_customers_words(
+    client: httpx.Client, client_with: ClientWith
+) -> None:
+    worst = client_with("read").get("/v1/detractors", params={"limit": 1}).json()["data"][0]
+    without = client.get(f"/v1/advocates/{worst['customer_id']}").json()
+    assert not {"email", "name", "worst_text"} & set(without["features"])
+    assert all(
+        worst["evidence_id"] not in o["explanation"] or "(text withheld)" in o["explanation"]
+        for o in without["objectives"].values()
+    )
+    pii = client_with("read,pii").get(f"/v1/advocates/{worst['customer_id']}").json()
+    assert {"email", "name", "worst_text"} <= set(pii["features"])
+    assert pii["features"]["worst_text"]

@@ -16,7 +16,8 @@ def campaign_body(**changes: object) -> dict:
     body = {
         "objective": "conversion",
         "budget": 250.0,
-        "catalogue": CATALOGUE.to_dict("records"),
+        # JSON says "no cap" with null, where a CSV leaves the cell empty.
+        "catalogue": CATALOGUE.replace({"cap": {"": None}}).to_dict("records"),
         "advocates": 30,
         "holdout": 0.1,
         "seed": 4,

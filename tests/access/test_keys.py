@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from advocates.access.keys import (
+    Scope,
+    authenticate,
+    authorise,
+    create_key,
+    list_keys,
+    parse_scopes,
+    revoke_key,
+)
+from advocates.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from advocates.store import SqliteStore
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqliteStore:
+    return SqliteStore(tmp_path / "keys.db")
+
+
+def test_a_key_is_shown_once_and_only_its_salted_hash_is_stored(store: SqliteStore) -> None:
+    made = create_key(store, name="crm tool", scopes=parse_scopes("read,export"))
+    assert made.secret.startswith(f"adv_{made.key.key_id}_")
+    with sqlite3.connect(store.path) as con:
+        dump = "\n".join(con.iterdump())
+    secret = made.secret.rsplit("_", 1)[-1]
+    assert made.secret not in dump and secret[:20] not in dump
+    # Two keys never share a salt, so equal secrets would not give equal hashes.
+    other = create_key(store, name="bi", scopes=parse_scopes("read"))
+    stored = {k.key_id: k for k in store.api_keys()}
+    assert stored[made.key.key_id].salt != stored[other.key.key_id].salt
+
+
+def test_a_valid_key_authenticates_with_its_scopes_and_its_use_is_recorded(
+    store: SqliteStore,
+) -> None:
+    made = create_key(store, name="crm tool", scopes=frozenset({Scope.READ, Scope.PII}))
+    key = authenticate(store, made.secret)
+    assert key.key_id == made.key.key_id and key.scopes == {Scope.READ, Scope.PII}
+    assert store.api_key(key.key_id).last_used_at is not None
+    authorise(key, Scope.PII)
+    with pytest.raises(PermissionDeniedError, match="lacks the 'admin' scope"):
+        authorise(key, Scope.ADMIN)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda k: k[:-1] + ("A" if k[-1] != "A" else "B"),  # wrong secret
+        lambda k: "adv_000000000000_" + k.rsplit("_", 1)[-1],  # unknown key id
+        lambda k: "",
+        lambda k: "Bearer " + k,
+        lambda k: k.replace("adv_", "xyz_", 1),
+        lambda k: "adv_short_secret",
+    ],
+)
+def test_a_wrong_unknown_or_malformed_key_is_refused(
+    store: SqliteStore, tamper: Callable[[str], str]
+) -> None:
+    made = create_key(store, name="crm tool", scopes=frozenset({Scope.READ}))
+    with pytest.raises(AuthenticationError):
+        authenticate(store, tamper(made.secret))
+
+
+def test_a_revoked_key_is_refused_from_the_next_request_on(store: SqliteStore) -> None:
+    made = create_key(store, name="crm tool", scopes=frozenset({Scope.READ}))
+    authenticate(store, made.secret)
+    revoked = revoke_key(store, made.key.key_id)
+    assert revoked.revoked_at is not None
+    with pytest.raises(AuthenticationError, match="unknown or revoked"):
+        authenticate(store, made.secret)
+    assert [k.revoked_at for k in list_keys(store)] == [revoked.revoked_at]
+    with pytest.raises(NotFoundError):
+        revoke_key(store, "000000000000")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "scopes: expected"), ("read,root", "scopes: expected"), (" , ", "scopes: expected")],
+)
+def test_unknown_or_no_scopes_are_refused(text: str, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        parse_scopes(text)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 101])
+def test_a_key_needs_a_name(store: SqliteStore, name: str) -> None:
+    with pytest.raises(ConfigurationError, match="needs a name"):
+        create_key(store, name=name, scopes=frozenset({Scope.READ}))
