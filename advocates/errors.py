@@ -16,7 +16,9 @@ __all__ = [
     "NoPublishedRunError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RateLimitedError",
     "RejectThresholdError",
+    "ServerBusyError",
     "StoreError",
     "TableReadError",
 ]
@@ -133,3 +135,23 @@ class PermissionDeniedError(AdvocatesError):
     """A valid API key lacks the scope the request needs."""
 
     code = "forbidden"
+
+
+class RateLimitedError(AdvocatesError):
+    """A caller sent more requests than its rate limit allows; it may retry after a while."""
+
+    code = "rate_limited"
+
+    def __init__(self, *, limit: str, retry_after: int) -> None:
+        super().__init__(f"rate limit of {limit} reached: retry in {retry_after} s")
+        self.retry_after = retry_after
+
+
+class ServerBusyError(AdvocatesError):
+    """Heavy work (plans, custom rankings, exports) is at capacity; retry after a while."""
+
+    code = "server_busy"
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(f"the server is busy with other heavy requests: retry in {retry_after} s")
+        self.retry_after = retry_after

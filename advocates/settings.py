@@ -82,6 +82,33 @@ class Settings(BaseSettings):
         description="Days after a referred friend's purchase during which a refund voids the "
         "referral's reward; rewards are pending until then.",
     )
+    rate_limit_per_minute: int = Field(
+        default=600,
+        ge=1,
+        description="Most API requests one key (or, with auth off, one client address) may make "
+        "in any minute; past it, 429 with Retry-After.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest request body the API reads; a larger one is refused with 413.",
+    )
+    heavy_workers: int = Field(
+        default=2,
+        ge=1,
+        description="How many heavy API requests (campaign plans, custom-weight rankings, "
+        "exports) run at once.",
+    )
+    heavy_queue: int = Field(
+        default=8,
+        ge=0,
+        description="How many more heavy requests may wait for a slot; any beyond get 503.",
+    )
+    heavy_wait_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long a heavy request waits for a slot before it gets 503.",
+    )
     export_max_rows: int = Field(
         default=100_000,
         ge=1,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 
 import advocates
 from advocates.settings import Settings, get_settings
 from advocates.store import open_store
 
 from .errors import install_error_handlers
-from .middleware import SecurityHeaders
+from .limits import HeavyWork, RateLimit
+from .middleware import BodyLimit, SecurityHeaders
 from .routes import advocates as advocates_routes
 from .routes import campaigns, detractors, exports, health
 from .schemas import ErrorPublic
@@ -20,7 +22,9 @@ __all__ = ["create_app"]
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app over the store named by ``settings`` (default: the environment)."""
     settings = settings or get_settings()
-    app = FastAPI(
+    # The docs pages load Swagger UI and ReDoc from the package's own assets, never from a CDN,
+    # so they work on a network without internet.
+    app = FastAPIOffline(
         title="Advocates API",
         version=advocates.__version__,
         description="Ranked advocates per campaign objective, one customer's score and explanation, "
@@ -28,7 +32,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = open_store(settings.store_url)
+    app.state.rate_limit = RateLimit(settings.rate_limit_per_minute)
+    app.state.heavy_work = HeavyWork(
+        workers=settings.heavy_workers,
+        queue=settings.heavy_queue,
+        wait_seconds=settings.heavy_wait_seconds,
+    )
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     v1 = APIRouter(
         prefix="/v1",

@@ -8,6 +8,7 @@ a missing or unknown key is a 401 and a key without the scope a 403, before the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, Security
@@ -18,9 +19,13 @@ from advocates.errors import AuthenticationError
 from advocates.settings import Settings
 from advocates.store import Store
 
+from .limits import HeavyWork, RateLimit
+
 __all__ = [
     "MAX_OFFSET",
     "CallerDep",
+    "Heavy",
+    "HeavyWorkDep",
     "Limit",
     "Offset",
     "PiiDep",
@@ -51,19 +56,25 @@ _bearer = HTTPBearer(
 
 
 def get_caller(
+    request: Request,
     settings: SettingsDep,
     store: StoreDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
 ) -> ApiKey | None:
-    """The key of the request; ``None`` when keys are switched off (every scope allowed)."""
+    """The key of the request, within its rate limit; ``None`` when keys are switched off
+    (every scope allowed, and the limit counted per client address)."""
+    limit: RateLimit = request.app.state.rate_limit
     if settings.auth == "off":
+        limit.check(f"address:{request.client.host if request.client else '?'}")
         return None
     if credentials is None:
         raise AuthenticationError(
             "this request needs an API key: send 'Authorization: Bearer <key>' "
             "(make one with `advocates keys create`)"
         )
-    return authenticate(store, credentials.credentials)
+    key = authenticate(store, credentials.credentials)
+    limit.check(f"key:{key.key_id}")
+    return key
 
 
 CallerDep = Annotated[ApiKey | None, Depends(get_caller)]
@@ -78,6 +89,22 @@ def requires(scope: Scope) -> Any:
 
     check.scope = scope  # type: ignore[attr-defined]  # read by the test that every route has one
     return Depends(check)
+
+
+def get_heavy_work(request: Request) -> HeavyWork:
+    heavy: HeavyWork = request.app.state.heavy_work
+    return heavy
+
+
+def heavy_slot(heavy: Annotated[HeavyWork, Depends(get_heavy_work)]) -> Iterator[None]:
+    """Hold a slot of the heavy-work pool for the whole request (503 when none comes free)."""
+    with heavy.slot():
+        yield
+
+
+#: For routes whose every request is heavy (campaign plans, exports).
+Heavy = Depends(heavy_slot)
+HeavyWorkDep = Annotated[HeavyWork, Depends(get_heavy_work)]
 
 
 def may_see_pii(caller: CallerDep) -> bool:

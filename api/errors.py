@@ -18,11 +18,15 @@ from advocates.errors import (
     NoPublishedRunError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitedError,
+    ServerBusyError,
 )
 
 _STATUS: list[tuple[type[AdvocatesError], int]] = [
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),
+    (RateLimitedError, 429),
+    (ServerBusyError, 503),
     (NotFoundError, 404),
     (NoPublishedRunError, 503),
     (ConfigurationError, 400),
@@ -48,8 +52,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AdvocatesError)
     async def advocates_error(request: Request, error: AdvocatesError) -> JSONResponse:
         status = next((s for kind, s in _STATUS if isinstance(error, kind)), 500)
-        challenge = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return error_response(status, error.code, str(error), headers=challenge)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if isinstance(error, RateLimitedError | ServerBusyError):
+            headers["Retry-After"] = str(error.retry_after)
+        return error_response(status, error.code, str(error), headers=headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -68,7 +74,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+            error.status_code, "http_error"
+        )
         # Starlette's headers carry, for a 405, the Allow list that HTTP requires.
         return error_response(error.status_code, code, str(error.detail), headers=error.headers)
 

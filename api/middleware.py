@@ -1,11 +1,14 @@
-"""Response headers every answer carries: no content sniffing, and no caching of personal data."""
+"""ASGI middleware: the headers every answer carries, and a cap on request bodies."""
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["SecurityHeaders"]
+from .errors import error_response
+
+__all__ = ["BodyLimit", "SecurityHeaders"]
 
 
 class SecurityHeaders:
@@ -31,3 +34,40 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuse request bodies over ``max_bytes`` with 413, before they are read into memory.
+
+    A declared ``Content-Length`` over the cap is answered at once; a body sent without one
+    (chunked) is counted as it arrives and refused when it passes the cap.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = HTTPException(
+            413, detail=f"the request body is larger than {self.max_bytes:,} bytes"
+        )
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            response = error_response(413, "payload_too_large", str(too_large.detail))
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise too_large
+            return message
+
+        await self.app(scope, counting_receive, send)

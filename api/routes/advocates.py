@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -11,7 +12,7 @@ from advocates.access.keys import Scope
 from advocates.ranking.objectives import OBJECTIVES, parse_ranking
 from advocates.ranking.shortlist import explanations, public_features, ranked_page, score_parts
 
-from ..deps import Limit, Offset, PiiDep, StoreDep, requires
+from ..deps import HeavyWorkDep, Limit, Offset, PiiDep, StoreDep, requires
 from ..schemas import (
     AdvocatePublic,
     AdvocatesPublic,
@@ -50,6 +51,7 @@ WeightsQuery = Annotated[
 )
 def list_advocates(
     store: StoreDep,
+    heavy: HeavyWorkDep,
     objective: Objective | None = None,
     weights: WeightsQuery = None,
     limit: Limit = 100,
@@ -59,7 +61,8 @@ def list_advocates(
     ``weights`` (give one of the two)."""
     ranking = parse_ranking(objective=objective, weights=weights)
     run = store.latest_run()
-    page, total = ranked_page(store, run.run_id, ranking=ranking, limit=limit, offset=offset)
+    with heavy.slot() if ranking.weights else nullcontext():  # custom weights rank per request
+        page, total = ranked_page(store, run.run_id, ranking=ranking, limit=limit, offset=offset)
     parts = score_parts(ranking.name)
     name = ranking.name
     data = [

@@ -12,7 +12,7 @@ from advocates.campaigns.plan import CampaignRequest, plan_and_store
 from advocates.data.io import csv_lines
 from advocates.store import PlanInfo
 
-from ..deps import Limit, Offset, SettingsDep, StoreDep, requires
+from ..deps import Heavy, Limit, Offset, SettingsDep, StoreDep, requires
 from ..schemas import (
     AssignmentPublic,
     AssignmentsPublic,
@@ -42,7 +42,7 @@ def _public(info: PlanInfo) -> CampaignPublic:
 @router.post(
     "",
     operation_id="createCampaign",
-    dependencies=[requires(Scope.WRITE)],
+    dependencies=[requires(Scope.WRITE), Heavy],
     response_model=CampaignPublic,
     status_code=status.HTTP_201_CREATED,
     responses=_ERRORS,
@@ -103,7 +103,7 @@ def list_assignments(
 @router.get(
     "/{campaign_id}/assignments.csv",
     operation_id="exportCampaignAssignments",
-    dependencies=[requires(Scope.EXPORT)],
+    dependencies=[requires(Scope.EXPORT), Heavy],
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}}, **_ERRORS},
 )

@@ -14,7 +14,7 @@ from advocates.errors import ConfigurationError
 from advocates.ranking.objectives import parse_ranking
 from advocates.ranking.shortlist import iter_ranked, shortlist_frame
 
-from ..deps import SettingsDep, StoreDep, requires
+from ..deps import Heavy, SettingsDep, StoreDep, requires
 from ..schemas import ErrorPublic, Objective
 from .advocates import WeightsQuery
 
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/exports", tags=["exports"])
 @router.get(
     "/shortlist.csv",
     operation_id="exportShortlist",
-    dependencies=[requires(Scope.EXPORT)],
+    dependencies=[requires(Scope.EXPORT), Heavy],
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}}, 400: {"model": ErrorPublic}},
 )
