@@ -5,7 +5,8 @@ nodes: each stage is a pure function whose keyword arguments are named artifacts
 ``params``, ``links``, ...) and whose results are stored under its output names, so each artifact
 is built once and handed on by name. :func:`score_tables` walks the list (accepted tables in,
 scored customers, side tables and a report out); :func:`run_nightly` adds the edges: reading the
-input folder, writing the rejects file and publishing to the store. It may import every layer
+input folder, writing the rejects file, applying the outcome events stored since (see
+:func:`advocates.data.events.apply_events`) and publishing to the store. It may import every layer
 below it (data, features, models, ranking, campaigns, store); only the CLI imports it.
 """
 
@@ -24,6 +25,7 @@ from sklearn.base import ClassifierMixin
 
 from advocates.campaigns.rewards import referral_rewards
 from advocates.data.contract import TABLES, empty_table
+from advocates.data.events import apply_events
 from advocates.data.identity import link_customers
 from advocates.data.io import find_table_files, read_raw_table, write_csv
 from advocates.data.validation import TableResult, validate_tables
@@ -307,7 +309,7 @@ SCORING_STAGES = (
 )
 
 #: The names of a nightly run's stages, in order, as the progress display shows them.
-RUN_STAGES = ("read", "validate", *(stage.name for stage in SCORING_STAGES), "publish")
+RUN_STAGES = ("read", "validate", "events", *(stage.name for stage in SCORING_STAGES), "publish")
 
 
 class _Timer:
@@ -411,12 +413,17 @@ def run_nightly(
             raise RejectThresholdError(
                 offenders=offenders, threshold=max_reject_share, rejects_path=str(rejects_path)
             )
-        result = score_tables(
-            {name: r.frame for name, r in results.items()}, params=params, progress=progress
-        )
+        with timer.stage("events"):
+            accepted, events_report = apply_events(
+                {name: r.frame for name, r in results.items()},
+                store.events(until=params.as_of),
+                as_of=params.as_of,
+            )
+        result = score_tables(accepted, params=params, progress=progress)
         report = {
             "run_id": run_id,
             "tables": tables_report,
+            "events": events_report,
             "rejects_file": str(rejects_path),
             **result.report,
         }

@@ -13,7 +13,7 @@ from .errors import install_error_handlers
 from .limits import HeavyWork, RateLimit
 from .middleware import BodyLimit, SecurityHeaders
 from .routes import advocates as advocates_routes
-from .routes import campaigns, detractors, exports, health
+from .routes import campaigns, detractors, events, exports, health
 from .schemas import ErrorPublic
 
 __all__ = ["create_app"]
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(advocates_routes.router)
     v1.include_router(campaigns.router)
     v1.include_router(detractors.router)
+    v1.include_router(events.router)
     v1.include_router(exports.router)
     app.include_router(v1)
     app.include_router(health.router)

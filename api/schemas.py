@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from advocates.campaigns.incentives import MAX_REWARD
 from advocates.campaigns.plan import MAX_BUDGET, MAX_SEED
+from advocates.data.events import MAX_BATCH
 
 Objective = Literal["awareness", "engagement", "conversion"]
 
@@ -180,3 +181,50 @@ class AssignmentsPublic(BaseModel):
     limit: int
     offset: int
     campaign_id: str
+
+
+class EventsCreate(BaseModel):
+    """A batch of outcome events. Each item: `event_id` (idempotency key), `type` (share,
+    invite, click, conversion, refund, consent_withdrawn, consent_given, do_not_contact),
+    `customer_id`, `occurred_at` (ISO 8601), and where they apply `campaign_id`,
+    `incentive_id`, `friend_customer_id` (a conversion's friend), `order_id` (a refund's
+    order), `amount`, `currency`. Items are checked one by one: an invalid one is rejected with
+    its reason and the others are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        examples=[
+            [
+                {
+                    "event_id": "crm-123",
+                    "type": "conversion",
+                    "customer_id": "C0000042",
+                    "friend_customer_id": "C0001234",
+                    "occurred_at": "2026-11-02T10:00:00Z",
+                    "campaign_id": "plan-20261101T020000Z-a1b2c3",
+                    "incentive_id": "DUO10",
+                    "amount": 59.0,
+                    "currency": "EUR",
+                }
+            ]
+        ],
+    )
+
+
+class RejectedEventPublic(BaseModel):
+    index: int = Field(description="The item's place in the batch, from 0.")
+    event_id: str | None
+    reason: str
+
+
+class EventsRecorded(BaseModel):
+    """What became of a batch: stored (durably, before this answer), repeats, rejects."""
+
+    accepted: int = Field(description="New events stored.")
+    duplicates: int = Field(
+        description="Events whose event_id was already stored: not stored again."
+    )
+    rejected: list[RejectedEventPublic]

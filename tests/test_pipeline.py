@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from advocates import pipeline
+from advocates.data.events import record_events
 from advocates.features import graph
-from advocates.pipeline import RUN_STAGES, SCORING_STAGES, ScoringParams, run_nightly
+from advocates.pipeline import RUN_STAGES, SCORING_STAGES, RunOutcome, ScoringParams, run_nightly
 from advocates.settings import Settings
 from advocates.store import SqliteStore
 
@@ -29,8 +30,8 @@ def test_every_stage_input_is_given_or_made_by_an_earlier_stage_and_made_once() 
 
 def test_the_progress_display_lists_the_stages_the_run_walks() -> None:
     names = tuple(stage.name for stage in SCORING_STAGES)
-    assert RUN_STAGES[:2] == ("read", "validate") and RUN_STAGES[-1] == "publish"
-    assert RUN_STAGES[2:-1] == names
+    assert RUN_STAGES[:3] == ("read", "validate", "events") and RUN_STAGES[-1] == "publish"
+    assert RUN_STAGES[3:-1] == names
 
 
 def test_scoring_params_come_from_the_settings_of_the_same_names() -> None:
@@ -80,3 +81,47 @@ def test_the_audience_graph_of_each_date_is_built_once_and_pagerank_run_once_per
     assert set(built[:2]) == {AS_OF, params.cutoff}
     assert built[2] < AS_OF  # the first exposure
     assert len(ranked) == 3
+
+
+@pytest.mark.slow
+def test_stored_events_feed_the_next_run(
+    demo_dir: Path, tmp_path: Path, scored: tuple[SqliteStore, RunOutcome]
+) -> None:
+    before, outcome = scored
+    ranked, _ = before.ranked(outcome.run_id, objective="awareness", limit=2, offset=0)
+    withdrawn, inviter = ranked["customer_id"].tolist()
+    invites_before = before.customer(outcome.run_id, inviter)["invites_sent"]
+    store = SqliteStore(tmp_path / "store.db")
+    day = "2026-10-20T12:00:00Z"
+    record_events(
+        store,
+        [
+            {
+                "event_id": "w",
+                "type": "consent_withdrawn",
+                "customer_id": withdrawn,
+                "occurred_at": day,
+            },
+            *(
+                {"event_id": f"i{n}", "type": "invite", "customer_id": inviter, "occurred_at": day}
+                for n in range(3)
+            ),
+            {
+                "event_id": "late",
+                "type": "invite",
+                "customer_id": inviter,
+                "occurred_at": "2027-01-01",
+            },
+        ],
+    )
+    after = run_nightly(
+        input_dir=demo_dir,
+        store=store,
+        params=ScoringParams(as_of=AS_OF),
+        rejects_dir=tmp_path / "rejects",
+        max_reject_share=0.05,
+    )
+    assert after.report["events"]["invite"] == 3 and after.report["events"]["events"] == 4  # type: ignore[index]
+    gone = store.customer(after.run_id, withdrawn)
+    assert not gone["eligible"] and gone["excluded_reason"] == "no marketing consent"
+    assert store.customer(after.run_id, inviter)["invites_sent"] == invites_before + 3

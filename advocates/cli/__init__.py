@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import sys
 
-from advocates.cli import campaign, demo, evaluation, importers, keys, lists, score, serve
+from advocates.cli import (
+    campaign,
+    demo,
+    evaluation,
+    events,
+    importers,
+    keys,
+    lists,
+    score,
+    serve,
+)
 from advocates.cli.common import app, err
 from advocates.errors import AdvocatesError
 
 __all__ = ["app", "main"]
 
 # The command modules register their commands on ``app`` when imported.
-_COMMANDS = (campaign, demo, evaluation, importers, keys, lists, score, serve)
+_COMMANDS = (campaign, demo, evaluation, events, importers, keys, lists, score, serve)
 
 
 def main() -> None:

@@ -73,6 +73,8 @@ def _print_summary(report: dict) -> None:
     out.print(
         f"customers scored: {report['customers']:,}; eligible advocates: {report['eligible']:,}; excluded: {report['excluded']}"
     )
+    if report.get("events", {}).get("events"):
+        out.print(f"outcome events applied: {report['events']}")
     out.print(f"sentiment model: {report['sentiment_model']}")
     out.print(f"customer value model: {report['customer_value_model']}")
     _print_propensity(report["propensity_model"])

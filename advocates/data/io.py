@@ -11,6 +11,7 @@ import codecs
 import csv
 import gzip
 import io
+import json
 import re
 import warnings
 from collections.abc import Iterable, Iterator
@@ -231,3 +232,32 @@ def write_table(
     with opener(path, "wb") as handle:
         handle.write(b"\n".join(lines))
     return path
+
+
+def read_records(path: str | Path) -> tuple[list[dict[str, object]], str]:
+    """The records of a CSV (``.csv``, ``.csv.gz``) or JSON Lines (``.jsonl``, ``.ndjson``)
+    file, as dicts, and how a record's place is named in messages: ``row`` for CSV (record 0
+    is row 2, under the header) or ``line`` for JSON Lines (record 0 is line 1)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file", path=str(path))
+    name = path.name.lower()
+    try:
+        if name.endswith((".jsonl", ".ndjson")):
+            records: list[dict[str, object]] = []
+            with open(path, encoding="utf-8") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if line.strip():
+                        try:
+                            records.append(json.loads(line))
+                        except json.JSONDecodeError as error:
+                            raise InputError(
+                                f"{path}: line {number} is not JSON: {error.msg}", path=str(path)
+                            ) from None
+            return records, "line"
+        if name.endswith((".csv", ".csv.gz")):
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            return frame.to_dict("records"), "row"
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise InputError(f"{path}: cannot be read: {error}", path=str(path)) from error
+    raise InputError(f"{path}: expected a .csv, .csv.gz or .jsonl file", path=str(path))

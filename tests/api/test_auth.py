@@ -13,7 +13,7 @@ from advocates.access.keys import Scope, create_key, revoke_key
 from advocates.settings import Settings
 from advocates.store import open_store
 from api.app import create_app
-from api.routes import advocates, campaigns, detractors, exports
+from api.routes import advocates, campaigns, detractors, events, exports
 from tests.api.conftest import serve
 from tests.api.helpers import ClientWith, assert_error
 from tests.api.routes.test_campaigns import campaign_body
@@ -28,6 +28,7 @@ ROUTES = [
     ("GET", "/v1/campaigns/{campaign_id}", Scope.READ, {}),
     ("GET", "/v1/campaigns/{campaign_id}/assignments", Scope.READ, {}),
     ("GET", "/v1/campaigns/{campaign_id}/assignments.csv", Scope.EXPORT, {}),
+    ("POST", "/v1/events", Scope.WRITE, {"json": {"events": [{"event_id": "x", "type": "click"}]}}),
 ]
 
 
@@ -44,7 +45,13 @@ def test_every_v1_route_declares_exactly_one_scope_and_this_test_covers_it(
 ) -> None:
     declared = {
         (method, "/v1" + route.path): _declared_scopes(route)
-        for router in (advocates.router, campaigns.router, detractors.router, exports.router)
+        for router in (
+            advocates.router,
+            campaigns.router,
+            detractors.router,
+            events.router,
+            exports.router,
+        )
         for route in router.routes
         if isinstance(route, APIRoute)
         for method in route.methods

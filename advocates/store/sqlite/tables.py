@@ -20,9 +20,16 @@ from advocates.store.sqlite.connection import SqliteConnection
 
 __all__ = ["SqliteTables"]
 
+#: Customers who withdrew consent or asked not to be contacted after the run are in no listing,
+#: export or plan, from the next request on (see :mod:`advocates.store.sqlite.events`).
+_NOT_BLOCKED = "customer_id NOT IN (SELECT customer_id FROM contact_blocks)"
+
 
 class SqliteTables(SqliteConnection):
-    """The published tables of a SQLite store's runs, read by ranking, customer or name."""
+    """The published tables of a SQLite store's runs, read by ranking, customer or name.
+
+    Listings leave out the customers of ``contact_blocks`` (kept by the events role).
+    """
 
     def ranked(
         self, run_id: str, *, objective: str, limit: int, offset: int
@@ -37,14 +44,13 @@ class SqliteTables(SqliteConnection):
                 f"run {run_id} has no {objective} ranking (it was scored by an older version); "
                 "run advocates score again"
             )
+        listed = f"{rank} IS NOT NULL AND {_NOT_BLOCKED}"
         page = self._query(
-            f"SELECT * FROM {table} WHERE {rank} IS NOT NULL ORDER BY {rank} LIMIT ? OFFSET ?",
+            f"SELECT * FROM {table} WHERE {listed} ORDER BY {rank} LIMIT ? OFFSET ?",
             (limit, offset),
         )
         total = int(
-            self._query(f"SELECT COUNT(*) AS n FROM {table} WHERE {rank} IS NOT NULL", ())[
-                "n"
-            ].iloc[0]
+            self._query(f"SELECT COUNT(*) AS n FROM {table} WHERE {listed}", ())["n"].iloc[0]
         )
         return page, total
 
@@ -61,8 +67,11 @@ class SqliteTables(SqliteConnection):
             yield page
 
     def eligible(self, run_id: str) -> pd.DataFrame:
-        """Every eligible customer's row of a run (for rankings computed per request)."""
-        return self._query(f"SELECT * FROM {scores_table(run_id)} WHERE eligible = 1", ())
+        """Every eligible customer's row of a run (for rankings computed per request and
+        campaign plans); customers blocked since the run are left out."""
+        return self._query(
+            f"SELECT * FROM {scores_table(run_id)} WHERE eligible = 1 AND {_NOT_BLOCKED}", ()
+        )
 
     def customer(self, run_id: str, customer_id: str) -> dict[str, Any]:
         """One customer's row of a run."""

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from advocates.data.events import check_events, record_events
+from advocates.store import SqliteStore
+
+AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
+
+
+def event(event_id: str, type_: str, customer: str, at: str = "2026-11-02") -> dict:
+    return {"event_id": event_id, "type": type_, "customer_id": customer, "occurred_at": at}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqliteStore:
+    store = SqliteStore(tmp_path / "s.db")
+    run = store.begin_run(as_of=AS_OF)
+    scores = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(5)],
+            "eligible": [1] * 5,
+            "awareness_score": [5.0, 4.0, 3.0, 2.0, 1.0],
+            "rank_awareness": [1, 2, 3, 4, 5],
+        }
+    )
+    store.publish(run, scores=scores, report={})
+    return store
+
+
+def test_an_event_is_stored_once_however_often_it_is_sent(store: SqliteStore) -> None:
+    batch = [event("e1", "share", "c0"), event("e2", "click", "c1")]
+    first = record_events(store, batch)
+    again = record_events(store, [*batch, event("e3", "click", "c1")])
+    assert (first.accepted, first.duplicates) == (2, 0)
+    assert (again.accepted, again.duplicates) == (1, 2)
+    stored = store.events()
+    assert stored["event_id"].tolist() == ["e1", "e2", "e3"]
+    assert isinstance(stored["occurred_at"].dtype, pd.DatetimeTZDtype)
+    with sqlite3.connect(store.path) as con:
+        assert con.execute("SELECT COUNT(*) FROM events").fetchone() == (3,)
+    assert store.events(until=pd.Timestamp("2026-11-01", tz="UTC")).empty
+
+
+def test_consent_withdrawn_or_do_not_contact_leave_every_listing_at_once(
+    store: SqliteStore,
+) -> None:
+    run = store.latest_run().run_id
+    record_events(
+        store, [event("w1", "consent_withdrawn", "c0"), event("d1", "do_not_contact", "c3")]
+    )
+    page, total = store.ranked(run, objective="awareness", limit=10, offset=0)
+    assert page["customer_id"].tolist() == ["c1", "c2", "c4"] and total == 3
+    assert store.eligible(run)["customer_id"].tolist() == ["c1", "c2", "c4"]
+    assert [
+        p["customer_id"].tolist() for p in store.iter_ranked(run, objective="awareness", limit=10)
+    ] == [["c1", "c2", "c4"]]
+    assert store.contact_blocks().set_index("customer_id")["reason"].to_dict() == {
+        "c0": "consent withdrawn",
+        "c3": "do not contact",
+    }
+
+
+def test_the_latest_consent_event_decides_whatever_the_order_of_arrival(store: SqliteStore) -> None:
+    record_events(store, [event("g1", "consent_given", "c0", at="2026-11-05")])
+    record_events(store, [event("w1", "consent_withdrawn", "c0", at="2026-11-03")])  # older
+    assert store.contact_blocks().empty
+    record_events(store, [event("w2", "consent_withdrawn", "c0", at="2026-11-06")])
+    assert store.contact_blocks()["customer_id"].tolist() == ["c0"]
+    record_events(store, [event("g2", "consent_given", "c0", at="2026-11-07")])
+    assert store.contact_blocks().empty
+    record_events(store, [event("d1", "do_not_contact", "c0", at="2026-11-01")])
+    record_events(store, [event("g3", "consent_given", "c0", at="2026-11-08")])
+    assert store.contact_blocks()["reason"].tolist() == [
+        "do not contact"
+    ]  # consent does not undo it
+
+
+def test_a_batch_with_only_invalid_items_stores_nothing(store: SqliteStore) -> None:
+    recorded = record_events(store, [{"type": "share"}])
+    assert (recorded.accepted, recorded.duplicates, len(recorded.rejected)) == (0, 0, 1)
+    assert store.events().empty and check_events([])[0].empty
