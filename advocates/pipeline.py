@@ -6,7 +6,8 @@ nodes: each stage is a pure function whose keyword arguments are named artifacts
 is built once and handed on by name. :func:`score_tables` walks the list (accepted tables in,
 scored customers, side tables and a report out); :func:`run_nightly` adds the edges: reading the
 input folder, writing the rejects file, applying the outcome events stored since (see
-:func:`advocates.data.events.apply_events`) and publishing to the store. It may import every layer
+:func:`advocates.data.events.apply_events`), leaving out erased customers and publishing to
+the store. It may import every layer
 below it (data, features, models, ranking, campaigns, store); only the CLI imports it.
 """
 
@@ -25,6 +26,7 @@ from sklearn.base import ClassifierMixin
 
 from advocates.campaigns.rewards import referral_rewards
 from advocates.data.contract import TABLES, empty_table
+from advocates.data.erasure import drop_customers
 from advocates.data.events import apply_events
 from advocates.data.identity import link_customers
 from advocates.data.io import find_table_files, read_raw_table, write_csv
@@ -419,11 +421,15 @@ def run_nightly(
                 store.events(until=params.as_of),
                 as_of=params.as_of,
             )
+            customer_ids = accepted["customers"]["customer_id"]
+            erased = customer_ids[store.suppressed(customer_ids).to_numpy(dtype=bool)]
+            accepted = drop_customers(accepted, set(erased))
         result = score_tables(accepted, params=params, progress=progress)
         report = {
             "run_id": run_id,
             "tables": tables_report,
             "events": events_report,
+            "erased_customers_left_out": len(erased),
             "rejects_file": str(rejects_path),
             **result.report,
         }

@@ -13,7 +13,7 @@ from .errors import install_error_handlers
 from .limits import HeavyWork, RateLimit
 from .middleware import BodyLimit, SecurityHeaders
 from .routes import advocates as advocates_routes
-from .routes import campaigns, detractors, events, exports, health
+from .routes import audit, campaigns, customers, detractors, events, exports, health
 from .schemas import ErrorPublic
 
 __all__ = ["create_app"]
@@ -46,7 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses={401: {"model": ErrorPublic}, 403: {"model": ErrorPublic}},
     )
     v1.include_router(advocates_routes.router)
+    v1.include_router(audit.router)
     v1.include_router(campaigns.router)
+    v1.include_router(customers.router)
     v1.include_router(detractors.router)
     v1.include_router(events.router)
     v1.include_router(exports.router)

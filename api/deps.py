@@ -31,6 +31,7 @@ __all__ = [
     "PiiDep",
     "SettingsDep",
     "StoreDep",
+    "actor_of",
     "requires",
 ]
 
@@ -105,6 +106,11 @@ def heavy_slot(heavy: Annotated[HeavyWork, Depends(get_heavy_work)]) -> Iterator
 #: For routes whose every request is heavy (campaign plans, exports).
 Heavy = Depends(heavy_slot)
 HeavyWorkDep = Annotated[HeavyWork, Depends(get_heavy_work)]
+
+
+def actor_of(caller: ApiKey | None) -> str:
+    """Who the audit log names for a request: the key id, or ``auth-off``."""
+    return caller.key_id if caller is not None else "auth-off"
 
 
 def may_see_pii(caller: CallerDep) -> bool:

@@ -228,3 +228,19 @@ class EventsRecorded(BaseModel):
         description="Events whose event_id was already stored: not stored again."
     )
     rejected: list[RejectedEventPublic]
+
+
+class AuditEntryPublic(BaseModel):
+    at: str
+    key_id: str = Field(description="The key that acted (`cli` for the command line).")
+    action: str = Field(description="export, pii_read, erase, key_created or key_revoked.")
+    target: str | None = Field(description="The route or file concerned.")
+    customer_id: str | None = Field(description="The customer concerned (a hash once erased).")
+    rows: int | None
+
+
+class AuditPublic(BaseModel):
+    data: list[AuditEntryPublic]
+    count: int
+    limit: int
+    offset: int

@@ -9,6 +9,7 @@ import pytest
 
 from advocates import pipeline
 from advocates.data.events import record_events
+from advocates.errors import NotFoundError
 from advocates.features import graph
 from advocates.pipeline import RUN_STAGES, SCORING_STAGES, RunOutcome, ScoringParams, run_nightly
 from advocates.settings import Settings
@@ -125,3 +126,26 @@ def test_stored_events_feed_the_next_run(
     gone = store.customer(after.run_id, withdrawn)
     assert not gone["eligible"] and gone["excluded_reason"] == "no marketing consent"
     assert store.customer(after.run_id, inviter)["invites_sent"] == invites_before + 3
+
+
+@pytest.mark.slow
+def test_an_erased_customer_is_left_out_of_later_runs(
+    demo_dir: Path, tmp_path: Path, scored: tuple[SqliteStore, RunOutcome]
+) -> None:
+    before, first = scored
+    erased = before.ranked(first.run_id, objective="awareness", limit=1, offset=0)[0]
+    erased = erased["customer_id"].iloc[0]
+    store = SqliteStore(tmp_path / "store.db")
+    click = {"event_id": "c", "type": "click", "customer_id": erased, "occurred_at": "2026-10-01"}
+    record_events(store, [click])
+    store.erase_customer(erased, key_id="test")
+    outcome = run_nightly(
+        input_dir=demo_dir,
+        store=store,
+        params=ScoringParams(as_of=AS_OF),
+        rejects_dir=tmp_path / "rejects",
+        max_reject_share=0.05,
+    )
+    assert outcome.report["erased_customers_left_out"] == 1
+    with pytest.raises(NotFoundError):
+        store.customer(outcome.run_id, erased)

@@ -17,6 +17,7 @@ from advocates.cli import (
     importers,
     keys,
     lists,
+    privacy,
     score,
     serve,
 )
@@ -26,7 +27,7 @@ from advocates.errors import AdvocatesError
 __all__ = ["app", "main"]
 
 # The command modules register their commands on ``app`` when imported.
-_COMMANDS = (campaign, demo, evaluation, events, importers, keys, lists, score, serve)
+_COMMANDS = (campaign, demo, evaluation, events, importers, keys, lists, privacy, score, serve)
 
 
 def main() -> None:

@@ -27,7 +27,9 @@ def create(
     from advocates.store import open_store
 
     wanted = parse_scopes(scopes)
-    made = create_key(open_store(store or load_settings().store_url), name=name, scopes=wanted)
+    target = open_store(store or load_settings().store_url)
+    made = create_key(target, name=name, scopes=wanted)
+    target.audit(key_id="cli", action="key_created", target=made.key.key_id)
     err.print(
         f"made key {made.key.key_id} ({made.key.name}; scopes {', '.join(sorted(wanted))}). "
         "It is shown once: keep it now. Send it as 'Authorization: Bearer <key>'."
@@ -65,5 +67,7 @@ def revoke(
     from advocates.access.keys import revoke_key
     from advocates.store import open_store
 
-    key = revoke_key(open_store(store or load_settings().store_url), key_id)
+    target = open_store(store or load_settings().store_url)
+    key = revoke_key(target, key_id)
+    target.audit(key_id="cli", action="key_revoked", target=key.key_id)
     err.print(f"revoked key {key.key_id} ({key.name}) at {key.revoked_at}")

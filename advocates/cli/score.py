@@ -73,6 +73,8 @@ def _print_summary(report: dict) -> None:
     out.print(
         f"customers scored: {report['customers']:,}; eligible advocates: {report['eligible']:,}; excluded: {report['excluded']}"
     )
+    if report.get("erased_customers_left_out"):
+        out.print(f"erased customers left out: {report['erased_customers_left_out']:,}")
     if report.get("events", {}).get("events"):
         out.print(f"outcome events applied: {report['events']}")
     out.print(f"sentiment model: {report['sentiment_model']}")

@@ -12,7 +12,7 @@ from advocates.access.keys import Scope
 from advocates.ranking.objectives import OBJECTIVES, parse_ranking
 from advocates.ranking.shortlist import explanations, public_features, ranked_page, score_parts
 
-from ..deps import HeavyWorkDep, Limit, Offset, PiiDep, StoreDep, requires
+from ..deps import CallerDep, HeavyWorkDep, Limit, Offset, PiiDep, StoreDep, actor_of, requires
 from ..schemas import (
     AdvocatePublic,
     AdvocatesPublic,
@@ -96,11 +96,20 @@ def list_advocates(
     response_model=CustomerScorePublic,
     responses={404: {"model": ErrorPublic}},
 )
-def get_advocate(store: StoreDep, customer_id: str, pii: PiiDep) -> CustomerScorePublic:
+def get_advocate(
+    store: StoreDep, customer_id: str, pii: PiiDep, caller: CallerDep
+) -> CustomerScorePublic:
     """One customer's scores, ranks, explanations and features in the latest run; email, name
-    and the customer's own words only with the ``pii`` scope."""
+    and the customer's own words only with the ``pii`` scope (such a read is audited)."""
     run = store.latest_run()
     row = store.customer(run.run_id, customer_id)
+    if pii:
+        store.audit(
+            key_id=actor_of(caller),
+            action="pii_read",
+            target="/v1/advocates",
+            customer_id=customer_id,
+        )
     explained = explanations(row, include_pii=pii)
     objectives = {
         o: ObjectiveScore(

@@ -14,7 +14,7 @@ from advocates.errors import ConfigurationError
 from advocates.ranking.objectives import parse_ranking
 from advocates.ranking.shortlist import iter_ranked, shortlist_frame
 
-from ..deps import Heavy, SettingsDep, StoreDep, requires
+from ..deps import CallerDep, Heavy, SettingsDep, StoreDep, actor_of, requires
 from ..schemas import ErrorPublic, Objective
 from .advocates import WeightsQuery
 
@@ -31,12 +31,14 @@ router = APIRouter(prefix="/exports", tags=["exports"])
 def export_shortlist(
     store: StoreDep,
     settings: SettingsDep,
+    caller: CallerDep,
     objective: Objective | None = None,
     weights: WeightsQuery = None,
     limit: Annotated[int, Query(ge=1)] = 100,
 ) -> StreamingResponse:
     """The top ``limit`` advocates (by ``objective`` or custom ``weights``) as CSV, streamed; no
-    PII, no cell a spreadsheet would evaluate."""
+    PII, no cell a spreadsheet would evaluate. Each export is written to the audit log with
+    its row count once it has been sent."""
     if limit > settings.export_max_rows:
         raise ConfigurationError(
             f"limit {limit} is above the export cap of {settings.export_max_rows} rows"
@@ -47,14 +49,18 @@ def export_shortlist(
 
     def body() -> Iterator[str]:
         yield "\ufeff"
-        first = True
+        first, rows = True, 0
         for chunk in chunks:
+            rows += len(chunk)
             for i, text in enumerate(csv_lines(shortlist_frame(chunk, ranking.name))):
                 if first or i > 0 or not text.startswith("rank,"):
                     yield text
                 else:  # later chunks: drop their header line
                     yield text.split("\r\n", 1)[1]
             first = False
+        store.audit(
+            key_id=actor_of(caller), action="export", target="/v1/exports/shortlist.csv", rows=rows
+        )
 
     filename = f"shortlist-{ranking.name}-{run.run_id}.csv"
     return StreamingResponse(

@@ -23,6 +23,7 @@ from advocates.settings import Settings
 from advocates.store import SqliteStore, open_store
 from api.app import create_app
 from tests.api.helpers import ClientWith
+from tests.cli.helpers import copy_store
 
 
 def serve(settings: Settings) -> Iterator[str]:
@@ -95,3 +96,30 @@ def empty_client(tmp_path: Path) -> Iterator[httpx.Client]:
     for base in serve(Settings(store_url=url)):
         with keyed_client(base, url, "read") as client:
             yield client
+
+
+@pytest.fixture(scope="module")
+def private_settings(
+    scored: tuple[SqliteStore, RunOutcome], tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    """Settings over a private copy of the scored store, for a test module that changes who is
+    listed (events, erasure)."""
+    path = copy_store(scored[0].path, tmp_path_factory.mktemp("private") / "store.db")
+    return Settings(store_url=f"sqlite:///{path}")
+
+
+@pytest.fixture(scope="module")
+def private_with(private_settings: Settings) -> Iterator[ClientWith]:
+    """Clients of any scopes of a server over the private store copy."""
+    clients: list[httpx.Client] = []
+    for base_url in serve(private_settings):
+        yield lambda scopes, url=base_url: _remember(
+            clients, keyed_client(url, private_settings.store_url, scopes)
+        )
+    for made in clients:
+        made.close()
+
+
+def _remember(clients: list[httpx.Client], client: httpx.Client) -> httpx.Client:
+    clients.append(client)
+    return client

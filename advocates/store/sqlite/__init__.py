@@ -12,7 +12,8 @@ so a run that fails or is killed never becomes visible. Runs are kept, for histo
 - :mod:`~advocates.store.sqlite.tables`: reading a run's tables (rankings, customers, side tables);
 - :mod:`~advocates.store.sqlite.plans`: campaign plans and their assignments;
 - :mod:`~advocates.store.sqlite.keys`: API keys (salted hashes, scopes, use);
-- :mod:`~advocates.store.sqlite.events`: outcome events and the contact blocks they imply.
+- :mod:`~advocates.store.sqlite.events`: outcome events and the contact blocks they imply;
+- :mod:`~advocates.store.sqlite.privacy`: erasure, the suppression list and the audit log.
 
 Ids, table names, cell values and JSON are not SQLite's own: they are in
 :mod:`advocates.store.common`, for any other backend to share.
@@ -25,16 +26,19 @@ from pathlib import Path
 from advocates.store.sqlite.events import EVENTS_SCHEMA, SqliteEvents
 from advocates.store.sqlite.keys import KEYS_SCHEMA, SqliteKeys
 from advocates.store.sqlite.plans import PLANS_SCHEMA, SqlitePlans
+from advocates.store.sqlite.privacy import PRIVACY_SCHEMA, SqlitePrivacy
 from advocates.store.sqlite.runs import RUNS_SCHEMA, SqliteRuns
 from advocates.store.sqlite.tables import SqliteTables
 
 __all__ = ["SqliteStore"]
 
 
-class SqliteStore(SqliteRuns, SqliteTables, SqlitePlans, SqliteKeys, SqliteEvents):
+class SqliteStore(SqliteRuns, SqliteTables, SqlitePlans, SqliteKeys, SqliteEvents, SqlitePrivacy):
     """A store in one SQLite file."""
 
     def __init__(self, path: Path, *, url: str | None = None) -> None:
         super().__init__(
-            path, url=url, schema=(PLANS_SCHEMA, RUNS_SCHEMA, KEYS_SCHEMA, *EVENTS_SCHEMA)
+            path,
+            url=url,
+            schema=(PLANS_SCHEMA, RUNS_SCHEMA, KEYS_SCHEMA, *EVENTS_SCHEMA, *PRIVACY_SCHEMA),
         )

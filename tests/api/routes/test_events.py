@@ -3,31 +3,19 @@ withdrawals that take effect from the next request on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from advocates.pipeline import RunOutcome
-from advocates.settings import Settings
-from advocates.store import SqliteStore
-from tests.api.conftest import keyed_client, serve
-from tests.api.helpers import assert_error
+from tests.api.helpers import ClientWith, assert_error
 from tests.api.routes.test_campaigns import campaign_body
-from tests.cli.helpers import copy_store
 
 
 @pytest.fixture(scope="module")
-def own_client(
-    scored: tuple[SqliteStore, RunOutcome], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[httpx.Client]:
-    """A server over a private copy of the scored store: these tests change who is listed."""
-    path = copy_store(scored[0].path, tmp_path_factory.mktemp("events") / "store.db")
-    settings = Settings(store_url=f"sqlite:///{path}")
-    for base_url in serve(settings):
-        with keyed_client(base_url, settings.store_url, "read,write,export") as client:
-            yield client
+def own_client(private_with: ClientWith) -> httpx.Client:
+    """A client over a private copy of the scored store: these tests change who is listed."""
+    return private_with("read,write,export")
 
 
 def share(event_id: str, customer_id: str = "C0000001") -> dict:
