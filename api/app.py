@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 
@@ -13,7 +15,7 @@ from .errors import install_error_handlers
 from .limits import HeavyWork, RateLimit
 from .middleware import BodyLimit, SecurityHeaders
 from .routes import advocates as advocates_routes
-from .routes import audit, campaigns, customers, detractors, events, exports, health
+from .routes import audit, campaigns, customers, detractors, events, exports, health, kpis
 from .schemas import ErrorPublic
 
 __all__ = ["create_app"]
@@ -43,7 +45,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     v1 = APIRouter(
         prefix="/v1",
-        responses={401: {"model": ErrorPublic}, 403: {"model": ErrorPublic}},
+        responses={
+            401: {
+                "model": ErrorPublic,
+                "description": "No key, or a malformed, unknown or revoked one.",
+            },
+            403: {"model": ErrorPublic, "description": "A key without the route's scope."},
+            422: {"model": ErrorPublic, "description": "An invalid request, naming the field."},
+            429: {
+                "model": ErrorPublic,
+                "description": "Over the key's rate limit (`Retry-After`).",
+            },
+        },
     )
     v1.include_router(advocates_routes.router)
     v1.include_router(audit.router)
@@ -52,6 +65,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(detractors.router)
     v1.include_router(events.router)
     v1.include_router(exports.router)
+    v1.include_router(kpis.router)
     app.include_router(v1)
     app.include_router(health.router)
+    _state_export_cap(app, settings.export_max_rows)
     return app
+
+
+def _state_export_cap(app: FastAPI, cap: int) -> None:
+    """Let the OpenAPI document state the export cap of this server (a setting) as the
+    maximum of the shortlist export's ``limit``."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            export = schema["paths"]["/v1/exports/shortlist.csv"]["get"]
+            for parameter in export["parameters"]:
+                if parameter["name"] == "limit":
+                    parameter["schema"]["maximum"] = cap
+        return build()
+
+    app.openapi = openapi  # type: ignore[method-assign]

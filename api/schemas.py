@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
 
-from advocates.campaigns.incentives import MAX_REWARD
+from advocates.campaigns.incentives import (
+    CURRENCIES,
+    MAX_CATALOGUE_INCENTIVES,
+    MAX_REWARD,
+)
 from advocates.campaigns.plan import MAX_BUDGET, MAX_SEED
 from advocates.data.events import MAX_BATCH
 
@@ -108,20 +112,52 @@ class ErrorPublic(BaseModel):
     error: ErrorBody
 
 
-Money = Annotated[float, Field(ge=0, le=MAX_REWARD, allow_inf_nan=False)]
-Disclosure = Annotated[str, Field(min_length=1, max_length=2000)]
+def _not_a_boolean(value: Any) -> Any:
+    # JSON true and false are no numbers (Python would read them as 1 and 0).
+    if isinstance(value, bool):
+        raise ValueError("Input should be a number, not true or false")
+    return value
+
+
+NotBoolean = BeforeValidator(_not_a_boolean)
+
+Money = Annotated[float, Field(ge=0, le=MAX_REWARD, allow_inf_nan=False), NotBoolean]
+#: Not only white space: the catalogue's rules count that as empty (a 400).
+Disclosure = Annotated[
+    str, Field(min_length=1, max_length=2000, json_schema_extra={"pattern": r"\S"})
+]
+
+_CURRENCY_CODES: list[JsonValue] = [*sorted(CURRENCIES)]
 
 
 class CatalogueItem(BaseModel):
     """One incentive of a catalogue: the two rewards, their currency and kind, an optional cap
-    and the disclosure of the material connection in each language."""
+    and the disclosure of the material connection in each language. The kind matches the
+    rewards: `advocate-only` pays only the advocate (friend_reward 0), `friend-only` only the
+    friend (advocate_reward 0), `two-sided` both (each above 0)."""
 
+    # The kind rule is stated in words, not as a oneOf: generators that take a branch of a oneOf
+    # drop the properties' own bounds. A breach is a 400 naming the row and column.
     model_config = ConfigDict(extra="forbid")
 
-    incentive_id: str = Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")
+    incentive_id: str = Field(
+        min_length=1,
+        max_length=64,
+        # Plain ASCII tokens: one regular expression that Python and JSON Schema read alike.
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
+        json_schema_extra={"not": {"enum": ["none", "holdout"]}},
+        description="Letters, digits and `_.:-`, unique within the catalogue; `none` and "
+        "`holdout` are reserved.",
+    )
     advocate_reward: Money
     friend_reward: Money
-    currency: str = Field(min_length=3, max_length=3, examples=["EUR"])
+    currency: str = Field(
+        min_length=3,
+        max_length=3,
+        examples=["EUR"],
+        json_schema_extra={"enum": _CURRENCY_CODES},
+        description="ISO 4217, one of those listed; the same for every item of a catalogue.",
+    )
     kind: Literal["advocate-only", "friend-only", "two-sided"]
     cap: Money | None = Field(default=None, description="Most this incentive may cost in all.")
     disclosure_en: Disclosure
@@ -135,23 +171,26 @@ class CampaignCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     objective: Objective
-    budget: float = Field(
+    budget: Annotated[float, NotBoolean] = Field(
         ge=0,
         le=MAX_BUDGET,
         allow_inf_nan=False,
         description="Most the plan may expect to spend, in the catalogue's currency.",
     )
     catalogue: list[CatalogueItem] = Field(
-        min_length=1, max_length=1000, description="The incentives to choose from."
+        min_length=1,
+        max_length=1000,
+        # Over the planner's bound the catalogue's rules answer 400; the document states it.
+        json_schema_extra={"maxItems": MAX_CATALOGUE_INCENTIVES},
+        description="The incentives to choose from: unique `incentive_id`s, one currency "
+        "(a catalogue breaking either is a 400 naming the row and column).",
     )
-    advocates: int | None = Field(
+    advocates: Annotated[int, Field(ge=1, le=10_000), NotBoolean] | None = Field(
         default=None,
-        ge=1,
-        le=10_000,
         description="How many advocates; by default as many as the budget affords.",
     )
-    holdout: float = Field(default=0.1, ge=0, lt=1, allow_inf_nan=False)
-    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    holdout: Annotated[float, NotBoolean] = Field(default=0.1, ge=0, lt=1, allow_inf_nan=False)
+    seed: Annotated[int, NotBoolean] = Field(default=0, ge=0, le=MAX_SEED)
 
 
 class CampaignPublic(BaseModel):
@@ -244,3 +283,41 @@ class AuditPublic(BaseModel):
     count: int
     limit: int
     offset: int
+
+
+class KpiPeriodPublic(BaseModel):
+    period: str = Field(
+        description="The day (2026-11-02), week (2026-10-27/2026-11-02) or month (2026-11)."
+    )
+    advocates_asked: int
+    shares: int
+    invites: int
+    clicks: int
+    conversions: int
+    revenue: float
+    rewards_earned: int
+    rewards_voided: int
+    incentive_cost: float
+    roi: float | None = Field(
+        description="(revenue − incentive_cost) / incentive_cost; null without cost."
+    )
+
+
+class KpisPublic(BaseModel):
+    """The program's KPIs per period, and for one campaign its result against its holdout."""
+
+    granularity: Literal["day", "week", "month"]
+    campaign_id: str | None
+    data: list[KpiPeriodPublic]
+    campaign: dict[str, Any] | None = Field(
+        description="With campaign_id: incrementality (treated vs holdout conversion rates, "
+        "their difference and its 95% CI, overall and per arm) and expected vs actual."
+    )
+
+
+class HistoryPublic(BaseModel):
+    """One customer across the published runs, newest first, and their outcome events."""
+
+    customer_id: str
+    runs: list[dict[str, Any]]
+    events: list[dict[str, Any]]

@@ -26,13 +26,27 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from advocates.campaigns.incentives import Assignment, assign_incentives, expected_responses
+from advocates.campaigns.incentives import (
+    Assignment,
+    assign_incentives,
+    disclosures,
+    expected_responses,
+)
 from advocates.campaigns.selection import celf
 from advocates.errors import ConfigurationError, InputError
 from advocates.ranking.objectives import check_objective
 from advocates.store import PlanInfo, Store
 
-__all__ = ["MAX_BUDGET", "MAX_SEED", "CampaignRequest", "Plan", "plan_and_store", "plan_campaign"]
+__all__ = [
+    "MAX_BUDGET",
+    "MAX_SEED",
+    "PLAN_COLUMNS",
+    "CampaignRequest",
+    "Plan",
+    "plan_and_store",
+    "plan_assignments",
+    "plan_campaign",
+]
 
 
 #: The largest budget a plan accepts, in any currency (larger is a typo, not a campaign).
@@ -182,14 +196,28 @@ def _select(
     if request.advocates is not None:
         picks = celf(cover, p=p, k=request.advocates, weights=w)
     else:  # as many as the budget affords, each costing their best incentive's expected cost
-        _, value, cost, _ = _responses(candidates, candidates, catalogue)
-        best = np.where(value > 0, value, -1.0).argmax(axis=1)
-        affordable = value[np.arange(len(candidates)), best] > 0
-        price = np.where(affordable, cost[np.arange(len(candidates)), best], np.inf)
+        price = _prices(candidates, catalogue)
         picks = celf(cover, p=p, k=len(candidates), weights=w, costs=price, budget=request.budget)
     chosen = candidates.iloc[[pick.candidate for pick in picks]].reset_index(drop=True)
     chosen["marginal_reach"] = [pick.gain for pick in picks]
     return chosen
+
+
+def _prices(
+    candidates: pd.DataFrame, catalogue: pd.DataFrame, *, cells: int = 2_000_000
+) -> np.ndarray:
+    """Each candidate's expected cost of their most valuable incentive (infinite when none is
+    worth offering), a block of candidates at a time, so that memory stays within a few arrays of
+    ``cells`` numbers whatever the catalogue's size."""
+    step = max(1, cells // max(len(catalogue), 1))
+    prices = []
+    for start in range(0, len(candidates), step):
+        block = candidates.iloc[start : start + step]
+        _, value, cost, _ = _responses(block, candidates, catalogue)
+        rows = np.arange(len(block))
+        best = np.where(value > 0, value, -1.0).argmax(axis=1)
+        prices.append(np.where(value[rows, best] > 0, cost[rows, best], np.inf))
+    return np.concatenate(prices)
 
 
 def _holdout(n: int, *, share: float, seed: int) -> np.ndarray:
@@ -230,7 +258,7 @@ def _assign(
         has, conversions[rows, column], treated["expected_conversions"]
     )
     chosen["language"] = chosen.get("language", pd.Series("en", index=chosen.index)).fillna("en")
-    chosen["disclosure"] = _disclosures(chosen, catalogue)
+    chosen["disclosure"] = disclosures(chosen["arm"], chosen["language"], catalogue)
     return chosen, assignment, sources
 
 
@@ -268,22 +296,12 @@ def _responses(
     return conversions, value, cost, sources
 
 
-def _disclosures(chosen: pd.DataFrame, catalogue: pd.DataFrame) -> pd.Series:
-    """The disclosure of each assigned incentive in the advocate's language, else English."""
-    by_id = catalogue.set_index("incentive_id")
-    out = pd.Series("", index=chosen.index, dtype=object)
-    for i, (arm, language) in enumerate(zip(chosen["arm"], chosen["language"], strict=True)):
-        if arm in by_id.index:
-            column = f"disclosure_{language}"
-            text = by_id.at[arm, column] if column in by_id.columns else ""
-            out.iloc[i] = text if str(text).strip() else by_id.at[arm, "disclosure_en"]
-    return out
-
-
 def plan_and_store(store: Store, catalogue: pd.DataFrame, request: CampaignRequest) -> PlanInfo:
     """Plan a campaign on the store's latest run and store it with that run.
 
-    The stored request holds the catalogue and the seed, so the plan can be made again.
+    The stored request holds the catalogue and the seed, so the plan can be made again. The
+    catalogue's disclosures are stored there once; the stored assignments leave them out, and
+    :func:`plan_assignments` puts them back.
     """
     run = store.latest_run()
     plan = plan_campaign(
@@ -294,5 +312,26 @@ def plan_and_store(store: Store, catalogue: pd.DataFrame, request: CampaignReque
         "catalogue": catalogue.astype(object).where(catalogue.notna(), None).to_dict("records"),
     }
     return store.save_plan(
-        run.run_id, request=stored_request, totals=plan.totals, assignments=plan.assignments
+        run.run_id,
+        request=stored_request,
+        totals=plan.totals,
+        assignments=plan.assignments.drop(columns="disclosure"),
     )
+
+
+def plan_assignments(
+    store: Store, plan_id: str, *, limit: int, offset: int
+) -> tuple[pd.DataFrame, int]:
+    """One page of a stored plan's assignments, in selection order, with :data:`PLAN_COLUMNS`
+    (the disclosure in the advocate's language, from the plan's stored catalogue), and how many
+    assignments the plan has. NotFoundError when there is no such plan."""
+    info = store.plan(plan_id)
+    page, total = store.plan_assignments(plan_id, limit=limit, offset=offset)
+    if "disclosure" not in page.columns:  # plans stored before it was left out carry theirs
+        catalogue = pd.DataFrame(info.request["catalogue"])
+        page.insert(
+            min(PLAN_COLUMNS.index("disclosure"), len(page.columns)),
+            "disclosure",
+            disclosures(page["arm"], page["language"], catalogue),
+        )
+    return page, total

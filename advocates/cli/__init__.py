@@ -16,6 +16,7 @@ from advocates.cli import (
     events,
     importers,
     keys,
+    kpis,
     lists,
     privacy,
     score,
@@ -27,7 +28,19 @@ from advocates.errors import AdvocatesError
 __all__ = ["app", "main"]
 
 # The command modules register their commands on ``app`` when imported.
-_COMMANDS = (campaign, demo, evaluation, events, importers, keys, lists, privacy, score, serve)
+_COMMANDS = (
+    campaign,
+    demo,
+    evaluation,
+    events,
+    importers,
+    keys,
+    kpis,
+    lists,
+    privacy,
+    score,
+    serve,
+)
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ def campaign_plan(
 ) -> None:
     """Plan a campaign on the latest run: who, which incentive, at what expected cost."""
     from advocates.campaigns.incentives import read_catalogue
-    from advocates.campaigns.plan import CampaignRequest, plan_and_store
+    from advocates.campaigns.plan import CampaignRequest, plan_and_store, plan_assignments
     from advocates.store import open_store
 
     settings = load_settings()
@@ -49,7 +49,7 @@ def campaign_plan(
     offers = read_catalogue(catalogue)
     source = open_store(store or settings.store_url)
     info = plan_and_store(source, offers, request)
-    assignments, _ = source.plan_assignments(info.plan_id, limit=10**9, offset=0)
+    assignments, _ = plan_assignments(source, info.plan_id, limit=10**9, offset=0)
     write_list(assignments, out_file, info.run_id, "assignments")
     totals = info.totals
     err.print(

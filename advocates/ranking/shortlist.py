@@ -29,6 +29,7 @@ __all__ = [
     "iter_ranked",
     "public_features",
     "ranked_page",
+    "run_standing",
     "score_parts",
     "shortlist_columns",
     "shortlist_frame",
@@ -165,6 +166,23 @@ def public_features(row: Mapping[str, Any], *, include_pii: bool = False) -> dic
         and not k.startswith(("rank_", "explanation_"))
         and not k.endswith("_score")
     }
+
+
+def run_standing(rows: pd.DataFrame) -> pd.DataFrame:
+    """Where a customer stood in each run: run, as-of date, eligibility, every score and rank
+    (no features, explanations or personal data).
+
+    >>> run_standing(pd.DataFrame({"run_id": ["r1"], "as_of": ["2026-11-01"], "eligible": [1],
+    ...     "email": ["a@b"], "awareness_score": [2.0], "rank_awareness": [7]})).columns.tolist()
+    ['run_id', 'as_of', 'eligible', 'awareness_score', 'rank_awareness']
+    """
+    keep = ("run_id", "as_of", "eligible", "excluded_reason", "p_share")
+    columns = [
+        c
+        for c in rows.columns
+        if c in keep or str(c).endswith("_score") or str(c).startswith("rank_")
+    ]
+    return rows[columns]
 
 
 def explanations(row: Mapping[str, Any], *, include_pii: bool = False) -> dict[str, Any]:

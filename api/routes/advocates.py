@@ -9,8 +9,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from advocates.access.keys import Scope
+from advocates.errors import NotFoundError
 from advocates.ranking.objectives import OBJECTIVES, parse_ranking
-from advocates.ranking.shortlist import explanations, public_features, ranked_page, score_parts
+from advocates.ranking.shortlist import (
+    explanations,
+    public_features,
+    ranked_page,
+    run_standing,
+    score_parts,
+)
 
 from ..deps import CallerDep, HeavyWorkDep, Limit, Offset, PiiDep, StoreDep, actor_of, requires
 from ..schemas import (
@@ -18,6 +25,7 @@ from ..schemas import (
     AdvocatesPublic,
     CustomerScorePublic,
     ErrorPublic,
+    HistoryPublic,
     Objective,
     ObjectiveScore,
 )
@@ -31,15 +39,41 @@ def _number(value: Any) -> float | None:
     )
 
 
+#: What ``weights`` accepts, as a pattern for the OpenAPI document (the library checks it and
+#: answers 400): ``objective=weight`` pairs separated by commas (``:`` works too), each weight
+#: from 0 to 1,000,000, at least one above 0.
+_WEIGHT = r"0*(1000000(\.0*)?|[0-9]{1,6}(\.[0-9]*)?)"
+_POSITIVE = r"0*(1000000(\.0*)?|[1-9][0-9]{0,5}(\.[0-9]*)?|\.[0-9]*[1-9][0-9]*)"
+
+
+def _pair(weight: str) -> str:
+    return rf" *(awareness|engagement|conversion) *[=:] *{weight} *"
+
+
+WEIGHTS_PATTERN = rf"^({_pair(_WEIGHT)},)*{_pair(_POSITIVE)}(,{_pair(_WEIGHT)})*$"
+
 WeightsQuery = Annotated[
     str | None,
     Query(
         description="Rank by a weighted mix of objectives instead of one objective, e.g. "
-        "`awareness=1,conversion=2`. Each objective's score is divided by its mean over eligible "
-        "customers before weighting (see README: Scoring).",
+        "`awareness=1,conversion=2`: each weight from 0 to 1,000,000, at least one above 0. "
+        "Each objective's score is divided by its mean over eligible customers before "
+        "weighting (see README: Scoring). Give exactly one of `objective` and `weights` "
+        "(neither or both: 400).",
         examples=["awareness=1,conversion=2"],
+        json_schema_extra={"pattern": WEIGHTS_PATTERN},
     ),
 ]
+ObjectiveQuery = Annotated[
+    Objective | None,
+    Query(description="The objective to rank by; give exactly one of `objective` and `weights`."),
+]
+#: The errors of a ranking request: neither or both of objective and weights, or bad weights
+#: (400); no published run yet, or no free slot for a custom ranking (503).
+RANKING_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorPublic, "description": "Neither or both of `objective` and `weights`."},
+    503: {"model": ErrorPublic, "description": "No published run yet, or the server is busy."},
+}
 
 
 @router.get(
@@ -47,18 +81,19 @@ WeightsQuery = Annotated[
     operation_id="listAdvocates",
     dependencies=[requires(Scope.READ)],
     response_model=AdvocatesPublic,
-    responses={400: {"model": ErrorPublic}, 503: {"model": ErrorPublic}},
+    responses=RANKING_ERRORS,
 )
 def list_advocates(
     store: StoreDep,
     heavy: HeavyWorkDep,
-    objective: Objective | None = None,
+    objective: ObjectiveQuery = None,
     weights: WeightsQuery = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> AdvocatesPublic:
     """Eligible advocates of the latest run, best first for ``objective`` or for custom
-    ``weights`` (give one of the two)."""
+    ``weights``: give exactly one of the two (neither or both is a 400; OpenAPI cannot state
+    that rule for query parameters)."""
     ranking = parse_ranking(objective=objective, weights=weights)
     run = store.latest_run()
     with heavy.slot() if ranking.weights else nullcontext():  # custom weights rank per request
@@ -125,4 +160,32 @@ def get_advocate(
         p_share=float(row["p_share"]),
         objectives=objectives,
         features=public_features(row, include_pii=pii),
+    )
+
+
+@router.get(
+    "/{customer_id}/history",
+    operation_id="getAdvocateHistory",
+    dependencies=[requires(Scope.READ)],
+    response_model=HistoryPublic,
+    responses={404: {"model": ErrorPublic}},
+)
+def get_history(store: StoreDep, customer_id: str) -> HistoryPublic:
+    """One customer's scores and ranks in every published run, newest first, and their outcome
+    events (what they shared, invited, converted), oldest first; 404 when no run holds them."""
+    runs = store.customer_history(customer_id)
+    if runs.empty:
+        raise NotFoundError(f"customer {customer_id!r} is in no published run")
+    standing = run_standing(runs)
+    events = store.events()
+    theirs = events[events["customer_id"] == customer_id].drop(
+        columns=["received_at"], errors="ignore"
+    )
+    return HistoryPublic(
+        customer_id=customer_id,
+        runs=standing.astype(object).where(standing.notna(), None).to_dict("records"),
+        events=theirs.assign(occurred_at=theirs["occurred_at"].astype(str))
+        .astype(object)
+        .where(theirs.notna(), None)
+        .to_dict("records"),
     )

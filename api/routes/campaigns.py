@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 
 from advocates.access.keys import Scope
 from advocates.campaigns.incentives import validate_catalogue
-from advocates.campaigns.plan import CampaignRequest, plan_and_store
+from advocates.campaigns.plan import CampaignRequest, plan_and_store, plan_assignments
 from advocates.data.io import csv_lines
 from advocates.store import PlanInfo
 
@@ -26,6 +26,20 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorPublic},
     404: {"model": ErrorPublic},
     503: {"model": ErrorPublic},
+}
+#: What a created campaign's id leads to (OpenAPI links: clients and the stateful API tests
+#: follow them from the 201 answer).
+_CREATED_LINKS = {
+    name: {
+        "operationId": operation_id,
+        "parameters": {"campaign_id": "$response.body#/campaign_id"},
+        "description": description,
+    }
+    for name, operation_id, description in [
+        ("GetCampaign", "getCampaign", "The campaign just stored."),
+        ("ListAssignments", "listCampaignAssignments", "Its assignments, a page at a time."),
+        ("ExportAssignments", "exportCampaignAssignments", "All its assignments as CSV."),
+    ]
 }
 
 
@@ -45,11 +59,22 @@ def _public(info: PlanInfo) -> CampaignPublic:
     dependencies=[requires(Scope.WRITE), Heavy],
     response_model=CampaignPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=_ERRORS,
+    responses={
+        201: {"description": "The stored campaign.", "links": _CREATED_LINKS},
+        **_ERRORS,
+        400: {
+            "model": ErrorPublic,
+            "description": "A catalogue against its rules (a kind that does not match its "
+            "rewards, an unknown currency, a reserved or duplicate id, mixed currencies), "
+            "naming the row and column.",
+        },
+        413: {"model": ErrorPublic, "description": "A request body over the size limit."},
+    },
 )
 def create_campaign(body: CampaignCreate, store: StoreDep, settings: SettingsDep) -> CampaignPublic:
     """Plan a campaign on the latest run (guardrails, overlap-aware selection, holdout,
-    incentives under the budget) and store it with that run."""
+    incentives under the budget) and store it with that run. The catalogue's ids are unique
+    and it has one currency (else a 400: JSON Schema cannot state these rules across items)."""
     items = [item.model_dump() for item in body.catalogue]
     catalogue = validate_catalogue(pd.DataFrame(items).astype(object), source="catalogue")
     request = CampaignRequest(
@@ -89,7 +114,7 @@ def list_assignments(
     offset: Offset = 0,
 ) -> AssignmentsPublic:
     """One page of the campaign's assignments, in the order advocates were selected."""
-    page, total = store.plan_assignments(campaign_id, limit=limit, offset=offset)
+    page, total = plan_assignments(store, campaign_id, limit=limit, offset=offset)
     rows = page.astype(object).where(page.notna(), None).to_dict("records")
     return AssignmentsPublic(
         data=[AssignmentPublic.model_validate(row) for row in rows],
@@ -109,7 +134,7 @@ def list_assignments(
 )
 def export_assignments(campaign_id: str, store: StoreDep) -> StreamingResponse:
     """All the campaign's assignments as spreadsheet-safe CSV."""
-    page, _ = store.plan_assignments(campaign_id, limit=10**9, offset=0)
+    page, _ = plan_assignments(store, campaign_id, limit=10**9, offset=0)
     return StreamingResponse(
         iter(["\ufeff", *csv_lines(page)]),
         media_type="text/csv; charset=utf-8",

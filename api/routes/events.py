@@ -20,7 +20,10 @@ router = APIRouter(prefix="/events", tags=["events"])
     operation_id="recordEvents",
     dependencies=[requires(Scope.WRITE)],
     response_model=EventsRecorded,
-    responses={413: {"model": ErrorPublic}, 422: {"model": ErrorPublic}},
+    responses={
+        400: {"model": ErrorPublic, "description": "A body that is not JSON."},
+        413: {"model": ErrorPublic, "description": "A request body over the size limit."},
+    },
 )
 def record(body: EventsCreate, store: StoreDep) -> EventsRecorded:
     """Store a batch of events, each once per `event_id`, durably before answering; invalid

@@ -15,8 +15,7 @@ from advocates.ranking.objectives import parse_ranking
 from advocates.ranking.shortlist import iter_ranked, shortlist_frame
 
 from ..deps import CallerDep, Heavy, SettingsDep, StoreDep, actor_of, requires
-from ..schemas import ErrorPublic, Objective
-from .advocates import WeightsQuery
+from .advocates import RANKING_ERRORS, ObjectiveQuery, WeightsQuery
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -26,19 +25,21 @@ router = APIRouter(prefix="/exports", tags=["exports"])
     operation_id="exportShortlist",
     dependencies=[requires(Scope.EXPORT), Heavy],
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}}, 400: {"model": ErrorPublic}},
+    responses={200: {"content": {"text/csv": {}}}, **RANKING_ERRORS},
 )
 def export_shortlist(
     store: StoreDep,
     settings: SettingsDep,
     caller: CallerDep,
-    objective: Objective | None = None,
+    objective: ObjectiveQuery = None,
     weights: WeightsQuery = None,
-    limit: Annotated[int, Query(ge=1)] = 100,
+    limit: Annotated[
+        int, Query(ge=1, description="How many rows, at most the export cap (400 above it).")
+    ] = 100,
 ) -> StreamingResponse:
     """The top ``limit`` advocates (by ``objective`` or custom ``weights``) as CSV, streamed; no
     PII, no cell a spreadsheet would evaluate. Each export is written to the audit log with
-    its row count once it has been sent."""
+    its row count once it has been sent. Give exactly one of ``objective`` and ``weights``."""
     if limit > settings.export_max_rows:
         raise ConfigurationError(
             f"limit {limit} is above the export cap of {settings.export_max_rows} rows"

@@ -15,7 +15,16 @@ from advocates.pipeline import RunOutcome
 from advocates.settings import Settings
 from advocates.store import SqliteStore, open_store
 from api.app import create_app
-from api.routes import advocates, audit, campaigns, customers, detractors, events, exports
+from api.routes import (
+    advocates,
+    audit,
+    campaigns,
+    customers,
+    detractors,
+    events,
+    exports,
+    kpis,
+)
 from tests.api.conftest import serve
 from tests.api.helpers import ClientWith, assert_error
 from tests.api.routes.test_campaigns import campaign_body
@@ -32,6 +41,8 @@ ROUTES = [
     ("GET", "/v1/campaigns/{campaign_id}/assignments.csv", Scope.EXPORT, {}),
     ("POST", "/v1/events", Scope.WRITE, {"json": {"events": [{"event_id": "x", "type": "click"}]}}),
     ("GET", "/v1/audit", Scope.ADMIN, {}),
+    ("GET", "/v1/kpis", Scope.READ, {"params": {"granularity": "month"}}),
+    ("GET", "/v1/advocates/{customer_id}/history", Scope.READ, {}),
     ("DELETE", "/v1/customers/{unlisted_customer_id}", Scope.ADMIN, {}),
 ]
 
@@ -57,6 +68,7 @@ def test_every_v1_route_declares_exactly_one_scope_and_this_test_covers_it(
             detractors.router,
             events.router,
             exports.router,
+            kpis.router,
         )
         for route in router.routes
         if isinstance(route, APIRoute)

@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 
 from advocates.campaigns.incentives import (
+    MAX_CATALOGUE_INCENTIVES,
+    _reduce,
     assign_incentives,
     expected_responses,
     read_catalogue,
@@ -148,3 +150,150 @@ def test_priors_follow_tie_and_brand_strength() -> None:
         advocates_, catalogue, value_per_conversion=60.0, brand_strength=1.0
     )
     assert (weak_brand > strong_brand).all()
+
+
+def plain_dynamic_programme(value: np.ndarray, cost: np.ndarray, budget: float) -> np.ndarray:
+    """The knapsack as it was solved before the reduction: every option of every advocate over
+    every cell of the budget (options in column order, a later one only when strictly better)."""
+    n, m = value.shape
+    unit = 0.01
+    capacity = int(np.floor(budget / unit + 1e-9))
+    units = np.ceil(cost / unit - 1e-9).astype(np.int64)
+    best = np.zeros(capacity + 1)
+    took = np.full((n, capacity + 1), -1)
+    for i in range(n):
+        new = best.copy()
+        for j in range(m):
+            c = int(units[i, j])
+            if value[i, j] <= 0 or c > capacity:
+                continue
+            candidate = np.full(capacity + 1, -np.inf)
+            candidate[c:] = best[: capacity + 1 - c] + value[i, j]
+            better = candidate > new + 1e-12
+            new[better] = candidate[better]
+            took[i, better] = j
+        best = new
+    choice = np.full(n, -1)
+    remaining = int(np.argmax(best))
+    for i in range(n - 1, -1, -1):
+        choice[i] = j = int(took[i, remaining])
+        if j >= 0:
+            remaining -= int(units[i, j])
+    return choice
+
+
+def random_case(seed: int, n: int, m: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Random knapsacks of five shapes, several of them full of ties: continuous values; small
+    whole numbers; pairs of options worth the same at different costs (an incentive with and
+    without a cap); options like a catalogue's (value and cost rising with the reward, those
+    costing more than they bring worth 0); and advocates all alike."""
+    rng = np.random.default_rng(seed)
+    shape = seed % 5
+    if shape == 0:
+        value, cost = rng.uniform(-5, 50, (n, m)), rng.uniform(0, 20, (n, m))
+    elif shape == 1:
+        value = rng.integers(-2, 8, (n, m)).astype(float)
+        cost = rng.integers(0, 5, (n, m)).astype(float)
+    elif shape == 2:
+        worth = rng.uniform(0, 30, (n, 1)) * rng.uniform(0.5, 1.5, (1, (m + 1) // 2))
+        value = np.repeat(worth, 2, axis=1)[:, :m]
+        cost = rng.uniform(0, 15, (n, m)).round(2)
+    elif shape == 3:
+        reward = np.sort(rng.uniform(1, 40, m))
+        base = rng.uniform(0.05, 3, (n, 1))
+        lift = reward / (reward + 6) * rng.uniform(0.4, 1.0, m)
+        value, cost = base * lift * 60, base * (1 + lift) * reward
+        value = np.where(value >= cost, value, 0.0)
+    else:
+        value = np.tile(rng.uniform(0, 20, m), (n, 1))
+        cost = np.tile(rng.uniform(0, 10, m).round(2), (n, 1))
+    most = float(np.where(value > 0, cost, 0).max(axis=1).sum())
+    return value, cost, float(np.round(rng.uniform(0, 1.2) * min(most, 400), 2))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_knapsack_is_exact_on_ties_zero_costs_and_alike_advocates(seed: int) -> None:
+    value, cost, budget = random_case(seed, 5, 3)
+    plan = assign_incentives(value, cost, budget=budget)
+    assert plan.total_cost <= budget + 1e-9
+    assert plan.total_value == pytest.approx(brute_force(value, cost, budget))
+
+
+def test_knapsack_chooses_what_the_plain_dynamic_programme_chose() -> None:
+    """The reduction and the smaller tables change how fast the plan is, never what it is: the
+    same option per advocate, ties included, as the programme over every option and cell."""
+    for seed in range(200):
+        shape = np.random.default_rng(seed + 1000)
+        n, m = int(shape.integers(1, 30)), int(shape.integers(1, 12))
+        value, cost, budget = random_case(seed, n, m)
+        expected = plain_dynamic_programme(value, cost, budget)
+        assert assign_incentives(value, cost, budget=budget).choice.tolist() == expected.tolist()
+
+
+def test_the_reduction_keeps_every_option_of_every_optimal_choice() -> None:
+    """An option (or a "none") dropped before the dynamic programme is in no optimal choice, and
+    the reduction does drop some on catalogue-like cases (else this would test nothing)."""
+    dropped = 0
+    for seed in range(3, 300, 5):  # catalogue-like cases
+        value, cost, budget = random_case(seed, 5, 4)
+        units = np.ceil(cost / 0.01 - 1e-9).astype(np.int64)
+        capacity = int(np.floor(budget / 0.01 + 1e-9))
+        usable = (value > 0) & (units <= capacity)
+        keep, keep_none = _reduce(value, units, usable, capacity)
+        options = [[-1, *np.flatnonzero(row)] for row in usable]  # what is worth nothing is none
+        fitting = {}
+        for choice in itertools.product(*options):
+            picked = [(i, j) for i, j in enumerate(choice) if j >= 0]
+            if sum(units[i, j] for i, j in picked) <= capacity:
+                fitting[choice] = sum(value[i, j] for i, j in picked)
+        best = max(fitting.values())
+        for choice in (c for c, total in fitting.items() if total >= best - 1e-9):
+            assert all(keep[i, j] if j >= 0 else keep_none[i] for i, j in enumerate(choice))
+        dropped += int((usable & ~keep).sum()) + int((~keep_none).sum())
+    assert dropped > 0
+
+
+def test_the_reduction_leaves_few_options_for_the_dynamic_programme() -> None:
+    """300 catalogue-like options for 90 advocates over a budget of some 100,000 cents: the
+    plain programme updates billions of cells (minutes); after the reduction few options are
+    left, so the time grows with the options, not with options × budget."""
+    value, cost, _ = random_case(3, 90, 300)
+    budget = float(np.round(np.where(value > 0, cost, 0).max(axis=1).sum() * 0.4, 2))
+    units = np.ceil(cost / 0.01 - 1e-9).astype(np.int64)
+    capacity = int(np.floor(budget / 0.01 + 1e-9))
+    usable = (value > 0) & (units <= capacity)
+    keep, keep_none = _reduce(value, units, usable, capacity)
+    assert keep.sum() + keep_none.sum() < 0.05 * (usable.sum() + len(value))
+    plan = assign_incentives(value, cost, budget=budget)
+    assert 0 < plan.total_cost <= budget
+    assert {int(j) for j in plan.choice if j >= 0} <= set(np.flatnonzero(keep.any(axis=0)))
+
+
+def test_a_catalogue_above_the_bound_is_refused_naming_count_and_bound(tmp_path: Path) -> None:
+    many = pd.concat([CATALOGUE] * 101, ignore_index=True)
+    many["incentive_id"] = [f"i{k}" for k in range(len(many))]
+    assert len(many) == 303 > MAX_CATALOGUE_INCENTIVES == 300
+    with pytest.raises(
+        InputError, match=r"catalogue: the catalogue has 303 incentives, more than the 300"
+    ):
+        validate_catalogue(many)
+    assert len(validate_catalogue(many, max_incentives=303)) == 303
+    CATALOGUE.to_csv(tmp_path / "c.csv", index=False)
+    with pytest.raises(
+        InputError, match=r"c\.csv: the catalogue has 3 incentives, more than the 2"
+    ):
+        read_catalogue(tmp_path / "c.csv", max_incentives=2)
+
+
+def test_the_first_bad_row_is_reported_with_its_first_problem() -> None:
+    bad = CATALOGUE.assign(disclosure_fr=["ok", " ", "ok"], currency=["EUR", "EUR", "XXX"])
+    with pytest.raises(
+        InputError, match=re.escape("row 3, column 'disclosure_fr': the disclosure")
+    ):
+        validate_catalogue(bad)
+    bad = CATALOGUE.assign(
+        disclosure_fr=["ok", " ", "ok"],  # row 3: its disclosure, and its currency
+        currency=["EUR", "XXX", "XXX"],  # row 4: its currency
+    )
+    with pytest.raises(InputError, match=re.escape("row 3, column 'currency': unknown currency")):
+        validate_catalogue(bad)

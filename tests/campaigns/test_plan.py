@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from advocates.campaigns.incentives import validate_catalogue
-from advocates.campaigns.plan import CampaignRequest, plan_campaign
-from advocates.errors import ConfigurationError
+from advocates.campaigns.plan import (
+    PLAN_COLUMNS,
+    CampaignRequest,
+    plan_and_store,
+    plan_assignments,
+    plan_campaign,
+)
+from advocates.errors import ConfigurationError, NotFoundError
+from advocates.store import SqliteStore
 from tests.helpers import CATALOGUE
 
 
@@ -177,3 +187,58 @@ def test_a_request_is_checked_once_when_it_is_made(fields: dict, message: str) -
     request = {"objective": "awareness", "budget": 100.0, **fields}
     with pytest.raises(ConfigurationError, match=re.escape(message)):
         CampaignRequest(**request)
+
+
+def stored_size(path: Path) -> int:
+    """A SQLite file's size with its write-ahead log moved into it."""
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path.stat().st_size
+
+
+def test_disclosures_are_stored_once_per_incentive_and_read_back_per_assignment(
+    tmp_path: Path,
+) -> None:
+    eligible, audience = eligible_frame(60)
+    store = SqliteStore(tmp_path / "s.db")
+    run = store.begin_run(as_of=pd.Timestamp("2026-11-01", tz="UTC"))
+    store.publish(run, scores=eligible.assign(eligible=1), report={}, tables={"audience": audience})
+    long = CATALOGUE.copy()
+    for column in ("disclosure_en", "disclosure_fr", "disclosure_ro"):
+        long[column] = [f"{text} " * (100_000 // len(text)) for text in CATALOGUE[column]]
+    catalogue = validate_catalogue(long)
+    request = CampaignRequest("conversion", budget=1_000.0, advocates=60)
+    before = stored_size(store.path)
+    info = plan_and_store(store, catalogue, request)
+    grown = stored_size(store.path) - before
+
+    texts = sum(
+        len(t.encode()) for c in long.columns if c.startswith("disclosure_") for t in long[c]
+    )
+    assert info.totals["with_incentive"] >= 30  # copied per row, that would be 3 MB and more
+    assert grown < texts + 100_000  # the catalogue once (in the request), and small rows
+    page, total = plan_assignments(store, info.plan_id, limit=1_000, offset=0)
+    expected = plan_campaign(eligible, audience, catalogue, request).assignments
+    assert total == 60 and page.columns.tolist() == PLAN_COLUMNS
+    pd.testing.assert_frame_equal(page, expected, check_dtype=False)
+    assert (page["disclosure"].str.len() > 90_000).sum() == info.totals["with_incentive"]
+    second, _ = plan_assignments(store, info.plan_id, limit=7, offset=10)
+    pd.testing.assert_frame_equal(
+        second, expected.iloc[10:17].reset_index(drop=True), check_dtype=False
+    )
+
+
+def test_assignments_stored_with_their_disclosures_read_back_as_they_are(tmp_path: Path) -> None:
+    """Plans stored when each assignment carried its disclosure are served unchanged."""
+    store = SqliteStore(tmp_path / "s.db")
+    run = store.begin_run(as_of=pd.Timestamp("2026-11-01", tz="UTC"))
+    store.publish(run, scores=pd.DataFrame({"customer_id": ["c0"]}), report={})
+    rows = pd.DataFrame(
+        [["c0", "adv5", "fr", "as stored", 1.0, 0.5, 2.0, 1.0]], columns=PLAN_COLUMNS
+    )
+    request = {"catalogue": validate_catalogue(CATALOGUE).to_dict("records")}
+    info = store.save_plan(run, request=request, totals={}, assignments=rows)
+    page, _ = plan_assignments(store, info.plan_id, limit=10, offset=0)
+    assert page.to_dict("records") == rows.to_dict("records")
+    with pytest.raises(NotFoundError, match="campaign 'plan-nope' does not exist"):
+        plan_assignments(store, "plan-nope", limit=10, offset=0)

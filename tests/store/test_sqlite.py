@@ -100,3 +100,16 @@ def test_a_publish_failing_on_a_side_table_leaves_nothing_behind(tmp_path: Path)
     assert store.latest_run().run_id == run
     assert store.customer(run, "c1")["tag"] == "second"
     assert store.run_table(run, "audience").to_dict("records") == audience.to_dict("records")
+
+
+def test_plans_keep_the_assignments_they_are_given_and_page_them(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    run = store.begin_run(as_of=AS_OF)
+    store.publish(run, scores=scores(3, "first"), report={})
+    rows = pd.DataFrame({"customer_id": ["c2", "c0", "c1"], "arm": ["a", "holdout", "none"]})
+    info = store.save_plan(run, request={"catalogue": []}, totals={"n": 3}, assignments=rows)
+    assert (info.run_id, info.totals) == (run, {"n": 3})
+    page, total = store.plan_assignments(info.plan_id, limit=2, offset=1)
+    assert total == 3 and page.to_dict("records") == rows.iloc[1:].to_dict("records")
+    with pytest.raises(NotFoundError, match="campaign 'plan-nope' does not exist"):
+        store.plan_assignments("plan-nope", limit=2, offset=0)

@@ -3,7 +3,9 @@
 :class:`SqlitePlans` keeps the ``plans`` table (:data:`PLANS_SCHEMA`: the run a plan came from,
 its request and its totals, as JSON) and one table of assignments per plan, both written in one
 transaction by :meth:`~SqlitePlans.save_plan`; assignments are read back a page at a time, in the
-order they were selected.
+order they were selected. The store keeps the frames it is given: the campaigns layer leaves the
+disclosures out of the assignments (they are in the request's catalogue, once per incentive) and
+puts them back when reading (:func:`advocates.campaigns.plan.plan_assignments`).
 """
 
 from __future__ import annotations
@@ -67,10 +69,18 @@ class SqlitePlans(SqliteConnection):
         self, plan_id: str, *, limit: int, offset: int
     ) -> tuple[pd.DataFrame, int]:
         """One page of a plan's assignments, in selection order, and how many there are."""
-        self.plan(plan_id)
+        exists = self._query("SELECT COUNT(*) AS n FROM plans WHERE plan_id = ?", (plan_id,))
+        if not int(exists["n"].iloc[0]):  # without reading the request and its catalogue
+            raise NotFoundError(f"campaign {plan_id!r} does not exist")
         table = plan_table(plan_id)
         page = self._query(
             f"SELECT * FROM {table} ORDER BY rowid LIMIT ? OFFSET ?", (limit, offset)
         )
         total = int(self._query(f"SELECT COUNT(*) AS n FROM {table}", ())["n"].iloc[0])
         return page, total
+
+    def plans(self) -> list[PlanInfo]:
+        """Every stored plan, oldest first."""
+        with closing(self._connect()) as con:
+            rows = con.execute("SELECT * FROM plans ORDER BY created_at, rowid").fetchall()
+        return [plan_info(row) for row in rows]

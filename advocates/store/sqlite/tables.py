@@ -49,10 +49,15 @@ class SqliteTables(SqliteConnection):
             f"SELECT * FROM {table} WHERE {listed} ORDER BY {rank} LIMIT ? OFFSET ?",
             (limit, offset),
         )
-        total = int(
-            self._query(f"SELECT COUNT(*) AS n FROM {table} WHERE {listed}", ())["n"].iloc[0]
+        # Ranked customers (an index-only count) less the blocked ones among them (few, each
+        # found by the customer index): a NOT IN inside the count would read the whole table.
+        total = self._query(
+            f"SELECT (SELECT COUNT(*) FROM {table} WHERE {rank} IS NOT NULL) - "
+            f"(SELECT COUNT(*) FROM contact_blocks AS b WHERE EXISTS (SELECT 1 FROM {table} "
+            f"AS s WHERE s.customer_id = b.customer_id AND s.{rank} IS NOT NULL)) AS n",
+            (),
         )
-        return page, total
+        return page, int(total["n"].iloc[0])
 
     def iter_ranked(
         self, run_id: str, *, objective: str, limit: int, chunk_rows: int = 5000
@@ -81,6 +86,25 @@ class SqliteTables(SqliteConnection):
         if frame.empty:
             raise NotFoundError(f"customer {customer_id!r} is not in run {run_id}")
         return {k: cell(v) for k, v in frame.iloc[0].items()}
+
+    def customer_history(self, customer_id: str) -> pd.DataFrame:
+        """One customer's row in every published run, newest run first, with the run's id and
+        as-of date; no rows when no published run holds the customer."""
+        with closing(self._connect()) as con:
+            runs = con.execute(
+                "SELECT run_id, as_of FROM runs WHERE status = 'published' "
+                "ORDER BY published_at DESC, rowid DESC"
+            ).fetchall()
+        frames = [
+            self._query(
+                f"SELECT ? AS run_id, ? AS as_of, * FROM {scores_table(run['run_id'])} "
+                "WHERE customer_id = ?",
+                (run["run_id"], run["as_of"], customer_id),
+            )
+            for run in runs
+        ]
+        found = [f for f in frames if not f.empty]
+        return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
 
     def run_table(self, run_id: str, name: str) -> pd.DataFrame:
         """A side table of a run: ``audience`` (customer_id, member: who is in each eligible

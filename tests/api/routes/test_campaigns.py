@@ -8,6 +8,8 @@ import io
 import httpx
 import pytest
 
+from advocates.campaigns.incentives import MAX_CATALOGUE_INCENTIVES
+from advocates.campaigns.plan import PLAN_COLUMNS
 from tests.api.helpers import assert_error
 from tests.helpers import CATALOGUE
 
@@ -58,6 +60,22 @@ def test_campaigns_are_planned_stored_and_paged(client: httpx.Client) -> None:
     exported = client.get(f"/v1/campaigns/{campaign['campaign_id']}/assignments.csv")
     table = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff"))))
     assert [r["customer_id"] for r in table] == [r["customer_id"] for r in rows]
+    assert list(table[0]) == list(rows[0]) == PLAN_COLUMNS
+    assert [r["disclosure"] for r in table] == [r["disclosure"] for r in rows]
+
+
+def test_assignments_carry_the_disclosure_in_the_advocates_language(client: httpx.Client) -> None:
+    campaign = client.post("/v1/campaigns", json=campaign_body(budget=1000.0)).json()
+    rows = client.get(
+        f"/v1/campaigns/{campaign['campaign_id']}/assignments", params={"limit": 100}
+    ).json()["data"]
+    by_id = CATALOGUE.set_index("incentive_id")
+    treated = [r for r in rows if r["arm"] not in ("holdout", "none")]
+    assert treated and all(r["disclosure"] == "" for r in rows if r not in treated)
+    for row in treated:
+        column = f"disclosure_{row['language']}"
+        text = by_id.at[row["arm"], column if column in by_id.columns else "disclosure_en"]
+        assert row["disclosure"] == text
 
 
 def test_campaign_errors(client: httpx.Client) -> None:
@@ -67,5 +85,13 @@ def test_campaign_errors(client: httpx.Client) -> None:
     assert_error(
         client.post("/v1/campaigns", json=campaign_body(budget=-1)), 422, "invalid_request"
     )
+    many = [
+        {**campaign_body()["catalogue"][0], "incentive_id": f"i{k}"}
+        for k in range(MAX_CATALOGUE_INCENTIVES + 1)
+    ]
+    message = assert_error(
+        client.post("/v1/campaigns", json=campaign_body(catalogue=many)), 400, "input_error"
+    )
+    assert "the catalogue has 301 incentives, more than the 300" in message
     assert_error(client.get("/v1/campaigns/plan-nope"), 404, "not_found")
     assert_error(client.get("/v1/campaigns/plan-nope/assignments"), 404, "not_found")
