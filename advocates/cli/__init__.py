@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 
-from advocates.cli import (
+# Importing the command modules registers their commands on ``app``.
+from advocates.cli import (  # noqa: F401
     campaign,
     demo,
     evaluation,
@@ -26,21 +27,6 @@ from advocates.cli.common import app, err
 from advocates.errors import AdvocatesError
 
 __all__ = ["app", "main"]
-
-# The command modules register their commands on ``app`` when imported.
-_COMMANDS = (
-    campaign,
-    demo,
-    evaluation,
-    events,
-    importers,
-    keys,
-    kpis,
-    lists,
-    privacy,
-    score,
-    serve,
-)
 
 
 def main() -> None:
