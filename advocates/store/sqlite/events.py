@@ -84,17 +84,22 @@ class SqliteEvents(SqliteConnection):
         if reason:
             execute("INSERT INTO contact_blocks VALUES (?, ?)", (customer_id, reason))
 
-    def events(self, *, until: pd.Timestamp | None = None) -> pd.DataFrame:
-        """Stored events (those that occurred by ``until``, when given), oldest first, with
-        ``occurred_at`` as UTC timestamps."""
-        sql = "SELECT * FROM events"
-        params: tuple[str, ...] = ()
+    def events(
+        self, *, until: pd.Timestamp | None = None, customer_id: str | None = None
+    ) -> pd.DataFrame:
+        """Stored events (those that occurred by ``until``, and of ``customer_id``, when given),
+        oldest first, with ``occurred_at`` as UTC timestamps."""
+        where, params = ["1 = 1"], []
         if until is not None:
-            sql += " WHERE occurred_at <= ?"
-            params = (until.isoformat(),)
-        frame = self._query(sql + " ORDER BY occurred_at, rowid", params)
-        if frame.empty:
-            frame = pd.DataFrame(columns=[*frame.columns])
+            where.append("occurred_at <= ?")
+            params.append(until.isoformat())
+        if customer_id is not None:
+            where.append("customer_id = ?")  # the events_customer index
+            params.append(customer_id)
+        frame = self._query(
+            f"SELECT * FROM events WHERE {' AND '.join(where)} ORDER BY occurred_at, rowid",
+            tuple(params),
+        )
         frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True, format="ISO8601")
         frame["amount"] = pd.to_numeric(frame["amount"]).astype(float)
         return frame
