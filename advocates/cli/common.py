@@ -10,6 +10,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from advocates.data.contract import parse_instant
 from advocates.data.io import csv_lines, write_csv
 from advocates.errors import ConfigurationError
 from advocates.settings import Settings, get_settings
@@ -61,13 +62,10 @@ def load_settings() -> Settings:
 
 
 def timestamp(value: str | None, *, option: str) -> pd.Timestamp:
+    """The instant an option names (now, when it is not given)."""
     if value is None:
         return pd.Timestamp.now(tz="UTC").floor("s")
-    try:
-        parsed = pd.Timestamp(value)
-    except ValueError as error:
-        raise ConfigurationError(f"{option} {value!r} is not an ISO 8601 date") from error
-    return parsed.tz_localize("UTC") if parsed.tzinfo is None else parsed.tz_convert("UTC")
+    return parse_instant(value, name=option)
 
 
 def write_list(frame: pd.DataFrame, out_file: Path | None, run_id: str, what: str) -> None:

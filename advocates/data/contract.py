@@ -11,7 +11,18 @@ from enum import StrEnum
 
 import pandas as pd
 
-__all__ = ["PII_COLUMNS", "TABLES", "TABLE_ORDER", "Column", "Kind", "TableSpec", "empty_table"]
+from advocates.errors import ConfigurationError
+
+__all__ = [
+    "PII_COLUMNS",
+    "TABLES",
+    "TABLE_ORDER",
+    "Column",
+    "Kind",
+    "TableSpec",
+    "empty_table",
+    "parse_instant",
+]
 
 
 class Kind(StrEnum):
@@ -234,3 +245,19 @@ def empty_table(name: str) -> pd.DataFrame:
         else:
             columns[column.name] = pd.Series([], dtype=object)
     return pd.DataFrame(columns)
+
+
+def parse_instant(value: str, *, name: str) -> pd.Timestamp:
+    """An ISO 8601 date or date-time as a UTC timestamp (UTC when it has no offset), as the
+    contract reads timestamps; ConfigurationError naming ``name`` otherwise (empty included).
+
+    >>> parse_instant("2026-11-01", name="--as-of")
+    Timestamp('2026-11-01 00:00:00+0000', tz='UTC')
+    """
+    try:
+        parsed = pd.Timestamp(value)
+    except ValueError:
+        parsed = pd.NaT
+    if pd.isna(parsed):  # an empty value parses as NaT
+        raise ConfigurationError(f"{name} {value!r} is not an ISO 8601 date")
+    return parsed.tz_localize("UTC") if parsed.tzinfo is None else parsed.tz_convert("UTC")

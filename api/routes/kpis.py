@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-import pandas as pd
 from fastapi import APIRouter, Query
 
 from advocates.access.keys import Scope
 from advocates.campaigns.kpis import MAX_PERIODS, program_kpis
-from advocates.errors import ConfigurationError
+from advocates.data.contract import parse_instant
 
 from ..deps import StoreDep, requires
 from ..schemas import ErrorPublic, KpiPeriodPublic, KpisPublic
@@ -18,18 +17,6 @@ from ..schemas import ErrorPublic, KpiPeriodPublic, KpisPublic
 router = APIRouter(prefix="/kpis", tags=["kpis"])
 #: A day or an instant (ISO 8601), as the OpenAPI document states it.
 _DATE = {"anyOf": [{"type": "string", "format": f} for f in ("date", "date-time")]}
-
-
-def _day(value: str | None, name: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        day = pd.Timestamp(value)
-    except ValueError:
-        day = pd.NaT
-    if pd.isna(day):  # an empty value parses as NaT: a 400, not a 500
-        raise ConfigurationError(f"{name} {value!r} is not an ISO 8601 date")
-    return day.tz_localize("UTC") if day.tzinfo is None else day.tz_convert("UTC")
 
 
 @router.get(
@@ -63,8 +50,8 @@ def get_kpis(
     At most 1,000 periods from ``from`` to ``to`` (more is a 400)."""
     frame, campaign = program_kpis(
         store,
-        start=_day(start, "from"),
-        end=_day(end, "to"),
+        start=None if start is None else parse_instant(start, name="from"),
+        end=None if end is None else parse_instant(end, name="to"),
         granularity=granularity,
         campaign_id=campaign_id,
     )

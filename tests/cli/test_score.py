@@ -59,8 +59,16 @@ def intact(folder: Path) -> None:
         (no_customers, [], "the required table 'customers' is missing"),
         (no_folder, [], "does not exist or is not a folder"),
         (intact, ["--as-of", "someday"], "--as-of 'someday' is not an ISO 8601 date"),
+        (intact, ["--as-of", ""], "--as-of '' is not an ISO 8601 date"),
     ],
-    ids=["empty-file", "missing-columns", "missing-table", "missing-folder", "bad-as-of"],
+    ids=[
+        "empty-file",
+        "missing-columns",
+        "missing-table",
+        "missing-folder",
+        "bad-as-of",
+        "empty-as-of",
+    ],
 )
 def test_bad_input_gets_a_message_not_a_traceback(
     tmp_path: Path,
