@@ -11,8 +11,10 @@ import advocates
 from advocates.settings import Settings, get_settings
 from advocates.store import open_store
 
+from .auth import Authenticate, document_security
+from .cache import Pages, ServeKept
 from .errors import install_error_handlers
-from .limits import HeavyWork, RateLimit
+from .limits import HeavyWork, RateLimit, UseWrites
 from .middleware import BodyLimit, SecurityHeaders
 from .routes import advocates as advocates_routes
 from .routes import audit, campaigns, customers, detractors, events, exports, health, kpis
@@ -35,14 +37,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = open_store(settings.store_url)
     app.state.rate_limit = RateLimit(settings.rate_limit_per_minute)
+    app.state.use_writes = UseWrites()
+    app.state.pages = Pages()
     app.state.heavy_work = HeavyWork(
         workers=settings.heavy_workers,
         queue=settings.heavy_queue,
         wait_seconds=settings.heavy_wait_seconds,
     )
     install_error_handlers(app)
+    # The last added runs first: headers on every answer, then the caller, then kept answers,
+    # then the body cap.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ServeKept, pages=app.state.pages)
+    app.add_middleware(
+        Authenticate,
+        store=app.state.store,
+        auth=settings.auth == "on",
+        rate_limit=app.state.rate_limit,
+        use_writes=app.state.use_writes,
+    )
     app.add_middleware(SecurityHeaders)
+    document_security(
+        app,
+        "An API key made with `advocates keys create`, sent as `Authorization: Bearer <key>`.",
+    )
     v1 = APIRouter(
         prefix="/v1",
         responses={

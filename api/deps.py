@@ -1,9 +1,12 @@
 """Dependencies of the routes, named once: settings, the store, the caller and their scopes.
 
 Every ``/v1`` route names the one scope it needs in its decorator, as
-``dependencies=[requires(Scope.READ)]``; :func:`get_caller` authenticates the bearer key (or,
-with ``ADVOCATES_AUTH=off``, lets everything through) and :func:`requires` checks the scope, so
-a missing or unknown key is a 401 and a key without the scope a 403, before the route runs.
+``dependencies=[requires(Scope.READ)]``: :class:`api.auth.Authenticate` has found the caller
+(a missing or unknown key is a 401 before routing) and :func:`requires` checks the scope (a key
+without it is a 403) before the route runs.
+
+The dependencies that do not wait on anything are ``async``: FastAPI runs a plain ``def``
+dependency in its thread pool, a hop that cost more than a cached listing itself.
 """
 
 from __future__ import annotations
@@ -11,15 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Query, Request
 
-from advocates.access.keys import ApiKey, Scope, authenticate, authorise
-from advocates.errors import AuthenticationError
+from advocates.access.keys import ApiKey, Scope, authorise
 from advocates.settings import Settings
 from advocates.store import Store
 
-from .limits import HeavyWork, RateLimit
+from .auth import caller_of
+from .limits import HeavyWork
 
 __all__ = [
     "MAX_OFFSET",
@@ -36,12 +38,12 @@ __all__ = [
 ]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
@@ -49,33 +51,11 @@ def get_store(request: Request) -> Store:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 
-_bearer = HTTPBearer(
-    auto_error=False,
-    scheme_name="apiKey",
-    description="An API key made with `advocates keys create`, sent as `Authorization: Bearer <key>`.",
-)
 
-
-def get_caller(
-    request: Request,
-    settings: SettingsDep,
-    store: StoreDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
-) -> ApiKey | None:
-    """The key of the request, within its rate limit; ``None`` when keys are switched off
-    (every scope allowed, and the limit counted per client address)."""
-    limit: RateLimit = request.app.state.rate_limit
-    if settings.auth == "off":
-        limit.check(f"address:{request.client.host if request.client else '?'}")
-        return None
-    if credentials is None:
-        raise AuthenticationError(
-            "this request needs an API key: send 'Authorization: Bearer <key>' "
-            "(make one with `advocates keys create`)"
-        )
-    key = authenticate(store, credentials.credentials)
-    limit.check(f"key:{key.key_id}")
-    return key
+async def get_caller(request: Request) -> ApiKey | None:
+    """The key of the request (``None`` when keys are switched off: every scope allowed), as
+    :class:`api.auth.Authenticate` found it."""
+    return caller_of(request.scope)
 
 
 CallerDep = Annotated[ApiKey | None, Depends(get_caller)]
@@ -84,7 +64,8 @@ CallerDep = Annotated[ApiKey | None, Depends(get_caller)]
 def requires(scope: Scope) -> Any:
     """The dependency that lets a request through only with ``scope``."""
 
-    def check(caller: CallerDep) -> None:
+    async def check(request: Request) -> None:
+        caller = caller_of(request.scope)
         if caller is not None:
             authorise(caller, scope)
 
@@ -92,7 +73,7 @@ def requires(scope: Scope) -> Any:
     return Depends(check)
 
 
-def get_heavy_work(request: Request) -> HeavyWork:
+async def get_heavy_work(request: Request) -> HeavyWork:
     heavy: HeavyWork = request.app.state.heavy_work
     return heavy
 
@@ -113,7 +94,7 @@ def actor_of(caller: ApiKey | None) -> str:
     return caller.key_id if caller is not None else "auth-off"
 
 
-def may_see_pii(caller: CallerDep) -> bool:
+async def may_see_pii(caller: CallerDep) -> bool:
     """Whether the caller may see email, name and the customer's own words (the ``pii``
     scope, or keys switched off)."""
     return caller is None or Scope.PII in caller.scopes

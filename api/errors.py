@@ -48,14 +48,20 @@ def error_response(
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
+def library_error_response(error: AdvocatesError) -> JSONResponse:
+    """The answer to a library error: its status, code and message, and for a 401 the scheme,
+    for a 429 or 503 when to retry."""
+    status = next((s for kind, s in _STATUS if isinstance(error, kind)), 500)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if isinstance(error, RateLimitedError | ServerBusyError):
+        headers["Retry-After"] = str(error.retry_after)
+    return error_response(status, error.code, str(error), headers=headers or None)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AdvocatesError)
     async def advocates_error(request: Request, error: AdvocatesError) -> JSONResponse:
-        status = next((s for kind, s in _STATUS if isinstance(error, kind)), 500)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
-        if isinstance(error, RateLimitedError | ServerBusyError):
-            headers["Retry-After"] = str(error.retry_after)
-        return error_response(status, error.code, str(error), headers=headers or None)
+        return library_error_response(error)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

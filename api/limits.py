@@ -1,11 +1,15 @@
 """Limits that keep one caller from holding the service: a rate per key, and a bounded pool for
 heavy work.
 
-:class:`RateLimit` counts each caller's requests in a moving one-minute window (the ``limits``
-library) and answers 429 with ``Retry-After`` past the limit. :class:`HeavyWork` lets at most
+:class:`RateLimit` counts each caller's requests in a one-minute window that slides (the ``limits``
+library's sliding window counter: this minute's count plus the previous minute's, weighted by how
+much of it the window still covers; constant time and memory per caller, where an exact moving
+window keeps a timestamp per request) and answers 429 with ``Retry-After`` past the limit. :class:`HeavyWork` lets at most
 ``workers`` heavy requests (campaign plans, custom-weight rankings, exports) run at once; up to
 ``queue`` more wait at most ``wait_seconds`` for a slot, and any beyond are refused at once with
-503 and ``Retry-After``, so that ``/health`` and ordinary listings stay fast. Both count within
+503 and ``Retry-After``, so that ``/health`` and ordinary listings stay fast. :class:`UseWrites`
+lets a key's last use be written at most once a minute per process, after the answer, so that a
+busy store (a nightly run publishing) never holds a request or piles up writers. All count within
 one server process.
 """
 
@@ -19,19 +23,19 @@ from contextlib import contextmanager
 
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from advocates.errors import RateLimitedError, ServerBusyError
 
-__all__ = ["HeavyWork", "RateLimit"]
+__all__ = ["HeavyWork", "RateLimit", "UseWrites"]
 
 
 class RateLimit:
-    """At most ``per_minute`` requests per caller in any moving minute."""
+    """At most ``per_minute`` requests per caller in a sliding minute."""
 
     def __init__(self, per_minute: int) -> None:
         self._item = RateLimitItemPerMinute(per_minute)
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
 
     def check(self, caller: str) -> None:
         """Count one request of ``caller``; RateLimitedError when it is one too many."""
@@ -77,3 +81,23 @@ class HeavyWork:
                 self._waiting -= 1
         if not acquired:
             raise busy
+
+
+class UseWrites:
+    """Which keys' last use this process may write now: each at most once per ``every``."""
+
+    def __init__(self, every_seconds: float = 60.0) -> None:
+        self._every = every_seconds
+        self._lock = threading.Lock()
+        self._last: dict[str, float] = {}
+
+    def claim(self, key_id: str) -> bool:
+        """True (and the next minute's claims False) when ``key_id``'s use may be written."""
+        now = time.monotonic()
+        if now - self._last.get(key_id, -math.inf) < self._every:  # the usual case, lock-free
+            return False
+        with self._lock:
+            if now - self._last.get(key_id, -math.inf) < self._every:
+                return False
+            self._last[key_id] = now
+            return True

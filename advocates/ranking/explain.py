@@ -7,10 +7,12 @@ Customers who are not ranked get the reason, and for the sentiment gate the text
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["FACTORS_BY_OBJECTIVE", "explain", "withhold_quotes"]
+__all__ = ["FACTORS_BY_OBJECTIVE", "explain", "withhold_quote", "withhold_quotes"]
 
 FACTORS_BY_OBJECTIVE = {
     "awareness": ("reach", "shares", "sentiment", "audience"),
@@ -91,24 +93,39 @@ def withhold_quotes(frame: pd.DataFrame) -> pd.DataFrame:
     columns = [c for c in frame.columns if str(c).startswith("explanation_")]
     if "worst_text" not in frame or not columns:
         return frame
-    quoted = frame["worst_text"].notna().to_numpy()
-    replace = [
-        (_quote_worst(frame, width), frame["worst_text_id"].astype(str) + " (text withheld)")
-        for width in _QUOTE_WIDTHS
-    ]
+    quoted = np.flatnonzero(frame["worst_text"].notna().to_numpy())
+    ids, worst = (
+        frame["worst_text_id"].to_numpy(dtype=object),
+        frame["worst_text"].to_numpy(dtype=object),
+    )
     out = frame.copy()
     for column in columns:
         texts = out[column].to_numpy(dtype=object).copy()
-        for row in map(int, np.flatnonzero(quoted)):
-            if isinstance(texts[row], str):
-                for quote, named in replace:
-                    texts[row] = texts[row].replace(quote.iloc[row], named.iloc[row])
+        for row in map(int, quoted):
+            texts[row] = withhold_quote(texts[row], ids[row], worst[row])
         out[column] = texts
     return out
 
 
+def withhold_quote(text: Any, worst_text_id: Any, worst_text: Any) -> Any:
+    """One explanation with its quote of the customer's worst text (as :func:`_quote_worst`
+    writes it, at any of its widths) replaced by the text's id.
+
+    >>> withhold_quote('worst: m1: "awful"', "m1", "awful")
+    'worst: m1 (text withheld)'
+    """
+    if not isinstance(text, str) or not isinstance(worst_text, str):
+        return text
+    for width in _QUOTE_WIDTHS:
+        text = text.replace(
+            f'{worst_text_id}: "{worst_text[:width]}"', f"{worst_text_id} (text withheld)"
+        )
+    return text
+
+
 def _quote_worst(frame: pd.DataFrame, width: int) -> pd.Series:
-    """The worst mention or review as evidence: ``m123: "text"`` (text cut at ``width``)."""
+    """The worst mention or review as evidence: ``m123: "text"`` (text cut at ``width``);
+    :func:`withhold_quote` finds it by the same format."""
     return (
         frame["worst_text_id"].astype(str)
         + ': "'

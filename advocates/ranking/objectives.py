@@ -40,6 +40,11 @@ class Ranking:
     name: str
     weights: dict[str, float] | None = None
 
+    @property
+    def key(self) -> tuple[str, tuple[tuple[str, float], ...]]:
+        """The ranking as a hashable value (for caches): equal rankings, equal keys."""
+        return self.name, tuple(sorted((self.weights or {}).items()))
+
 
 def parse_ranking(*, objective: str | None, weights: str | None) -> Ranking:
     """The ranking a request asks for: exactly one of ``objective`` and ``weights``, valid."""

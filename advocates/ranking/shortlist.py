@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from advocates.data.contract import PII_COLUMNS
-from advocates.ranking.explain import withhold_quotes
+from advocates.ranking.explain import withhold_quote, withhold_quotes
 from advocates.ranking.objectives import Ranking
 from advocates.ranking.scoring import blend
 from advocates.store import Store
@@ -193,13 +193,10 @@ def explanations(row: Mapping[str, Any], *, include_pii: bool = False) -> dict[s
     ...               "worst_text_id": "m1"})
     {'detractor': 'worst: m1 (text withheld)'}
     """
-    frame = pd.DataFrame([dict(row)])
-    if not include_pii:
-        frame = withhold_quotes(frame)
-    found = frame.iloc[0].to_dict()
+    worst_id, worst = row.get("worst_text_id"), row.get("worst_text")
     return {
-        str(k)[len("explanation_") :]: v
-        for k, v in found.items()
+        str(k)[len("explanation_") :]: v if include_pii else withhold_quote(v, worst_id, worst)
+        for k, v in row.items()
         if str(k).startswith("explanation_")
     }
 

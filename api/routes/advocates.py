@@ -6,11 +6,12 @@ import math
 from contextlib import nullcontext
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from advocates.access.keys import Scope
 from advocates.errors import NotFoundError
-from advocates.ranking.objectives import OBJECTIVES, parse_ranking
+from advocates.ranking.objectives import OBJECTIVES, Ranking, parse_ranking
 from advocates.ranking.shortlist import (
     explanations,
     public_features,
@@ -18,8 +19,19 @@ from advocates.ranking.shortlist import (
     run_standing,
     score_parts,
 )
+from advocates.store import Store
 
-from ..deps import CallerDep, HeavyWorkDep, Limit, Offset, PiiDep, StoreDep, actor_of, requires
+from ..cache import Kept, keep_answer
+from ..deps import (
+    CallerDep,
+    Limit,
+    Offset,
+    PiiDep,
+    StoreDep,
+    actor_of,
+    requires,
+)
+from ..limits import HeavyWork
 from ..schemas import (
     AdvocatePublic,
     AdvocatesPublic,
@@ -83,18 +95,26 @@ RANKING_ERRORS: dict[int | str, dict[str, Any]] = {
     response_model=AdvocatesPublic,
     responses=RANKING_ERRORS,
 )
-def list_advocates(
-    store: StoreDep,
-    heavy: HeavyWorkDep,
+async def list_advocates(
+    request: Request,
     objective: ObjectiveQuery = None,
     weights: WeightsQuery = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> AdvocatesPublic:
+) -> Response:
     """Eligible advocates of the latest run, best first for ``objective`` or for custom
     ``weights``: give exactly one of the two (neither or both is a 400; OpenAPI cannot state
     that rule for query parameters)."""
     ranking = parse_ranking(objective=objective, weights=weights)
+    state = request.app.state
+    body = await run_in_threadpool(_listing, state.store, state.heavy_work, ranking, limit, offset)
+    # The same for every caller with the read scope, until the store's version moves on.
+    keep_answer(request, Kept(scope=Scope.READ, body=body))
+    return Response(body, media_type="application/json")
+
+
+def _listing(store: Store, heavy: HeavyWork, ranking: Ranking, limit: int, offset: int) -> bytes:
+    """The encoded page of :func:`list_advocates`."""
     run = store.latest_run()
     with heavy.slot() if ranking.weights else nullcontext():  # custom weights rank per request
         page, total = ranked_page(store, run.run_id, ranking=ranking, limit=limit, offset=offset)
@@ -118,7 +138,7 @@ def list_advocates(
         )
         for row in page.to_dict("records")
     ]
-    return AdvocatesPublic(
+    listing = AdvocatesPublic(
         data=data,
         count=total,
         limit=limit,
@@ -127,6 +147,7 @@ def list_advocates(
         weights=ranking.weights,
         run_id=run.run_id,
     )
+    return listing.model_dump_json().encode()
 
 
 @router.get(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from datetime import UTC, datetime
+
 from fastapi import APIRouter
 
 from ..deps import StoreDep
@@ -17,11 +18,12 @@ router = APIRouter(tags=["health"])
     response_model=HealthPublic,
     responses={503: {"model": ErrorPublic}},
 )
-def health(store: StoreDep) -> HealthPublic:
-    """The published run being served and how old it is; 503 when there is none yet."""
+async def health(store: StoreDep) -> HealthPublic:
+    """The published run being served and how old it is; 503 when there is none yet. Async and
+    one indexed read, so that it answers at once however busy the thread pool is."""
     run = store.latest_run()
-    published = pd.Timestamp(run.published_at or run.created_at)
-    age = (pd.Timestamp.now(tz="UTC") - published).total_seconds()
+    published = datetime.fromisoformat(run.published_at or run.created_at)
+    age = (datetime.now(UTC) - published).total_seconds()
     return HealthPublic(
         status="ok",
         run_id=run.run_id,

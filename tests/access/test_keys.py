@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ from advocates.access.keys import (
     create_key,
     list_keys,
     parse_scopes,
+    record_use,
     revoke_key,
+    use_is_due,
 )
 from advocates.errors import (
     AuthenticationError,
@@ -48,7 +51,11 @@ def test_a_valid_key_authenticates_with_its_scopes_and_its_use_is_recorded(
     made = create_key(store, name="crm tool", scopes=frozenset({Scope.READ, Scope.PII}))
     key = authenticate(store, made.secret)
     assert key.key_id == made.key.key_id and key.scopes == {Scope.READ, Scope.PII}
-    assert store.api_key(key.key_id).last_used_at is not None
+    assert use_is_due(key) and store.api_key(key.key_id).last_used_at is None  # reads only
+    record_use(store, key)
+    used = store.api_key(key.key_id).last_used_at
+    assert used is not None and not use_is_due(authenticate(store, made.secret))  # a minute
+    assert use_is_due(key, datetime.fromisoformat(used) + timedelta(minutes=2))
     authorise(key, Scope.PII)
     with pytest.raises(PermissionDeniedError, match="lacks the 'admin' scope"):
         authorise(key, Scope.ADMIN)

@@ -4,6 +4,7 @@ scope a 403, the right scope a success; the health check and the docs stay open.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -182,3 +183,20 @@ def test_with_auth_off_no_key_is_needed_and_every_scope_is_allowed(open_base_url
     with httpx.Client(base_url=open_base_url) as client:
         top = client.get("/v1/detractors", params={"limit": 1}).json()["data"][0]
     assert top["evidence_text"] and top["email"]  # pii allowed too
+
+
+def test_the_whole_v1_tree_needs_a_key_and_a_key_s_use_is_recorded_after_the_answer(
+    base_url: str, settings: Settings
+) -> None:
+    store = open_store(settings.store_url)
+    made = create_key(store, name="last use", scopes=frozenset({Scope.READ}))
+    with httpx.Client(base_url=base_url) as anonymous:
+        assert_error(anonymous.get("/v1/no-such-route"), 401, "unauthorized")  # before routing
+    headers = {"Authorization": f"Bearer {made.secret}"}
+    with httpx.Client(base_url=base_url, headers=headers) as client:
+        assert_error(client.get("/v1/no-such-route"), 404, "not_found")
+        assert client.get("/v1/detractors", params={"limit": 1}).status_code == 200
+    deadline = time.monotonic() + 10
+    while store.api_key(made.key.key_id).last_used_at is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert store.api_key(made.key.key_id).last_used_at is not None

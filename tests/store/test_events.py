@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from advocates.access.keys import Scope, create_key, revoke_key
 from advocates.data.events import check_events, record_events
 from advocates.store import SqliteStore
 
@@ -84,3 +85,34 @@ def test_a_batch_with_only_invalid_items_stores_nothing(store: SqliteStore) -> N
     recorded = record_events(store, [{"type": "share"}])
     assert (recorded.accepted, recorded.duplicates, len(recorded.rejected)) == (0, 0, 1)
     assert store.events().empty and check_events([])[0].empty
+
+
+def test_the_version_moves_on_with_each_change_a_kept_answer_could_miss(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    """Publishing, contact blocks, erasure and key changes move the version on (in any
+    process using the file); events that block no one, audits and key use do not."""
+    other = SqliteStore(store.path)  # another process's view of the same file
+    seen = [other.version()]
+
+    def moved() -> bool:
+        seen.append(other.version())
+        return seen[-1] > seen[-2]
+
+    record_events(store, [event("e1", "click", "c1")])
+    store.audit(key_id="k", action="export", target="/v1/exports", rows=3)
+    assert not moved()
+    record_events(store, [event("e2", "do_not_contact", "c1")])
+    assert moved()
+    store.publish(
+        store.begin_run(as_of=AS_OF), scores=store.eligible(store.latest_run().run_id), report={}
+    )
+    assert moved()
+    store.erase_customer("c2", key_id="k")
+    assert moved()
+    made = create_key(store, name="k", scopes=frozenset({Scope.READ}))
+    assert moved()
+    store.touch_key(made.key.key_id, at="2026-11-25T00:00:00+00:00")
+    assert not moved()
+    revoke_key(store, made.key.key_id)
+    assert moved()

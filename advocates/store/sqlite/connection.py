@@ -2,7 +2,11 @@
 
 :class:`SqliteConnection` opens the file (in WAL mode, creating the tables of the schema it is
 given), hands out connections in autocommit mode, so that every transaction is an explicit
-``BEGIN IMMEDIATE`` … ``COMMIT``, and reads a query into a frame. :func:`write_frame` creates and
+``BEGIN IMMEDIATE`` … ``COMMIT``, and reads a query into a frame over a connection kept open per
+thread (opening one costs about 0.2 ms, a small indexed read about 0.01 ms). It also keeps the
+store's version (:data:`VERSION_SCHEMA`): a counter that every write changing a kept answer
+(a listing, an authenticated key) moves on, inside its own transaction (:func:`bump_version`),
+so that the API can keep them for as long as the version holds. :func:`write_frame` creates and
 fills a table from a frame inside the caller's transaction. The role classes of
 :mod:`advocates.store.sqlite` build on it; what is not SQLite's own (ids, table names, cell values,
 JSON) is in :mod:`advocates.store.common`.
@@ -11,6 +15,7 @@ JSON) is in :mod:`advocates.store.common`.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
@@ -21,7 +26,20 @@ import pandas as pd
 from advocates.errors import StoreError
 from advocates.store.common import cell
 
-__all__ = ["SqliteConnection", "write_frame"]
+__all__ = ["VERSION_SCHEMA", "SqliteConnection", "bump_version", "write_frame"]
+
+#: The store's version: one row, one counter.
+VERSION_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS store_version "
+    "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO store_version VALUES (1, 0)",
+)
+
+
+def bump_version(con: sqlite3.Connection) -> None:
+    """Move the store's version on, inside the caller's transaction: a run was published, a
+    contact block changed, a customer was erased, a key was made or revoked."""
+    con.execute("UPDATE store_version SET version = version + 1 WHERE id = 1")
 
 
 def write_frame(con: sqlite3.Connection, table: str, frame: pd.DataFrame) -> None:
@@ -51,11 +69,12 @@ class SqliteConnection:
     def __init__(self, path: Path, *, url: str | None = None, schema: Sequence[str] = ()) -> None:
         self.path = path
         self.url = url or f"sqlite:///{path}"
+        self._local = threading.local()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with closing(self._connect()) as con, con:
                 con.execute("PRAGMA journal_mode=WAL")
-                for ddl in schema:
+                for ddl in (*VERSION_SCHEMA, *schema):
                     con.execute(ddl)
         except sqlite3.Error as error:
             raise StoreError(f"cannot open the store {self.url}: {error}") from error
@@ -66,9 +85,28 @@ class SqliteConnection:
         con.row_factory = sqlite3.Row
         return con
 
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's connection for reads, opened on first use and kept (autocommit: no
+        read holds a snapshot past its statement)."""
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = self._local.con = self._connect()
+        return con
+
     def _query(self, sql: str, params: tuple[Any, ...]) -> pd.DataFrame:
         """The result of one query, as a frame with the query's column names."""
-        with closing(self._connect()) as con:
-            cursor = con.execute(sql, params)
-            names = [d[0] for d in cursor.description]
-            return pd.DataFrame(cursor.fetchall(), columns=names)
+        cursor = self._reader().execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=names)
+
+    def _row(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
+        """The first row of one query, or ``None``."""
+        row: sqlite3.Row | None = self._reader().execute(sql, params).fetchone()
+        return row
+
+    def version(self) -> int:
+        """The store's version: it moves on whenever an answer kept from the store may be stale
+        (a run published, a contact block, an erasure, a key made or revoked), in any process
+        using the file."""
+        row = self._row("SELECT version FROM store_version WHERE id = 1", ())
+        return int(row[0]) if row is not None else 0

@@ -16,7 +16,7 @@ from contextlib import closing
 import pandas as pd
 
 from advocates.store.common import cell, utc_now
-from advocates.store.sqlite.connection import SqliteConnection
+from advocates.store.sqlite.connection import SqliteConnection, bump_version
 
 __all__ = ["EVENTS_SCHEMA", "SqliteEvents"]
 
@@ -57,6 +57,8 @@ class SqliteEvents(SqliteConnection):
                 touched = events.loc[events["type"].isin(_CONSENT), "customer_id"].unique()
                 for customer_id in touched:
                     self._recompute_block(con, str(customer_id))
+                if len(touched):
+                    bump_version(con)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

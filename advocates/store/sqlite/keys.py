@@ -12,7 +12,7 @@ from contextlib import closing
 from advocates.errors import NotFoundError
 from advocates.store.base import StoredKey
 from advocates.store.common import stored_key
-from advocates.store.sqlite.connection import SqliteConnection
+from advocates.store.sqlite.connection import SqliteConnection, bump_version
 
 __all__ = ["KEYS_SCHEMA", "SqliteKeys"]
 
@@ -43,19 +43,18 @@ class SqliteKeys(SqliteConnection):
                     key.revoked_at,
                 ),
             )
+            bump_version(con)
 
     def api_key(self, key_id: str) -> StoredKey:
         """One key's record; NotFoundError when there is no key of that id."""
-        with closing(self._connect()) as con:
-            row = con.execute("SELECT * FROM api_keys WHERE key_id = ?", (key_id,)).fetchone()
+        row = self._row("SELECT * FROM api_keys WHERE key_id = ?", (key_id,))
         if row is None:
             raise NotFoundError(f"API key {key_id!r} does not exist")
         return stored_key(row)
 
     def api_keys(self) -> list[StoredKey]:
         """Every key's record, oldest first."""
-        with closing(self._connect()) as con:
-            rows = con.execute("SELECT * FROM api_keys ORDER BY created_at, rowid").fetchall()
+        rows = self._reader().execute("SELECT * FROM api_keys ORDER BY created_at, rowid")
         return [stored_key(row) for row in rows]
 
     def revoke_key(self, key_id: str, *, at: str) -> None:
@@ -66,6 +65,7 @@ class SqliteKeys(SqliteConnection):
                 "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE key_id = ?",
                 (at, key_id),
             )
+            bump_version(con)
 
     def touch_key(self, key_id: str, *, at: str) -> None:
         """Record that a key was used at ``at``."""

@@ -59,8 +59,7 @@ class SqlitePlans(SqliteConnection):
 
     def plan(self, plan_id: str) -> PlanInfo:
         """A stored plan's info; NotFoundError when there is none of that id."""
-        with closing(self._connect()) as con:
-            row = con.execute("SELECT * FROM plans WHERE plan_id = ?", (plan_id,)).fetchone()
+        row = self._row("SELECT * FROM plans WHERE plan_id = ?", (plan_id,))
         if row is None:
             raise NotFoundError(f"campaign {plan_id!r} does not exist")
         return plan_info(row)
@@ -81,6 +80,5 @@ class SqlitePlans(SqliteConnection):
 
     def plans(self) -> list[PlanInfo]:
         """Every stored plan, oldest first."""
-        with closing(self._connect()) as con:
-            rows = con.execute("SELECT * FROM plans ORDER BY created_at, rowid").fetchall()
+        rows = self._reader().execute("SELECT * FROM plans ORDER BY created_at, rowid")
         return [plan_info(row) for row in rows]

@@ -21,7 +21,7 @@ import pandas as pd
 
 from advocates.errors import NotFoundError
 from advocates.store.common import utc_now
-from advocates.store.sqlite.connection import SqliteConnection
+from advocates.store.sqlite.connection import SqliteConnection, bump_version
 
 __all__ = ["PRIVACY_SCHEMA", "SqlitePrivacy"]
 
@@ -84,6 +84,7 @@ class SqlitePrivacy(SqliteConnection):
                 self._audit(
                     con, key_id, "erase", None, f"erased:{id_hash[:16]}", sum(removed.values())
                 )
+                bump_version(con)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

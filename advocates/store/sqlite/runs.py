@@ -26,7 +26,7 @@ from advocates.store.common import (
     to_json,
     utc_now,
 )
-from advocates.store.sqlite.connection import SqliteConnection, write_frame
+from advocates.store.sqlite.connection import SqliteConnection, bump_version, write_frame
 
 __all__ = ["RUNS_SCHEMA", "SqliteRuns"]
 
@@ -89,6 +89,7 @@ class SqliteRuns(SqliteConnection):
                     "UPDATE runs SET status = 'published', published_at = ?, report = ? WHERE run_id = ?",
                     (utc_now().isoformat(), to_json(report), run_id),
                 )
+                bump_version(con)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -104,16 +105,16 @@ class SqliteRuns(SqliteConnection):
 
     def runs(self) -> list[RunInfo]:
         """All runs, newest first."""
-        with closing(self._connect()) as con:
-            rows = con.execute("SELECT * FROM runs ORDER BY created_at DESC, rowid DESC").fetchall()
+        rows = self._reader().execute("SELECT * FROM runs ORDER BY created_at DESC, rowid DESC")
         return [run_info(r) for r in rows]
 
     def latest_run(self) -> RunInfo:
         """The run the API serves: the most recently published one."""
-        with closing(self._connect()) as con:
-            row = con.execute(
-                "SELECT * FROM runs WHERE status = 'published' ORDER BY published_at DESC, rowid DESC LIMIT 1"
-            ).fetchone()
+        row = self._row(
+            "SELECT * FROM runs WHERE status = 'published' "
+            "ORDER BY published_at DESC, rowid DESC LIMIT 1",
+            (),
+        )
         if row is None:
             raise NoPublishedRunError(self.url)
         return run_info(row)

@@ -9,7 +9,6 @@ customer's row, and a side table (``audience`` or ``rewards``). It writes nothin
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import closing
 from typing import Any
 
 import pandas as pd
@@ -37,8 +36,7 @@ class SqliteTables(SqliteConnection):
         """One page of the eligible customers of a run, best first, and how many there are."""
         rank = f'"rank_{objective}"'
         table = scores_table(run_id)
-        with closing(self._connect()) as con:
-            columns = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
+        columns = {row[1] for row in self._reader().execute(f"PRAGMA table_info({table})")}
         if f"rank_{objective}" not in columns:
             raise NotFoundError(
                 f"run {run_id} has no {objective} ranking (it was scored by an older version); "
@@ -80,21 +78,24 @@ class SqliteTables(SqliteConnection):
 
     def customer(self, run_id: str, customer_id: str) -> dict[str, Any]:
         """One customer's row of a run."""
-        frame = self._query(
+        row = self._row(
             f"SELECT * FROM {scores_table(run_id)} WHERE customer_id = ?", (customer_id,)
         )
-        if frame.empty:
+        if row is None:
             raise NotFoundError(f"customer {customer_id!r} is not in run {run_id}")
-        return {k: cell(v) for k, v in frame.iloc[0].items()}
+        return {k: cell(row[k]) for k in row.keys()}  # no frame for one row: 2.7 ms -> 0.05 ms
 
     def customer_history(self, customer_id: str) -> pd.DataFrame:
         """One customer's row in every published run, newest run first, with the run's id and
         as-of date; no rows when no published run holds the customer."""
-        with closing(self._connect()) as con:
-            runs = con.execute(
+        runs = (
+            self._reader()
+            .execute(
                 "SELECT run_id, as_of FROM runs WHERE status = 'published' "
                 "ORDER BY published_at DESC, rowid DESC"
-            ).fetchall()
+            )
+            .fetchall()
+        )
         frames = [
             self._query(
                 f"SELECT ? AS run_id, ? AS as_of, * FROM {scores_table(run['run_id'])} "
@@ -110,10 +111,9 @@ class SqliteTables(SqliteConnection):
         """A side table of a run: ``audience`` (customer_id, member: who is in each eligible
         customer's audience) or ``rewards`` (the reward status of each converted referral)."""
         table = side_table(run_id, name)
-        with closing(self._connect()) as con:
-            exists = con.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table[1:-1],)
-            ).fetchone()
+        exists = self._row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table[1:-1],)
+        )
         if not exists:
             raise NotFoundError(
                 f"run {run_id} has no {name} table (it was scored by an older version); "
