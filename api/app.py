@@ -86,13 +86,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(kpis.router)
     app.include_router(v1)
     app.include_router(health.router)
-    _state_export_cap(app, settings.export_max_rows)
+    _state_bounds(app, settings)
     return app
 
 
-def _state_export_cap(app: FastAPI, cap: int) -> None:
-    """Let the OpenAPI document state the export cap of this server (a setting) as the
-    maximum of the shortlist export's ``limit``."""
+def _state_bounds(app: FastAPI, settings: Settings) -> None:
+    """Let the OpenAPI document state the bounds that are settings of this server: the export
+    cap (the shortlist export's ``limit`` maximum) and the catalogue's (its ``maxItems``)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -101,7 +101,9 @@ def _state_export_cap(app: FastAPI, cap: int) -> None:
             export = schema["paths"]["/v1/exports/shortlist.csv"]["get"]
             for parameter in export["parameters"]:
                 if parameter["name"] == "limit":
-                    parameter["schema"]["maximum"] = cap
+                    parameter["schema"]["maximum"] = settings.export_max_rows
+            campaign = schema["components"]["schemas"]["CampaignCreate"]
+            campaign["properties"]["catalogue"]["maxItems"] = settings.max_catalogue_incentives
         return build()
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -112,16 +112,18 @@ class ErrorPublic(BaseModel):
     error: ErrorBody
 
 
-def _not_a_boolean(value: Any) -> Any:
-    # JSON true and false are no numbers (Python would read them as 1 and 0).
-    if isinstance(value, bool):
-        raise ValueError("Input should be a number, not true or false")
+def _a_json_number(value: Any) -> Any:
+    # JSON true and false are no numbers (Python would read them as 1 and 0), nor is "5" (which
+    # pydantic's lax mode would read as 5): the document says number.
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be a number, not text, true or false")
     return value
 
 
-NotBoolean = BeforeValidator(_not_a_boolean)
+#: A number as JSON writes it: no text, no true or false.
+JsonNumber = BeforeValidator(_a_json_number)
 
-Money = Annotated[float, Field(ge=0, le=MAX_REWARD, allow_inf_nan=False), NotBoolean]
+Money = Annotated[float, Field(ge=0, le=MAX_REWARD, allow_inf_nan=False), JsonNumber]
 #: Not only white space: the catalogue's rules count that as empty (a 400).
 Disclosure = Annotated[
     str, Field(min_length=1, max_length=2000, json_schema_extra={"pattern": r"\S"})
@@ -171,7 +173,7 @@ class CampaignCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     objective: Objective
-    budget: Annotated[float, NotBoolean] = Field(
+    budget: Annotated[float, JsonNumber] = Field(
         ge=0,
         le=MAX_BUDGET,
         allow_inf_nan=False,
@@ -179,18 +181,19 @@ class CampaignCreate(BaseModel):
     )
     catalogue: list[CatalogueItem] = Field(
         min_length=1,
-        max_length=1000,
-        # Over the planner's bound the catalogue's rules answer 400; the document states it.
+        # The bound is a setting (ADVOCATES_MAX_CATALOGUE_INCENTIVES), checked by the route
+        # (400); the served document states the server's own (api.app), the body cap bounds
+        # what is parsed before.
         json_schema_extra={"maxItems": MAX_CATALOGUE_INCENTIVES},
         description="The incentives to choose from: unique `incentive_id`s, one currency "
         "(a catalogue breaking either is a 400 naming the row and column).",
     )
-    advocates: Annotated[int, Field(ge=1, le=10_000), NotBoolean] | None = Field(
+    advocates: Annotated[int, Field(ge=1, le=10_000), JsonNumber] | None = Field(
         default=None,
         description="How many advocates; by default as many as the budget affords.",
     )
-    holdout: Annotated[float, NotBoolean] = Field(default=0.1, ge=0, lt=1, allow_inf_nan=False)
-    seed: Annotated[int, NotBoolean] = Field(default=0, ge=0, le=MAX_SEED)
+    holdout: Annotated[float, JsonNumber] = Field(default=0.1, ge=0, lt=1, allow_inf_nan=False)
+    seed: Annotated[int, JsonNumber] = Field(default=0, ge=0, le=MAX_SEED)
 
 
 class CampaignPublic(BaseModel):

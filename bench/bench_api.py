@@ -1,7 +1,8 @@
 """Benchmark: the HTTP API under load, beside the framework's ceiling on the same machine.
 
 Usage: .venv/bin/python bench/bench_api.py [--customers 20000] [--duration 10] [--connections 16]
-       [--rate 200] [--rate-workers 4] [--export-connections 2] [--warmup 2] [--keep]
+       [--rate 200] [--rate-workers 4] [--export-connections 2] [--warmup 2] [--new-pages 200]
+       [--keep]
 
 Needs the load tool ``hey`` (Debian and Ubuntu: ``apt-get install -y hey``); it downloads nothing.
 
@@ -28,6 +29,11 @@ Then ``hey`` measures, each after ``--warmup`` seconds of the same load that are
   paced by its own ticker at rate/workers requests/s (``hey -q``), so requests come in bursts of
   ``--rate-workers`` at once. A worker waits for its answer before its next tick, so when the
   server cannot keep up the achieved rate falls short (shown) and the latency understates it.
+
+The server keeps each listing's answer until the store changes (``api.cache``), so the runs
+above measure kept listings, as a campaign tool polling the top 100 gets them. Last, ``--new-pages``
+listings the server has not kept (offsets 1, 2, ...: each computed from the store) are asked one
+at a time, for the latency of the first request after a change.
 
 Per run it prints successful requests/s (2xx answers over the run's time), p50 and p99 latency,
 errors (non-2xx answers and failed requests) and the server's CPU time per request (from /proc),
@@ -429,6 +435,38 @@ def check_endpoints(product: Server, key: str) -> str:
     return customer_id
 
 
+def measure_computed(product: Server, key: str, pages: int) -> LoadResult:
+    """Listings the server has not kept: ``pages`` top-100 pages at offsets 1, 2, ... (each a
+    new query, so each is computed from the store), one at a time; latency seen by the client."""
+    cpu_before, latencies = product.cpu_seconds(), []
+    started = time.perf_counter()
+    for offset in range(1, pages + 1):
+        sent = time.perf_counter()
+        get(product.url(f"{LISTING}&offset={offset}"), key)
+        latencies.append((time.perf_counter() - sent) * 1000)
+    seconds = time.perf_counter() - started
+    cpu_after = product.cpu_seconds()
+    latencies.sort()
+    return LoadResult(
+        endpoint="listing, each page new",
+        mode="1 by 1",
+        connections=1,
+        seconds=round(seconds, 2),
+        requests=pages,
+        ok=pages,
+        errors=0,
+        rps=round(pages / seconds, 1),
+        p50_ms=round(latencies[len(latencies) // 2], 1),
+        p99_ms=round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
+        server_cpu_ms_per_request=None
+        if cpu_before is None or cpu_after is None
+        else round((cpu_after - cpu_before) * 1000 / pages, 2),
+        load_tool_cpu_share=0.0,
+        error_kinds={},
+        bytes_per_response=None,
+    )
+
+
 def fmt(value: float | None, spec: str = ".1f") -> str:
     return "-" if value is None else format(value, spec)
 
@@ -549,6 +587,8 @@ def benchmark(workdir: Path, args: argparse.Namespace) -> tuple[list[LoadResult]
                     warmup=args.warmup,
                 )
             )
+        print("  listing, each page new (1 by 1) ...", flush=True)
+        results.append(measure_computed(product, key, pages=args.new_pages))
         load.append(os.getloadavg()[0])
     return results, load
 
@@ -593,6 +633,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate-workers", type=int, default=4, help="hey workers at --rate")
     parser.add_argument("--export-connections", type=int, default=2)
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each run")
+    parser.add_argument(
+        "--new-pages", type=int, default=200, help="listings not kept, asked one by one"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--ceiling-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

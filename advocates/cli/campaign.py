@@ -46,7 +46,7 @@ def campaign_plan(
         seed=seed,
         contact_cap=settings.contact_cap,
     )
-    offers = read_catalogue(catalogue)
+    offers = read_catalogue(catalogue, max_incentives=settings.max_catalogue_incentives)
     source = open_store(store or settings.store_url)
     info = plan_and_store(source, offers, request)
     assignments, _ = plan_assignments(source, info.plan_id, limit=10**9, offset=0)

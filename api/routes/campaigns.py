@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 from fastapi import APIRouter, status
 from fastapi.responses import StreamingResponse
@@ -12,7 +14,7 @@ from advocates.campaigns.plan import CampaignRequest, plan_and_store, plan_assig
 from advocates.data.io import csv_lines
 from advocates.store import PlanInfo
 
-from ..deps import Heavy, Limit, Offset, SettingsDep, StoreDep, requires
+from ..deps import CallerDep, Heavy, Limit, Offset, SettingsDep, StoreDep, actor_of, requires
 from ..schemas import (
     AssignmentPublic,
     AssignmentsPublic,
@@ -76,7 +78,11 @@ def create_campaign(body: CampaignCreate, store: StoreDep, settings: SettingsDep
     incentives under the budget) and store it with that run. The catalogue's ids are unique
     and it has one currency (else a 400: JSON Schema cannot state these rules across items)."""
     items = [item.model_dump() for item in body.catalogue]
-    catalogue = validate_catalogue(pd.DataFrame(items).astype(object), source="catalogue")
+    catalogue = validate_catalogue(
+        pd.DataFrame(items).astype(object),
+        source="catalogue",
+        max_incentives=settings.max_catalogue_incentives,
+    )
     request = CampaignRequest(
         objective=body.objective,
         budget=body.budget,
@@ -132,11 +138,19 @@ def list_assignments(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}}, **_ERRORS},
 )
-def export_assignments(campaign_id: str, store: StoreDep) -> StreamingResponse:
-    """All the campaign's assignments as spreadsheet-safe CSV."""
+def export_assignments(campaign_id: str, store: StoreDep, caller: CallerDep) -> StreamingResponse:
+    """All the campaign's assignments as spreadsheet-safe CSV. Each download is written to the
+    audit log with its row count once it has been sent."""
     page, _ = plan_assignments(store, campaign_id, limit=10**9, offset=0)
+
+    def body() -> Iterator[str]:
+        yield "\ufeff"
+        yield from csv_lines(page)
+        target = f"/v1/campaigns/{campaign_id}/assignments.csv"
+        store.audit(key_id=actor_of(caller), action="export", target=target, rows=len(page))
+
     return StreamingResponse(
-        iter(["\ufeff", *csv_lines(page)]),
+        body(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{campaign_id}.csv"'},
     )

@@ -46,6 +46,10 @@ def test_campaign_plan_from_the_command_line(cli_scored: CliScored, tmp_path: Pa
             ["--catalogue", "big.csv"],
             "big.csv: the catalogue has 301 incentives, more than the 300",
         ),
+        (  # the bound is a setting
+            ["ADVOCATES_MAX_CATALOGUE_INCENTIVES", "2"],
+            "catalogue.csv: the catalogue has 3 incentives, more than the 2",
+        ),
         ([], "has no published run yet"),
     ],
     ids=[
@@ -53,12 +57,16 @@ def test_campaign_plan_from_the_command_line(cli_scored: CliScored, tmp_path: Pa
         "missing-catalogue",
         "bad-catalogue",
         "big-catalogue",
+        "catalogue-over-the-setting",
         "no-published-run",
     ],
 )
 def test_campaign_plan_refuses_with_a_message(
-    tmp_path: Path, args: list[str], message: str
+    tmp_path: Path, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if args and args[0].startswith("ADVOCATES_"):
+        monkeypatch.setenv(args[0], args[1])
+        args = []
     CATALOGUE.to_csv(tmp_path / "catalogue.csv", index=False)
     CATALOGUE.assign(currency="XXX").to_csv(tmp_path / "bad.csv", index=False)
     big = CATALOGUE.iloc[[k % 3 for k in range(301)]]

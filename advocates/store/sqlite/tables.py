@@ -83,7 +83,8 @@ class SqliteTables(SqliteConnection):
         )
         if row is None:
             raise NotFoundError(f"customer {customer_id!r} is not in run {run_id}")
-        return {k: cell(row[k]) for k in row.keys()}  # no frame for one row: 2.7 ms -> 0.05 ms
+        # A plain row, no frame: 2.7 ms -> 0.05 ms. (A Row iterates over its values.)
+        return {name: cell(value) for name, value in zip(row.keys(), row, strict=True)}
 
     def customer_history(self, customer_id: str) -> pd.DataFrame:
         """One customer's row in every published run, newest run first, with the run's id and

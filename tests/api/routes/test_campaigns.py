@@ -10,6 +10,8 @@ import pytest
 
 from advocates.campaigns.incentives import MAX_CATALOGUE_INCENTIVES
 from advocates.campaigns.plan import PLAN_COLUMNS
+from advocates.settings import Settings
+from tests.api.conftest import keyed_client, serve
 from tests.api.helpers import assert_error
 from tests.helpers import CATALOGUE
 
@@ -18,8 +20,16 @@ def campaign_body(**changes: object) -> dict:
     body = {
         "objective": "conversion",
         "budget": 250.0,
-        # JSON says "no cap" with null, where a CSV leaves the cell empty.
-        "catalogue": CATALOGUE.replace({"cap": {"": None}}).to_dict("records"),
+        # JSON writes numbers as numbers and "no cap" as null, where a CSV has text and an
+        # empty cell.
+        "catalogue": [
+            {
+                **item,
+                **{k: float(item[k]) for k in ("advocate_reward", "friend_reward")},
+                "cap": float(item["cap"]) if item["cap"] else None,
+            }
+            for item in CATALOGUE.to_dict("records")
+        ],
         "advocates": 30,
         "holdout": 0.1,
         "seed": 4,
@@ -93,5 +103,27 @@ def test_campaign_errors(client: httpx.Client) -> None:
         client.post("/v1/campaigns", json=campaign_body(catalogue=many)), 400, "input_error"
     )
     assert "the catalogue has 301 incentives, more than the 300" in message
+    for wrong in ("10", True):  # the document says number: no text, no true or false
+        item = {**campaign_body()["catalogue"][0], "advocate_reward": wrong}
+        message = assert_error(
+            client.post("/v1/campaigns", json=campaign_body(catalogue=[item])),
+            422,
+            "invalid_request",
+        )
+        assert message.startswith("body.catalogue.0.advocate_reward: ")
     assert_error(client.get("/v1/campaigns/plan-nope"), 404, "not_found")
     assert_error(client.get("/v1/campaigns/plan-nope/assignments"), 404, "not_found")
+
+
+def test_the_catalogue_bound_is_a_setting_the_document_states(settings: Settings) -> None:
+    small = settings.model_copy(update={"max_catalogue_incentives": 2})
+    for base_url in serve(small):
+        with keyed_client(base_url, small.store_url, "write") as client:
+            spec = client.get("/openapi.json").json()
+            catalogue = spec["components"]["schemas"]["CampaignCreate"]["properties"]["catalogue"]
+            assert catalogue["maxItems"] == 2
+            three = campaign_body()  # three incentives
+            message = assert_error(client.post("/v1/campaigns", json=three), 400, "input_error")
+            assert "the catalogue has 3 incentives, more than the 2 a plan accepts" in message
+            two = campaign_body(catalogue=three["catalogue"][:2])
+            assert client.post("/v1/campaigns", json=two).status_code == 201
