@@ -108,6 +108,12 @@ class NotFoundError(AdvocatesError, LookupError):
     code = "not_found"
 
 
+class NothingToRankError(AdvocatesError):
+    """Every score of a ranking is 0: an order would be by id, not by merit."""
+
+    code = "nothing_to_rank"
+
+
 class ConvergenceError(AdvocatesError, ArithmeticError):
     """An iterative computation stopped at its iteration limit before converging.
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from advocates.campaigns.rewards import referral_rewards
 from advocates.data.contract import TABLES, empty_table
 from advocates.data.erasure import drop_customers
 from advocates.data.events import apply_events
+from advocates.data.freshness import check_fresh, newest_activity
 from advocates.data.identity import link_customers
 from advocates.data.io import find_table_files, read_raw_table, write_csv
 from advocates.data.validation import TableResult, validate_tables
@@ -333,12 +334,15 @@ def score_tables(
 ) -> ScoringResult:
     """Score every customer from accepted tables (missing optional tables may be absent)."""
     timer = _Timer(progress)
+    # An optional table with no rows (a header alone, or every row rejected) scores as a missing
+    # one: the contract's empty table, and a warning.
+    given = {name: frame for name, frame in tables.items() if name == "customers" or len(frame)}
     warnings = [
-        f"table '{name}' is missing: no {what}"
+        f"table '{name}' {'has no rows' if name in tables else 'is missing'}: no {what}"
         for name, what in _DEPENDENTS.items()
-        if name not in tables
+        if name not in given
     ]
-    full = {name: tables[name] if name in tables else empty_table(name) for name in TABLES}
+    full = {name: given[name] if name in given else empty_table(name) for name in TABLES}
     artifacts: dict[str, Any] = {"tables": full, "params": params}
     for stage in SCORING_STAGES:
         with timer.stage(stage.name):
@@ -359,6 +363,17 @@ def score_tables(
         "warnings": warnings,
     }
     return ScoringResult(scores.reset_index(), report, artifacts["run_tables"])
+
+
+def _as_of_latest(params: ScoringParams, tables: Tables) -> ScoringParams:
+    """``params`` as of the newest activity of ``tables`` (``--as-of latest``)."""
+    found = newest_activity(tables)
+    if found is None:
+        raise InputError(
+            "--as-of latest: the input has no order, interaction, mention, review or referral "
+            "to take the date from; give a date"
+        )
+    return replace(params, as_of=found[1])
 
 
 @dataclass(frozen=True)
@@ -382,15 +397,23 @@ def run_nightly(
     params: ScoringParams,
     rejects_dir: str | Path,
     max_reject_share: float,
+    max_input_age_days: int | None = None,
+    latest: bool = False,
     progress: Progress | None = None,
 ) -> RunOutcome:
     """Read, validate, score and publish one run; publish nothing if anything fails.
+
+    With ``latest``, the run scores as of the newest activity of its input instead of
+    ``params.as_of``. With ``max_input_age_days``, input whose newest activity is more than that
+    many days before the run's date fails the run (see :mod:`advocates.data.freshness`).
 
     Raises
     ------
     RejectThresholdError
         When a table rejects more than ``max_reject_share`` of its rows (the rejects file is
         still written, so the data can be fixed).
+    StaleInputError
+        When the input is older than ``max_input_age_days``, or has no activity by the date.
     """
     timer = _Timer(progress)
     run_id = store.begin_run(as_of=params.as_of)
@@ -408,6 +431,8 @@ def run_nightly(
             rejects = pd.concat([r.rejects for r in results.values()], ignore_index=True)
             rejects_path = write_csv(rejects, Path(rejects_dir) / f"{run_id}.csv")
         tables_report = _table_report(results)
+        if not results["customers"].rows_in:  # (all rows rejected: the reject share says so)
+            raise InputError(f"{files['customers']}: the customers table has no rows to score")
         offenders = {
             name: r.reject_share for name, r in results.items() if r.reject_share > max_reject_share
         }
@@ -415,6 +440,8 @@ def run_nightly(
             raise RejectThresholdError(
                 offenders=offenders, threshold=max_reject_share, rejects_path=str(rejects_path)
             )
+        if latest:
+            params = _as_of_latest(params, {name: r.frame for name, r in results.items()})
         with timer.stage("events"):
             accepted, events_report = apply_events(
                 {name: r.frame for name, r in results.items()},
@@ -424,6 +451,8 @@ def run_nightly(
             customer_ids = accepted["customers"]["customer_id"]
             erased = customer_ids[store.suppressed(customer_ids).to_numpy(dtype=bool)]
             accepted = drop_customers(accepted, set(erased))
+        if max_input_age_days is not None:
+            check_fresh(accepted, as_of=params.as_of, max_age_days=max_input_age_days)
         result = score_tables(accepted, params=params, progress=progress)
         report = {
             "run_id": run_id,
@@ -435,7 +464,13 @@ def run_nightly(
         }
         report["seconds"] = {**timer.seconds, **result.report["seconds"]}  # type: ignore[dict-item]
         with timer.stage("publish"):
-            store.publish(run_id, scores=result.scores, report=report, tables=result.tables)
+            store.publish(
+                run_id,
+                scores=result.scores,
+                report=report,
+                tables=result.tables,
+                as_of=params.as_of if latest else None,
+            )
         report["seconds"]["publish"] = timer.seconds["publish"]  # type: ignore[index]
         return RunOutcome(run_id=run_id, report=report, rejects_path=rejects_path)
     except BaseException as error:

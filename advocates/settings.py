@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a heavy request waits for a slot before it gets 503.",
     )
+    max_input_age_days: int = Field(
+        default=7,
+        ge=0,
+        description="A run fails when the input's newest order, interaction, mention, review "
+        "or referral is more than this many days before its date (score old data with --as-of).",
+    )
     max_catalogue_incentives: int = Field(
         default=MAX_CATALOGUE_INCENTIVES,
         ge=1,

@@ -17,6 +17,7 @@ from advocates.errors import (
     InputError,
     NoPublishedRunError,
     NotFoundError,
+    NothingToRankError,
     PermissionDeniedError,
     RateLimitedError,
     ServerBusyError,
@@ -28,6 +29,7 @@ _STATUS: list[tuple[type[AdvocatesError], int]] = [
     (RateLimitedError, 429),
     (ServerBusyError, 503),
     (NotFoundError, 404),
+    (NothingToRankError, 409),  # the served run's scores are all 0
     (NoPublishedRunError, 503),
     (ConfigurationError, 400),
     (InputError, 400),  # bad data sent in a request body, e.g. a campaign's catalogue

@@ -27,13 +27,14 @@ def shortlist(
 ) -> None:
     """Write the ranked shortlist of the latest run as spreadsheet-safe CSV."""
     from advocates.ranking.objectives import parse_ranking
-    from advocates.ranking.shortlist import ranked_page, shortlist_frame
+    from advocates.ranking.shortlist import check_rankable, ranked_page, shortlist_frame
     from advocates.store import open_store
 
     ranking = parse_ranking(objective=objective, weights=weights)  # before opening the store
     source = open_store(store or load_settings().store_url)
     run = source.latest_run()
     page, _ = ranked_page(source, run.run_id, ranking=ranking, limit=limit, offset=0)
+    check_rankable(page, ranking.name, run.run_id)
     frame = shortlist_frame(page, ranking.name, include_pii=include_pii)
     write_list(frame, out_file, run.run_id, "advocates")
 

@@ -20,7 +20,11 @@ def score(
     store: StoreOption = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Score as of this instant, ISO 8601 (default: now)."),
+        typer.Option(
+            "--as-of",
+            help="Score as of this instant, ISO 8601, or 'latest': as of the input's newest "
+            "order, interaction, mention, review or referral (default: now).",
+        ),
     ] = None,
 ) -> None:
     """Validate the input tables, score every customer and publish a new run."""
@@ -28,7 +32,9 @@ def score(
     from advocates.store import open_store
 
     settings = load_settings()
-    params = ScoringParams.from_settings(settings, as_of=timestamp(as_of, option="--as-of"))
+    latest = as_of is not None and as_of.strip().lower() == "latest"
+    when = timestamp(None if latest else as_of, option="--as-of")  # latest: settled by the run
+    params = ScoringParams.from_settings(settings, as_of=when)
     target = open_store(store or settings.store_url)
     progress = Progress(
         SpinnerColumn(),
@@ -54,6 +60,8 @@ def score(
             params=params,
             rejects_dir=settings.rejects_dir,
             max_reject_share=settings.max_reject_share,
+            max_input_age_days=settings.max_input_age_days,
+            latest=latest,
             progress=advance,
         )
         progress.update(task, completed=len(RUN_STAGES))

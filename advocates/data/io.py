@@ -14,6 +14,7 @@ import io
 import json
 import re
 import warnings
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -75,16 +76,66 @@ def _unreadable_rejects(name: str, path: Path, messages: Iterable[str]) -> pd.Da
     return pd.DataFrame(records, columns=REJECT_COLUMNS)
 
 
-def _is_valid_utf8(path: Path) -> bool:
+def _open_bytes(path: Path) -> io.BufferedIOBase:
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
+
+
+def _check_text(path: Path) -> bool:
+    """Whether the CSV file is valid UTF-8 throughout; a file that is not text as the contract
+    asks (UTF-16 or UTF-32, a cut-short or broken gzip file, a header naming a column twice) is
+    refused with what is wrong and what to do."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    valid, first = True, b""
     try:
-        with gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb") as handle:
+        with _open_bytes(path) as handle:
             while chunk := handle.read(1 << 24):
-                decoder.decode(chunk)
+                first = first or chunk
+                if valid:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        valid = False
+        if valid:
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
-    return True
+        valid = False
+    except EOFError as error:
+        raise TableReadError(
+            f"{path}: the compressed file is cut short ({error}); copy or export it again",
+            path=str(path),
+        ) from error
+    except (gzip.BadGzipFile, zlib.error) as error:
+        raise TableReadError(
+            f"{path}: not a readable gzip file ({error}); compress it again with gzip",
+            path=str(path),
+        ) from error
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in first[:4096]:
+        encoding = (
+            "UTF-32" if first.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) else "UTF-16"
+        )
+        raise TableReadError(
+            f"{path}: the file is {encoding} text (or not text at all); input files must be "
+            "UTF-8: save it as 'CSV UTF-8'",
+            path=str(path),
+        )
+    _check_header(path, first)
+    return valid
+
+
+def _check_header(path: Path, first: bytes) -> None:
+    """Refuse a header that names a column twice (pandas would rename the second copy)."""
+    line = first.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    names = [name.strip() for name in next(csv.reader([line]), [])]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        where = "; ".join(
+            f"{name!r} in columns {', '.join(str(i + 1) for i, n in enumerate(names) if n == name)}"
+            for name in repeated
+        )
+        raise TableReadError(
+            f"{path}: the header names a column more than once ({where}); keep one",
+            path=str(path),
+        )
 
 
 def read_raw_table(name: str, path: str | Path) -> RawTable:
@@ -106,7 +157,7 @@ def read_raw_table(name: str, path: str | Path) -> RawTable:
         rows = np.arange(1, len(frame) + 1, dtype=np.int64)
         return RawTable(name=name, path=str(path), frame=frame.reset_index(drop=True), rows=rows)
 
-    valid_utf8 = _is_valid_utf8(path)
+    valid_utf8 = _check_text(path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:

@@ -107,7 +107,7 @@ def fit_sharing_propensity(
     With too few sharers or non-sharers to learn from, returns the base rate for everyone and
     says so in ``metrics["model"]``.
     """
-    x = features[PROPENSITY_FEATURES].to_numpy(dtype=float)
+    x = _matrix(features, PROPENSITY_FEATURES)
     y = labels.reindex(features.index).fillna(False).to_numpy(dtype=bool)
     positives, negatives = int(y.sum()), int((~y).sum())
     if min(positives, negatives) < MIN_CLASS_COUNT:
@@ -142,7 +142,7 @@ def fit_sharing_propensity(
     followers = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(
         audience[fit_rows], y[fit_rows]
     )
-    rfm = features[RFM_FEATURES].to_numpy(dtype=float)
+    rfm = _matrix(features, RFM_FEATURES)
     rfm_model = make_propensity_model(seed=seed).fit(rfm[fit_rows], y[fit_rows])
     metrics["baselines"] = {
         "follower_count": score_metrics(
@@ -153,12 +153,21 @@ def fit_sharing_propensity(
     return Fit(model=model, metrics=metrics)
 
 
+def _matrix(features: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The model's input: ``columns`` as floats, missing values kept (the trees route them),
+    except that a column missing for everyone is 0: it says nothing, and the trees' binning
+    fails on it (no orders at all leave every purchase recency missing)."""
+    x = features[columns].to_numpy(dtype=float, copy=True)
+    x[:, np.isnan(x).all(axis=0)] = 0.0
+    return x
+
+
 def predict_share(model: ClassifierMixin, features: pd.DataFrame) -> np.ndarray:
     """P(shares or invites in the next window) for each row of ``features``.
 
     A fallback model that only ever saw one label answers 0 or 1 for everyone.
     """
-    proba = model.predict_proba(features[PROPENSITY_FEATURES].to_numpy(dtype=float))
+    proba = model.predict_proba(_matrix(features, PROPENSITY_FEATURES))
     classes = list(model.classes_)
     if True in classes:
         return np.asarray(proba[:, classes.index(True)], dtype=float)

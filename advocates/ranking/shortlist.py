@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from advocates.data.contract import PII_COLUMNS
+from advocates.errors import NothingToRankError
 from advocates.ranking.explain import withhold_quote, withhold_quotes
 from advocates.ranking.objectives import Ranking
 from advocates.ranking.scoring import blend
@@ -24,6 +25,7 @@ from advocates.store import Store
 __all__ = [
     "DETRACTOR_COLUMNS",
     "WORDS_COLUMNS",
+    "check_rankable",
     "detractor_frame",
     "explanations",
     "iter_ranked",
@@ -92,6 +94,17 @@ def shortlist_columns(objective: str, *, include_pii: bool = False) -> list[str]
         "language",
         "explanation",
     ]
+
+
+def check_rankable(ranked: pd.DataFrame, ranking: str, run_id: str) -> None:
+    """NothingToRankError when the top of a ranking (``ranked``, best first) scores 0: then
+    every score is 0, and a shortlist would list customers by id, not by merit."""
+    score = f"{ranking}_score"
+    if len(ranked) and score in ranked and not (ranked[score].fillna(0) > 0).any():
+        raise NothingToRankError(
+            f"every {ranking} score of run {run_id} is 0: there is nothing to rank by. Was the "
+            "input older than the run's date (see advocates score --as-of)?"
+        )
 
 
 def shortlist_frame(

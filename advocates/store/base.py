@@ -71,6 +71,7 @@ class Store(Protocol):
         scores: pd.DataFrame,
         report: dict[str, Any],
         tables: Mapping[str, pd.DataFrame] | None = None,
+        as_of: pd.Timestamp | None = None,
     ) -> None: ...
     def run_table(self, run_id: str, name: str) -> pd.DataFrame: ...
     def save_plan(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -12,9 +13,10 @@ from advocates.access.keys import Scope
 from advocates.data.io import csv_lines
 from advocates.errors import ConfigurationError
 from advocates.ranking.objectives import parse_ranking
-from advocates.ranking.shortlist import iter_ranked, shortlist_frame
+from advocates.ranking.shortlist import check_rankable, iter_ranked, shortlist_frame
 
 from ..deps import CallerDep, Heavy, SettingsDep, StoreDep, actor_of, requires
+from ..schemas import ErrorPublic
 from .advocates import RANKING_ERRORS, ObjectiveQuery, WeightsQuery
 
 router = APIRouter(prefix="/exports", tags=["exports"])
@@ -25,7 +27,11 @@ router = APIRouter(prefix="/exports", tags=["exports"])
     operation_id="exportShortlist",
     dependencies=[requires(Scope.EXPORT), Heavy],
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}}, **RANKING_ERRORS},
+    responses={
+        200: {"content": {"text/csv": {}}},
+        **RANKING_ERRORS,
+        409: {"model": ErrorPublic, "description": "Every score of the ranking is 0."},
+    },
 )
 def export_shortlist(
     store: StoreDep,
@@ -47,6 +53,10 @@ def export_shortlist(
     ranking = parse_ranking(objective=objective, weights=weights)
     run = store.latest_run()
     chunks = iter_ranked(store, run.run_id, ranking=ranking, limit=limit)
+    first_chunk = next(chunks, None)  # before the answer starts: all scores 0 is a 409
+    if first_chunk is not None:
+        check_rankable(first_chunk, ranking.name, run.run_id)
+        chunks = itertools.chain([first_chunk], chunks)
 
     def body() -> Iterator[str]:
         yield "\ufeff"

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from advocates.store import SqliteStore
 from tests.cli.helpers import CliScored, advocates, error_of
+from tests.helpers import AS_OF
 
 
 @pytest.mark.slow  # over the session's folder the CLI scored
@@ -107,3 +110,23 @@ def test_lists_of_a_store_without_a_published_run_get_a_message(
     tmp_path: Path, command: list[str]
 ) -> None:
     assert "has no published run yet" in error_of(advocates(*command, cwd=tmp_path))
+
+
+def test_a_shortlist_whose_every_score_is_0_says_so_instead_of_ranking(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "store.db")
+    run = store.begin_run(as_of=AS_OF)
+    store.publish(
+        run,
+        scores=pd.DataFrame(
+            {
+                "customer_id": ["c1", "c2", "c3"],
+                "eligible": [1, 1, 1],
+                "awareness_score": [0.0, 0.0, 0.0],
+                "rank_awareness": [1, 2, 3],
+            }
+        ),
+        report={},
+    )
+    message = error_of(advocates("shortlist", "--objective", "awareness", cwd=tmp_path))
+    assert f"every awareness score of run {run} is 0: there is nothing to rank by" in message
+    assert "--as-of" in message

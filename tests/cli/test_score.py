@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -47,6 +48,23 @@ def intact(folder: Path) -> None:
     pass
 
 
+def truncated_orders(folder: Path) -> None:
+    """A compressed file that a copy or download cut short."""
+    text = (folder / "orders.csv").read_bytes()
+    (folder / "orders.csv").unlink()
+    (folder / "orders.csv.gz").write_bytes(gzip.compress(text)[:-100])
+
+
+def utf16_customers(folder: Path) -> None:
+    text = (folder / "customers.csv").read_bytes().decode("utf-8", errors="replace")
+    (folder / "customers.csv").write_bytes(text.encode("utf-16"))
+
+
+def customers_header_only(folder: Path) -> None:
+    header = (folder / "customers.csv").read_bytes().splitlines()[0]
+    (folder / "customers.csv").write_bytes(header + b"\n")
+
+
 @pytest.mark.parametrize(
     ("damage", "args", "message"),
     [
@@ -60,6 +78,15 @@ def intact(folder: Path) -> None:
         (no_folder, [], "does not exist or is not a folder"),
         (intact, ["--as-of", "someday"], "--as-of 'someday' is not an ISO 8601 date"),
         (intact, ["--as-of", ""], "--as-of '' is not an ISO 8601 date"),
+        (truncated_orders, ["--as-of", END], "orders.csv.gz: the compressed file is cut short"),
+        (utf16_customers, ["--as-of", END], "customers.csv: the file is UTF-16 text"),
+        (customers_header_only, ["--as-of", END], "the customers table has no rows to score"),
+        (  # historical data scored as of today
+            intact,
+            [],
+            f"the input's newest activity is a review on {END}",
+        ),
+        (intact, ["--as-of", "2020-01-01"], "no activity on or before the run date 2020-01-01"),
     ],
     ids=[
         "empty-file",
@@ -68,6 +95,11 @@ def intact(folder: Path) -> None:
         "missing-folder",
         "bad-as-of",
         "empty-as-of",
+        "truncated-gzip",
+        "utf-16",
+        "no-customers",
+        "stale-input",
+        "input-after-the-date",
     ],
 )
 def test_bad_input_gets_a_message_not_a_traceback(
@@ -99,3 +131,17 @@ def test_too_many_rejects_fail_the_run_and_publish_nothing(tmp_path: Path) -> No
     assert "has no published run yet" in error_of(
         advocates("shortlist", "--objective", "awareness", cwd=tmp_path)
     )
+
+
+def test_an_empty_optional_table_scores_like_a_missing_one_and_as_of_latest_dates_the_run(
+    tmp_path: Path, demo_dir: Path
+) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(demo_dir, folder)
+    header = (folder / "orders.csv").read_text(encoding="utf-8").splitlines()[0]
+    (folder / "orders.csv").write_text(header + "\n", encoding="utf-8")
+    done = advocates("score", "--input", folder, "--as-of", "latest", cwd=tmp_path)
+    assert done.exit_code == 0, done.stderr
+    assert "table 'orders' has no rows: no purchase features" in " ".join(done.stderr.split())
+    runs = advocates("runs", cwd=tmp_path)
+    assert f"published │ {END}T00:00:00+00:00" in runs.stdout  # the newest activity, not now

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import codecs
 import csv
+import gzip
 from pathlib import Path
 
 import pandas as pd
@@ -50,6 +52,54 @@ def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
     path = tmp_path / "customers.csv"
     path.write_bytes(HEADER)
     assert validate_table(read_raw_table("customers", path), TABLES["customers"]).rows_in == 0
+
+
+ROWS = HEADER + b"".join(b"c%d,2024-01-01,yes,N%d\n" % (i, i) for i in range(2000))
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (  # a download or copy that stopped half way
+            "customers.csv.gz",
+            gzip.compress(ROWS)[:-40],
+            r"customers.csv.gz: the compressed file is cut short \(.*\); copy or export it again",
+        ),
+        ("customers.csv.gz", b"\x1f\x8bnot gzip at all", "not a readable gzip file"),
+        (  # what Excel's "Unicode text" and many Windows tools write
+            "customers.csv",
+            codecs.BOM_UTF16_LE + ROWS.decode().encode("utf-16-le"),
+            "the file is UTF-16 text .*; input files must be UTF-8: save it as 'CSV UTF-8'",
+        ),
+        ("customers.csv", ROWS.decode().encode("utf-16-be"), "the file is UTF-16 text"),
+        (
+            "customers.csv",
+            b"customer_id,created_at,customer_id,marketing_consent\nc1,2024-01-01,c1,yes\n",
+            r"the header names a column more than once \('customer_id' in columns 1, 3\)",
+        ),
+    ],
+    ids=[
+        "truncated-gzip",
+        "broken-gzip",
+        "utf-16-with-bom",
+        "utf-16-without-bom",
+        "repeated-column",
+    ],
+)
+def test_files_that_are_not_utf8_csv_are_refused_with_what_to_do(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(TableReadError, match=message):
+        read_raw_table("customers", path)
+
+
+def test_a_utf8_byte_order_mark_is_read_as_excel_writes_it(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv.gz"
+    path.write_bytes(gzip.compress(codecs.BOM_UTF8 + ROWS))
+    raw = read_raw_table("customers", path)
+    assert list(raw.frame.columns[:2]) == ["customer_id", "created_at"] and len(raw.frame) == 2000
 
 
 def test_parquet_with_native_types_is_validated_like_csv(tmp_path: Path) -> None:

@@ -67,9 +67,11 @@ class SqliteRuns(SqliteConnection):
         scores: pd.DataFrame,
         report: dict[str, Any],
         tables: Mapping[str, pd.DataFrame] | None = None,
+        as_of: pd.Timestamp | None = None,
     ) -> None:
         """Write the run's scores and side ``tables`` (names from :data:`RUN_TABLES`) and make it
-        the latest published run, all or nothing."""
+        the latest published run, all or nothing; ``as_of`` replaces the date the run was begun
+        with when the run settled it later (``--as-of latest``)."""
         table = scores_table(run_id)
         with closing(self._connect()) as con:
             try:
@@ -86,8 +88,14 @@ class SqliteRuns(SqliteConnection):
                         raise StoreError(f"unknown run table {name!r}")
                     write_frame(con, side_table(run_id, name), frame)
                 con.execute(
-                    "UPDATE runs SET status = 'published', published_at = ?, report = ? WHERE run_id = ?",
-                    (utc_now().isoformat(), to_json(report), run_id),
+                    "UPDATE runs SET status = 'published', published_at = ?, report = ?, "
+                    "as_of = COALESCE(?, as_of) WHERE run_id = ?",
+                    (
+                        utc_now().isoformat(),
+                        to_json(report),
+                        as_of.isoformat() if as_of is not None else None,
+                        run_id,
+                    ),
                 )
                 bump_version(con)
                 con.execute("COMMIT")

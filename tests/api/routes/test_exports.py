@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import httpx
+import pandas as pd
+
+from advocates.settings import Settings
+from advocates.store import open_store
+from tests.api.conftest import keyed_client, serve
+from tests.api.helpers import assert_error
 
 
 def test_streamed_csv_export_is_spreadsheet_safe_and_has_no_pii(client: httpx.Client) -> None:
@@ -19,3 +26,17 @@ def test_streamed_csv_export_is_spreadsheet_safe_and_has_no_pii(client: httpx.Cl
     for row in rows:
         for value in row.values():
             assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+
+
+def test_an_export_whose_every_score_is_0_is_409_not_a_list_by_id(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'zero.db'}"
+    store = open_store(url)
+    run = store.begin_run(as_of=pd.Timestamp("2026-11-01", tz="UTC"))
+    scores = pd.DataFrame(
+        {"customer_id": ["c1", "c2"], "eligible": [1, 1], "awareness_score": [0.0, 0.0]}
+    )
+    store.publish(run, scores=scores.assign(rank_awareness=[1, 2]), report={})
+    for base_url in serve(Settings(store_url=url)):
+        with keyed_client(base_url, url, "export") as client:
+            answer = client.get("/v1/exports/shortlist.csv", params={"objective": "awareness"})
+            assert "there is nothing to rank by" in assert_error(answer, 409, "nothing_to_rank")
