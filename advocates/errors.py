@@ -91,6 +91,12 @@ class StoreError(AdvocatesError):
     code = "store_error"
 
 
+class RunInProgressError(StoreError):
+    """Another run holds the store: two runs at once could not both publish safely."""
+
+    code = "run_in_progress"
+
+
 class NoPublishedRunError(StoreError):
     """The store holds no published run yet."""
 

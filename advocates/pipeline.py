@@ -399,13 +399,15 @@ def run_nightly(
     max_reject_share: float,
     max_input_age_days: int | None = None,
     latest: bool = False,
+    keep_runs: int | None = None,
     progress: Progress | None = None,
 ) -> RunOutcome:
     """Read, validate, score and publish one run; publish nothing if anything fails.
 
     With ``latest``, the run scores as of the newest activity of its input instead of
     ``params.as_of``. With ``max_input_age_days``, input whose newest activity is more than that
-    many days before the run's date fails the run (see :mod:`advocates.data.freshness`).
+    many days before the run's date fails the run (see :mod:`advocates.data.freshness`). With
+    ``keep_runs``, published runs beyond the newest ``keep_runs`` are deleted after publishing.
 
     Raises
     ------
@@ -414,7 +416,36 @@ def run_nightly(
         still written, so the data can be fixed).
     StaleInputError
         When the input is older than ``max_input_age_days``, or has no activity by the date.
+    RunInProgressError
+        When another run holds the store: one run at a time writes to a store.
     """
+    with store.run_lock():
+        return _run(
+            input_dir=input_dir,
+            store=store,
+            params=params,
+            rejects_dir=rejects_dir,
+            max_reject_share=max_reject_share,
+            max_input_age_days=max_input_age_days,
+            latest=latest,
+            keep_runs=keep_runs,
+            progress=progress,
+        )
+
+
+def _run(
+    *,
+    input_dir: str | Path,
+    store: Store,
+    params: ScoringParams,
+    rejects_dir: str | Path,
+    max_reject_share: float,
+    max_input_age_days: int | None,
+    latest: bool,
+    keep_runs: int | None,
+    progress: Progress | None,
+) -> RunOutcome:
+    """:func:`run_nightly` once it holds the store."""
     timer = _Timer(progress)
     run_id = store.begin_run(as_of=params.as_of)
     try:
@@ -472,6 +503,8 @@ def run_nightly(
                 as_of=params.as_of if latest else None,
             )
         report["seconds"]["publish"] = timer.seconds["publish"]  # type: ignore[index]
+        if keep_runs is not None:
+            report["runs_deleted"] = store.prune_runs(keep=keep_runs)
         return RunOutcome(run_id=run_id, report=report, rejects_path=rejects_path)
     except BaseException as error:
         store.fail(run_id, reason=str(error) or type(error).__name__)

@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a heavy request waits for a slot before it gets 503.",
     )
+    keep_runs: int = Field(
+        default=30,
+        ge=1,
+        description="How many published runs the store keeps: after each run, older ones are "
+        "deleted with their tables (campaign plans are kept).",
+    )
     max_input_age_days: int = Field(
         default=7,
         ge=0,

@@ -62,6 +62,7 @@ def score(
             max_reject_share=settings.max_reject_share,
             max_input_age_days=settings.max_input_age_days,
             latest=latest,
+            keep_runs=settings.keep_runs,
             progress=advance,
         )
         progress.update(task, completed=len(RUN_STAGES))
@@ -93,6 +94,9 @@ def _print_summary(report: dict) -> None:
         err.print(f"warning: {warning}")
     out.print(f"rejects file: {report['rejects_file']}")
     out.print(f"published run: {report['run_id']}")
+    if report.get("runs_deleted"):
+        deleted = report["runs_deleted"]
+        out.print(f"older runs deleted (ADVOCATES_KEEP_RUNS): {len(deleted)}, {', '.join(deleted)}")
 
 
 def _print_propensity(metrics: dict) -> None:

@@ -8,6 +8,7 @@ that fails or is killed is never served. Implementations: :class:`advocates.stor
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -63,6 +64,10 @@ class Store(Protocol):
 
     url: str
 
+    def run_lock(self) -> AbstractContextManager[None]:
+        """Hold the store for one whole run (RunInProgressError when another run holds it)."""
+        ...
+
     def begin_run(self, *, as_of: pd.Timestamp) -> str: ...
     def publish(
         self,
@@ -98,6 +103,7 @@ class Store(Protocol):
         ...
 
     def runs(self) -> list[RunInfo]: ...
+    def prune_runs(self, *, keep: int) -> list[str]: ...
     def ranked(
         self, run_id: str, *, objective: str, limit: int, offset: int
     ) -> tuple[pd.DataFrame, int]: ...

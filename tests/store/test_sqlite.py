@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from advocates.errors import ConfigurationError, NoPublishedRunError, NotFoundError, StoreError
+from advocates.errors import (
+    ConfigurationError,
+    NoPublishedRunError,
+    NotFoundError,
+    RunInProgressError,
+    StoreError,
+)
 from advocates.pipeline import RunOutcome
 from advocates.store import SqliteStore, open_store
+from advocates.store.common import scores_table
 
 AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
 
@@ -58,6 +66,44 @@ def test_a_killed_run_is_abandoned_by_the_next(tmp_path: Path) -> None:
     killed = store.begin_run(as_of=AS_OF)  # the process died here
     store.begin_run(as_of=AS_OF)
     assert {r.run_id: r.status for r in store.runs()}[killed] == "abandoned"
+
+
+def test_one_run_at_a_time_holds_a_store_and_an_abandoned_run_cannot_publish(
+    tmp_path: Path,
+) -> None:
+    store, other = SqliteStore(tmp_path / "s.db"), SqliteStore(tmp_path / "s.db")
+    with (
+        store.run_lock(),
+        pytest.raises(RunInProgressError, match="another run is being written"),
+        other.run_lock(),
+    ):
+        pass
+    with other.run_lock():  # released when the first run ended
+        pass
+    first = store.begin_run(as_of=AS_OF)
+    store.begin_run(as_of=AS_OF)  # (without the lock) abandons the first, dropping its tables
+    with pytest.raises(StoreError, match=f"run {first} is not being written"):
+        store.publish(first, scores=scores(3, "late"), report={})
+    with pytest.raises(NoPublishedRunError):
+        store.latest_run()
+    assert {r.run_id: r.status for r in store.runs()}[first] == "abandoned"
+
+
+def test_only_the_newest_published_runs_are_kept(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    made = []
+    for i in range(4):
+        made.append(store.begin_run(as_of=AS_OF))
+        if i == 1:
+            store.fail(made[-1], reason="bad input")
+        else:
+            store.publish(made[-1], scores=scores(2, f"run {i}"), report={})
+    assert sorted(store.prune_runs(keep=2)) == sorted(made[:2])  # run 0; failed 1 before run 2
+    assert [r.run_id for r in store.runs()] == made[:1:-1]
+    with sqlite3.connect(store.path) as con:
+        names = {row[0] for row in con.execute("SELECT name FROM sqlite_master")}
+    assert scores_table(made[0])[1:-1] not in names and scores_table(made[2])[1:-1] in names
+    assert store.latest_run().run_id == made[3] and store.prune_runs(keep=2) == []
 
 
 def test_unknown_store_url_is_refused() -> None:

@@ -10,13 +10,15 @@ run's tables is :mod:`advocates.store.sqlite.tables`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextlib import closing
+import fcntl
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
 from typing import Any
 
 import pandas as pd
 
-from advocates.errors import NoPublishedRunError, StoreError
+from advocates.errors import NoPublishedRunError, RunInProgressError, StoreError
 from advocates.store.base import RUN_TABLES, RunInfo
 from advocates.store.common import (
     new_run_id,
@@ -40,6 +42,26 @@ RUNS_SCHEMA = (
 class SqliteRuns(SqliteConnection):
     """The runs of a SQLite store: registering, publishing, failing and listing them."""
 
+    @contextmanager
+    def run_lock(self) -> Iterator[None]:
+        """Hold the store for one whole run, or raise RunInProgressError at once when another
+        run (in any process) holds it. The lock is an exclusive ``flock`` on a file beside the
+        store's, which the system releases when its process ends, killed or not: a killed run
+        never blocks the next, which then abandons what it left (:meth:`begin_run`)."""
+        lock_path = self.path.with_name(self.path.name + ".run-lock")
+        with open(lock_path, "a", encoding="utf-8") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise RunInProgressError(
+                    f"another run is being written to the store {self.url}: wait for it to end "
+                    "(advocates runs shows it as writing) or stop it, then start this one again"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def begin_run(self, *, as_of: pd.Timestamp) -> str:
         """Register a new run as ``writing``; runs left ``writing`` by a killed job are abandoned."""
         now = utc_now()
@@ -47,9 +69,7 @@ class SqliteRuns(SqliteConnection):
         with closing(self._connect()) as con:
             con.execute("BEGIN IMMEDIATE")
             for row in con.execute("SELECT run_id FROM runs WHERE status = 'writing'").fetchall():
-                con.execute(f"DROP TABLE IF EXISTS {scores_table(row['run_id'])}")
-                for name in RUN_TABLES:
-                    con.execute(f"DROP TABLE IF EXISTS {side_table(row['run_id'], name)}")
+                self._drop_run_tables(con, row["run_id"])
                 con.execute(
                     "UPDATE runs SET status = 'abandoned' WHERE run_id = ?", (row["run_id"],)
                 )
@@ -87,9 +107,9 @@ class SqliteRuns(SqliteConnection):
                     if name not in RUN_TABLES:
                         raise StoreError(f"unknown run table {name!r}")
                     write_frame(con, side_table(run_id, name), frame)
-                con.execute(
+                published = con.execute(
                     "UPDATE runs SET status = 'published', published_at = ?, report = ?, "
-                    "as_of = COALESCE(?, as_of) WHERE run_id = ?",
+                    "as_of = COALESCE(?, as_of) WHERE run_id = ? AND status = 'writing'",
                     (
                         utc_now().isoformat(),
                         to_json(report),
@@ -97,6 +117,8 @@ class SqliteRuns(SqliteConnection):
                         run_id,
                     ),
                 )
+                if published.rowcount != 1:  # abandoned by a later run meanwhile, or unknown
+                    raise StoreError(f"run {run_id} is not being written: it cannot be published")
                 bump_version(con)
                 con.execute("COMMIT")
             except BaseException:
@@ -110,6 +132,43 @@ class SqliteRuns(SqliteConnection):
                 "UPDATE runs SET status = 'failed', report = ? WHERE run_id = ? AND status = 'writing'",
                 (to_json({"error": reason}), run_id),
             )
+
+    def prune_runs(self, *, keep: int) -> list[str]:
+        """Delete the published runs older than the newest ``keep`` (with their scores and side
+        tables) and the failed and abandoned runs begun before the oldest run kept; return the
+        ids deleted. Campaign plans made on a deleted run are kept."""
+        with closing(self._connect()) as con:
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                published = con.execute(
+                    "SELECT run_id, rowid FROM runs WHERE status = 'published' "
+                    "ORDER BY published_at DESC, rowid DESC"
+                ).fetchall()
+                deleted = [row["run_id"] for row in published[keep:]]
+                if deleted:  # rowid: the order runs were begun in (stamps are to the second)
+                    oldest_kept = published[keep - 1]["rowid"]
+                    deleted += [
+                        row["run_id"]
+                        for row in con.execute(
+                            "SELECT run_id FROM runs WHERE status IN ('failed', 'abandoned') "
+                            "AND rowid < ?",
+                            (oldest_kept,),
+                        )
+                    ]
+                for run_id in deleted:
+                    self._drop_run_tables(con, run_id)
+                    con.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return deleted
+
+    @staticmethod
+    def _drop_run_tables(con: sqlite3.Connection, run_id: str) -> None:
+        con.execute(f"DROP TABLE IF EXISTS {scores_table(run_id)}")
+        for name in RUN_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {side_table(run_id, name)}")
 
     def runs(self) -> list[RunInfo]:
         """All runs, newest first."""

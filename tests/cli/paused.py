@@ -1,0 +1,45 @@
+"""``python -m tests.cli.paused POINT MARKER ARGS...``: ``advocates ARGS`` in a real process that
+stops at POINT of the run, writes the file MARKER and waits to be killed.
+
+POINT is ``reading`` (the first table file), ``scoring`` (the scores of every customer) or
+``publishing`` (inside the store's transaction, after the scores table is written and before
+the run is marked published). Only the tests that kill runs use it.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import advocates.pipeline
+import advocates.store.sqlite.runs
+from advocates.cli import main
+
+
+def _pause_in(module: Any, name: str, marker: Path, *, after: bool = False) -> None:
+    original: Callable[..., Any] = getattr(module, name)
+
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs) if after else None
+        marker.write_text(name)
+        time.sleep(600)  # until killed
+        return result
+
+    setattr(module, name, paused)
+
+
+if __name__ == "__main__":
+    point, marker, *args = sys.argv[1:]
+    if point == "reading":
+        _pause_in(advocates.pipeline, "read_raw_table", Path(marker))
+    elif point == "scoring":
+        _pause_in(advocates.pipeline, "score_customers", Path(marker))
+    elif point == "publishing":
+        _pause_in(advocates.store.sqlite.runs, "write_frame", Path(marker), after=True)
+    else:
+        raise SystemExit(f"unknown point {point!r}")
+    sys.argv = ["advocates", *args]
+    sys.exit(main())
