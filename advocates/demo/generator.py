@@ -3,8 +3,8 @@
 Every customer has hidden traits (:mod:`advocates.demo.population`); the brand's own tables
 (:mod:`advocates.demo.shop`) and what the social networks show (:mod:`advocates.demo.social`) are
 drawn from them, so a good model can recover who the advocates are and a bad one (follower count)
-cannot. :func:`advocates.demo.broken.break_rows` corrupts a share of rows in the ways real
-exports break.
+cannot. A few cases of referral fraud are planted (:mod:`advocates.demo.fraud`), and
+:func:`advocates.demo.broken.break_rows` corrupts a share of rows in the ways real exports break.
 
 Examples
 --------
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from advocates.demo.fraud import plant_fraud
 from advocates.demo.population import make_population
 from advocates.demo.shop import (
     customers_table,
@@ -51,7 +52,7 @@ def generate_demo_tables(
     reviews = reviews_table(pop, orders)
     referrals = referrals_table(pop)
     exposures = exposures_table(pop)
-    return {
+    made = {
         "customers": customers_frame,
         "orders": orders,
         "accounts": accounts,
@@ -62,3 +63,5 @@ def generate_demo_tables(
         "referrals": referrals,
         "exposures": exposures,
     }
+    # Last, from a generator of its own: the tables above are the same with or without it.
+    return plant_fraud(made, seed=seed, end=end)[0]

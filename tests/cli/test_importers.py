@@ -15,7 +15,7 @@ def test_import_then_score_runs_unchanged(tmp_path: Path) -> None:
     done = advocates("import", "ciao", source, "--out", tmp_path / "in", cwd=tmp_path)
     assert done.exit_code == 0, done.stderr
     assert "referrals: 2 rows" in done.stdout
-    scored = advocates("score", "--input", tmp_path / "in", "--as-of", "2009-01-01", cwd=tmp_path)
+    scored = advocates("score", "--input", tmp_path / "in", "--as-of", "latest", cwd=tmp_path)
     assert scored.exit_code == 0, scored.stderr
     assert "published run:" in scored.stdout
     assert "rejected" in scored.stdout and "Traceback" not in scored.stderr
