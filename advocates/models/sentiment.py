@@ -39,6 +39,8 @@ from advocates.models.fit import Fit
 
 __all__ = [
     "LABELS",
+    "MAX_FIT_TEXTS",
+    "MAX_VALIDATION_TEXTS",
     "expected_sentiment",
     "fit_sentiment",
     "make_sentiment_model",
@@ -50,6 +52,12 @@ __all__ = [
 ]
 
 LABELS = ("negative", "neutral", "positive")
+#: The most labelled texts the model is fitted on each night: a stratified sample of this size
+#: trains about as well as a million (``bench/bench_sentiment_curve.py``; README: Benchmarks),
+#: and fitting time grows with it.
+MAX_FIT_TEXTS = 200_000
+#: The most texts its macro-F1 is measured on (a stratified sample of the held-out 20%).
+MAX_VALIDATION_TEXTS = 50_000
 
 
 _LINK = re.compile(r"https?://\S+|www\.\S+")
@@ -184,7 +192,8 @@ def fit_sentiment(
 ) -> Fit[Pipeline | None]:
     """Fit the sentiment model on the labelled mentions and rated reviews up to ``as_of``.
 
-    Fits on a stratified 80% and reports macro-F1 on the other 20%. With fewer than
+    Fits on a stratified 80% (at most :data:`MAX_FIT_TEXTS` of it, a stratified sample) and
+    reports macro-F1 on the other 20% (at most :data:`MAX_VALIDATION_TEXTS`). With fewer than
     :data:`MIN_CLASS_TEXTS` labelled texts of some class, returns no model and says why.
     """
     texts, labels = sentiment_training_set(
@@ -203,17 +212,34 @@ def fit_sentiment(
     fit_texts, test_texts, fit_labels, test_labels = train_test_split(
         texts, labels, test_size=0.2, stratify=labels, random_state=seed
     )
+    fit_texts, fit_labels = _stratified_at_most(fit_texts, fit_labels, MAX_FIT_TEXTS, seed)
+    test_texts, test_labels = _stratified_at_most(
+        test_texts, test_labels, MAX_VALIDATION_TEXTS, seed
+    )
     model = make_sentiment_model(seed=seed).fit(fit_texts, fit_labels)
     macro_f1 = f1_score(test_labels, model.predict(test_texts), average="macro")
     return Fit(
         model=model,
         metrics={
             "model": "tf-idf words+chars, logistic regression",
+            "n_labelled": len(texts),
             "n_train": len(fit_texts),
             "n_validation": len(test_texts),
             "macro_f1": round(float(macro_f1), 4),
         },
     )
+
+
+def _stratified_at_most(
+    texts: pd.Series, labels: pd.Series, size: int, seed: int
+) -> tuple[pd.Series, pd.Series]:
+    """``texts`` and ``labels`` as they are, or a seeded stratified sample of ``size``."""
+    if len(texts) <= size:
+        return texts, labels
+    kept, _, kept_labels, _ = train_test_split(
+        texts, labels, train_size=size, stratify=labels, random_state=seed
+    )
+    return kept, kept_labels
 
 
 def mention_sentiment(fit: Fit[Pipeline | None], texts: pd.Series) -> np.ndarray:

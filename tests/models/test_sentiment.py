@@ -6,9 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from advocates.demo import generate_demo_tables
 from advocates.models import sentiment
-from advocates.models.sentiment import expected_sentiment, make_sentiment_model
-from tests.helpers import NEGATIVE, NEUTRAL, POSITIVE, labelled
+from advocates.models.sentiment import (
+    expected_sentiment,
+    fit_sentiment,
+    make_sentiment_model,
+    sentiment_training_set,
+)
+from tests.helpers import AS_OF, END, NEGATIVE, NEUTRAL, POSITIVE, labelled
 
 
 def test_sentiment_reads_romanian_with_and_without_diacritics_alike() -> None:
@@ -38,3 +44,23 @@ def test_parallel_scoring_gives_the_same_probabilities(monkeypatch: pytest.Monke
     two = sentiment.predict_proba(model, texts, n_jobs=2)
     assert two.shape == (45, 3)
     np.testing.assert_allclose(one, two)
+
+
+def test_the_model_is_fitted_and_validated_on_bounded_stratified_samples(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tables = generate_demo_tables(customers=1500, seed=2, end=END)
+    mentions = tables["mentions"].assign(posted_at=pd.to_datetime(tables["mentions"]["posted_at"]))
+    reviews = tables["reviews"].assign(
+        created_at=pd.to_datetime(tables["reviews"]["created_at"]),
+        rating=pd.to_numeric(tables["reviews"]["rating"]),
+    )
+    texts, labels = sentiment_training_set(mentions=mentions, reviews=reviews)
+    monkeypatch.setattr(sentiment, "MAX_FIT_TEXTS", 300)
+    monkeypatch.setattr(sentiment, "MAX_VALIDATION_TEXTS", 200)
+    fit = fit_sentiment(mentions=mentions, reviews=reviews, as_of=AS_OF)
+    assert fit.metrics["n_labelled"] == len(texts) > 1000
+    assert (fit.metrics["n_train"], fit.metrics["n_validation"]) == (300, 200)
+    _, sampled = sentiment._stratified_at_most(texts, labels, 300, seed=0)
+    share, sampled_share = labels.value_counts(normalize=True), sampled.value_counts(normalize=True)
+    assert ((sampled_share - share).abs() < 0.01).all()  # each class in its share
