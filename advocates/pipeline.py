@@ -459,6 +459,7 @@ def _run(
             raws = {name: read_raw_table(name, path) for name, path in files.items()}
         with timer.stage("validate"):
             results = validate_tables(raws)
+            del raws  # the text tables as read: 3.5 GiB at 1,000,000 customers, unused from here
             rejects = pd.concat([r.rejects for r in results.values()], ignore_index=True)
             rejects_path = write_csv(rejects, Path(rejects_dir) / f"{run_id}.csv")
         tables_report = _table_report(results)

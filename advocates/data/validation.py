@@ -7,7 +7,8 @@ so ``rows_in == accepted + rejected`` holds for every table.
 Examples
 --------
 >>> import pandas as pd
->>> from advocates.data.contract import TABLES
+>>> from advocates.data.membership import is_in
+from advocates.data.contract import TABLES
 >>> raw = RawTable.from_frame(
 ...     "customers",
 ...     pd.DataFrame({"customer_id": ["c1", "c2", "c1"],
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from advocates.data.contract import TABLE_ORDER, TABLES, Column, Kind, TableSpec
+from advocates.data.membership import is_in
 from advocates.errors import MissingColumnsError
 
 __all__ = [
@@ -345,7 +347,7 @@ def check_references(results: Mapping[str, TableResult]) -> dict[str, TableResul
                 if nodes is None:
                     continue
                 keys = result.frame["network"] + "\x1f" + values
-                unknown = ~keys.isin(nodes)
+                unknown = pd.Series(~is_in(keys, nodes), index=keys.index)
                 why = (
                     f"{column} '"
                     + values.astype(str)
@@ -355,7 +357,7 @@ def check_references(results: Mapping[str, TableResult]) -> dict[str, TableResul
             else:
                 table, key = target.split(".")
                 known = checked[table].frame[key]
-                unknown = values.notna() & ~values.isin(known)
+                unknown = pd.Series(~is_in(values, known), index=values.index) & values.notna()
                 why = f"unknown {column} '" + values.astype(str) + f"' (not in {table})"
             checked[name] = _move_to_rejects(
                 result, unknown.fillna(False).astype(bool), column, why

@@ -14,6 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from advocates.data.identity import node_key
+from advocates.data.membership import is_in
 from advocates.errors import ConvergenceError
 
 __all__ = [
@@ -187,7 +188,7 @@ def graph_features(
 def audience_pairs(graph: AudienceGraph, links: pd.DataFrame, customers: pd.Index) -> pd.DataFrame:
     """``customer_id, member`` pairs: the people in the audience of each of ``customers`` (the
     union over their accounts), as graph node keys."""
-    linked = links[links["customer_id"].isin(customers)]
+    linked = links[is_in(links["customer_id"], customers)]
     rows = graph.nodes.get_indexer(linked["node"])
     known = rows >= 0
     sub = graph.audience[rows[known]].tocoo()

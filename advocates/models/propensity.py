@@ -18,6 +18,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from sklearn.model_selection import train_test_split
 
 from advocates.data.identity import node_key
+from advocates.data.membership import is_in
 from advocates.models.fit import Fit
 
 __all__ = [
@@ -85,16 +86,13 @@ def sharing_labels(
         & (interactions["occurred_at"] <= end)
     ]
     sharers = links.loc[
-        links["node"].isin(node_key(shares["network"], shares["actor"])), "customer_id"
+        is_in(links["node"], node_key(shares["network"], shares["actor"])), "customer_id"
     ]
     inviters = referrals.loc[
         (referrals["invited_at"] > start) & (referrals["invited_at"] <= end), "referrer_customer_id"
     ]
-    return (
-        customers["customer_id"]
-        .isin(pd.concat([sharers, inviters]))
-        .set_axis(customers["customer_id"])
-    )
+    shared = is_in(customers["customer_id"], pd.concat([sharers, inviters]))
+    return pd.Series(shared, index=pd.Index(customers["customer_id"]))
 
 
 def fit_sharing_propensity(
