@@ -7,8 +7,7 @@ so ``rows_in == accepted + rejected`` holds for every table.
 Examples
 --------
 >>> import pandas as pd
->>> from advocates.data.membership import is_in
-from advocates.data.contract import TABLES
+>>> from advocates.data.contract import TABLES
 >>> raw = RawTable.from_frame(
 ...     "customers",
 ...     pd.DataFrame({"customer_id": ["c1", "c2", "c1"],
