@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,7 +16,8 @@ from advocates.errors import (
 )
 from advocates.pipeline import RunOutcome
 from advocates.store import SqliteStore, open_store
-from advocates.store.common import scores_table
+from advocates.store.common import cell, scores_table
+from advocates.store.sqlite.connection import cells
 
 AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
 
@@ -159,3 +161,25 @@ def test_plans_keep_the_assignments_they_are_given_and_page_them(tmp_path: Path)
     assert total == 3 and page.to_dict("records") == rows.iloc[1:].to_dict("records")
     with pytest.raises(NotFoundError, match="campaign 'plan-nope' does not exist"):
         store.plan_assignments("plan-nope", limit=2, offset=0)
+
+
+def test_columns_are_written_as_each_value_would_be() -> None:
+    frame = pd.DataFrame(
+        {
+            "text": pd.Series(["a", None, "c"], dtype="str"),
+            "mixed": pd.Series(["x", None, np.float32(2.5)], dtype=object),
+            "real": [1.5, np.nan, 3.0],
+            "whole": [1, 2, 3],
+            "flag": [True, False, True],
+            "nullable": pd.Series([1, None, 3], dtype="Int64"),
+            "at": pd.to_datetime(
+                ["2026-11-01", None, "2026-11-02T03:04:05.1Z"], format="ISO8601", utc=True
+            ),
+        }
+    )
+    by_value = [
+        [cell(v) for v in row] for row in frame.astype(object).itertuples(index=False, name=None)
+    ]
+    by_column = [list(row) for row in zip(*(cells(frame[c]) for c in frame.columns), strict=True)]
+    assert by_column == by_value
+    assert [type(v) for v in by_column[2]] == [type(v) for v in by_value[2]]

@@ -26,7 +26,7 @@ import pandas as pd
 from advocates.errors import StoreError
 from advocates.store.common import cell
 
-__all__ = ["VERSION_SCHEMA", "SqliteConnection", "bump_version", "write_frame"]
+__all__ = ["VERSION_SCHEMA", "SqliteConnection", "bump_version", "cells", "write_frame"]
 
 #: The store's version: one row, one counter.
 VERSION_SCHEMA = (
@@ -49,10 +49,22 @@ def write_frame(con: sqlite3.Connection, table: str, frame: pd.DataFrame) -> Non
     con.execute(f"CREATE TABLE {table} ({ddl})")
     insert = f"INSERT INTO {table} VALUES ({', '.join('?' for _ in columns)})"
     for start in range(0, len(frame), 50_000):
-        chunk = frame.iloc[start : start + 50_000].astype(object)
-        con.executemany(
-            insert, ([cell(v) for v in row] for row in chunk.itertuples(index=False, name=None))
-        )
+        chunk = frame.iloc[start : start + 50_000]
+        con.executemany(insert, zip(*(cells(chunk[c]) for c in chunk.columns), strict=True))
+
+
+def cells(values: pd.Series) -> list[Any]:
+    """A column's values as :func:`~advocates.store.common.cell` makes each of them, converted
+    a column at a time (``cell`` on each of 59 million values was 85 s of a 1,000,000-customer
+    publish): missing values ``None``, numpy scalars Python ones, timestamps ISO text."""
+    if (
+        values.dtype == object  # anything, numpy scalars included: each value as cell makes it
+        or isinstance(values.dtype, pd.DatetimeTZDtype)
+        or pd.api.types.is_datetime64_dtype(values)
+    ):
+        return [cell(v) for v in values]
+    plain = values.astype(object)  # numbers, booleans, text: Python values
+    return plain.where(values.notna(), None).tolist()
 
 
 def _sql_type(dtype: Any) -> str:
