@@ -128,7 +128,7 @@ class Settings(BaseSettings):
         ge=1,
         le=10_000,
         description="Most incentives one campaign's catalogue may hold: planning time grows "
-        "about linearly with it (300 incentives plan in about 0.15 s on the demo data).",
+        "about linearly with it (300 incentives: 0.14 s on the demo data, bench/bench_plan.py).",
     )
     export_max_rows: int = Field(
         default=100_000,

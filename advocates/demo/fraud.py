@@ -78,8 +78,9 @@ def plant_fraud(
         for minute in range(BURST_INVITES):
             referral(sender, last - pd.Timedelta(days=3) + pd.Timedelta(minutes=minute))
 
+    earlier = int(referrals["referral_id"].str.startswith("FX").sum())  # planted before
     planted = pd.DataFrame(rows).assign(
-        referral_id=numbered("FX", len(rows)),
+        referral_id=numbered("FX", len(rows), start=earlier + 1),
         invitee=lambda f: "planted-" + f.index.astype(str),
     )
     out = dict(tables)

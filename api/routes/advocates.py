@@ -24,6 +24,7 @@ from advocates.store import Store
 from ..cache import Kept, keep_answer
 from ..deps import (
     CallerDep,
+    HeavyWorkDep,
     Limit,
     Offset,
     PiiDep,
@@ -97,6 +98,8 @@ RANKING_ERRORS: dict[int | str, dict[str, Any]] = {
 )
 async def list_advocates(
     request: Request,
+    store: StoreDep,
+    heavy: HeavyWorkDep,
     objective: ObjectiveQuery = None,
     weights: WeightsQuery = None,
     limit: Limit = 100,
@@ -106,9 +109,9 @@ async def list_advocates(
     ``weights``: give exactly one of the two (neither or both is a 400; OpenAPI cannot state
     that rule for query parameters)."""
     ranking = parse_ranking(objective=objective, weights=weights)
-    state = request.app.state
-    body = await run_in_threadpool(_listing, state.store, state.heavy_work, ranking, limit, offset)
-    # The same for every caller with the read scope, until the store's version moves on.
+    body = await run_in_threadpool(_listing, store, heavy, ranking, limit, offset)
+    # The same for every caller with the read scope, until the store's version moves on: the
+    # next such request is answered before routing (api.cache.ServeKept).
     keep_answer(request, Kept(scope=Scope.READ, body=body))
     return Response(body, media_type="application/json")
 

@@ -21,7 +21,10 @@ def test_planting_adds_each_kind_and_leaves_the_rest_of_the_demo_as_it_was() -> 
     made, planted = plant_fraud(tables, seed=5, end=END)  # planted twice: same rows again
     assert planted.counts() == {"self_referral": 2, "referral_ring": 6, "invite_burst": 2}
     referrals = made["referrals"]
-    assert referrals["referral_id"].is_unique is False  # the second planting repeats the first
+    # Planted on top of the demo's own planting: 2 self-referrals, 2 rings of 3 referrals and
+    # 2 bursts of BURST_INVITES invites more, under new ids.
+    assert len(referrals) == len(tables["referrals"]) + 2 + 2 * 3 + 2 * BURST_INVITES
+    assert referrals["referral_id"].is_unique
     for name in ("orders", "edges", "mentions", "exposures"):
         assert made[name] is tables[name]
     burst = referrals[referrals["referrer_customer_id"] == planted.invite_burst[0]]
