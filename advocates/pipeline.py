@@ -34,7 +34,7 @@ from advocates.data.io import find_table_files, read_raw_table, write_csv
 from advocates.data.validation import TableResult, validate_tables
 from advocates.errors import InputError, RejectThresholdError
 from advocates.features.customer import customer_attributes, customer_features
-from advocates.features.graph import AudienceGraph, audience_graph_as_of, audience_pairs
+from advocates.features.graph import AudienceGraph, SocialGraph, audience_pairs, social_graph
 from advocates.features.listening import text_evidence
 from advocates.models.clv import CustomerValue, fit_customer_value, value_per_conversion
 from advocates.models.fit import Fit
@@ -131,6 +131,12 @@ def score_texts(
     return fit, evidence
 
 
+def number_graph(tables: Tables, links: pd.DataFrame) -> SocialGraph:
+    """Number every node of the social graph once (each customer's accounts included); the
+    audience graph of each date the run needs is a mask of it."""
+    return social_graph(tables["edges"], extra_nodes=links["node"])
+
+
 def _features_on(
     tables: Tables,
     links: pd.DataFrame,
@@ -138,27 +144,37 @@ def _features_on(
     params: ScoringParams,
     *,
     as_of: pd.Timestamp,
-    graph: AudienceGraph | None = None,
+    graph: AudienceGraph,
+    graph_kernels: bool = True,
 ) -> pd.DataFrame:
+    """Features as of ``as_of``; ``graph`` is the audience graph of that date."""
     return customer_features(
         tables,
         links=links,
         evidence=evidence,
-        graph=graph or audience_graph_as_of(tables["edges"], links, as_of),
+        graph=graph,
         as_of=as_of,
         recent_days=params.recent_window_days,
         half_life_days=params.sentiment_half_life_days,
+        graph_kernels=graph_kernels,
     )
 
 
 def compute_features(
-    tables: Tables, links: pd.DataFrame, evidence: pd.DataFrame, params: ScoringParams
+    tables: Tables,
+    links: pd.DataFrame,
+    social_graph: SocialGraph,
+    evidence: pd.DataFrame,
+    params: ScoringParams,
 ) -> tuple[AudienceGraph, pd.DataFrame, pd.DataFrame]:
     """The audience graph of the run date, and every customer's features at the start of the
     recent window (to learn who shares within it) and at the run date (to predict)."""
-    graph = audience_graph_as_of(tables["edges"], links, params.as_of)
-    at_cutoff = _features_on(tables, links, evidence, params, as_of=params.cutoff)
-    at_run_date = _features_on(tables, links, evidence, params, as_of=params.as_of, graph=graph)
+    cutoff, as_of = params.cutoff, params.as_of
+    graph = social_graph.as_of(as_of)
+    at_cutoff = _features_on(
+        tables, links, evidence, params, as_of=cutoff, graph=social_graph.as_of(cutoff)
+    )
+    at_run_date = _features_on(tables, links, evidence, params, as_of=as_of, graph=graph)
     return graph, at_cutoff, at_run_date
 
 
@@ -190,18 +206,28 @@ def fit_propensity(
 def fit_incentive_uplift(
     tables: Tables,
     links: pd.DataFrame,
+    social_graph: SocialGraph,
     evidence: pd.DataFrame,
     features_at_run_date: pd.DataFrame,
     params: ScoringParams,
 ) -> tuple[Fit[UpliftModel | None], pd.DataFrame]:
     """The uplift model of past incentive tests, learnt from features at the first exposure, and
-    each customer's relative lift per incentive (no columns without a model)."""
+    each customer's relative lift per incentive (no columns without a model). The model reads no
+    2-hop reach nor PageRank, so those are not computed for the first exposure's date."""
     exposures = tables["exposures"][tables["exposures"]["assigned_at"] <= params.as_of]
     if exposures.empty:
         fit: Fit[UpliftModel | None] = Fit(model=None, metrics={"model": "none (no exposures)"})
     else:
         first = exposures["assigned_at"].min()
-        at_first_exposure = _features_on(tables, links, evidence, params, as_of=first)
+        at_first_exposure = _features_on(
+            tables,
+            links,
+            evidence,
+            params,
+            as_of=first,
+            graph=social_graph.as_of(first),
+            graph_kernels=False,
+        )
         fit = fit_uplift(exposures, at_first_exposure, seed=params.seed)
     if fit.model is None:
         return fit, pd.DataFrame(index=features_at_run_date.index)
@@ -275,13 +301,14 @@ class Stage:
 #: ``params`` are given; every other input is an earlier stage's output.
 SCORING_STAGES = (
     Stage("identity", link_identities, ("tables",), ("links",)),
+    Stage("graph", number_graph, ("tables", "links"), ("social_graph",)),
     Stage(
         "sentiment model", score_texts, ("tables", "links", "params"), ("sentiment_fit", "evidence")
     ),
     Stage(
         "features",
         compute_features,
-        ("tables", "links", "evidence", "params"),
+        ("tables", "links", "social_graph", "evidence", "params"),
         ("audience_graph", "features_at_cutoff", "features_at_run_date"),
     ),
     Stage("customer value", fit_value, ("tables", "params"), ("value_fit",)),
@@ -294,7 +321,7 @@ SCORING_STAGES = (
     Stage(
         "uplift model",
         fit_incentive_uplift,
-        ("tables", "links", "evidence", "features_at_run_date", "params"),
+        ("tables", "links", "social_graph", "evidence", "features_at_run_date", "params"),
         ("uplift_fit", "lift"),
     ),
     Stage(

@@ -32,12 +32,14 @@ def customer_features(
     as_of: pd.Timestamp,
     recent_days: int,
     half_life_days: float,
+    graph_kernels: bool = True,
 ) -> pd.DataFrame:
     """Purchase, graph, listening and behaviour features of every customer as of ``as_of``.
 
     ``graph`` is the audience graph as of ``as_of``; ``evidence`` the scored texts
     (:func:`advocates.features.listening.text_evidence`). A customer without a graph account
-    gets 0 for every graph feature.
+    gets 0 for every graph feature. Without ``graph_kernels``, 2-hop reach and PageRank are left
+    out (see :func:`advocates.features.graph.graph_features`).
     """
     customers = tables["customers"]
     purchase = purchase_features(customers=customers, orders=tables["orders"], as_of=as_of)
@@ -47,6 +49,7 @@ def customer_features(
         links=links,
         as_of=as_of,
         recent_days=recent_days,
+        kernels=graph_kernels,
     )
     listening = listening_features(
         customers=customers,

@@ -19,11 +19,13 @@ from advocates.errors import ConvergenceError
 
 __all__ = [
     "AudienceGraph",
+    "SocialGraph",
     "audience_graph_as_of",
     "audience_pairs",
     "build_audience_graph",
     "graph_features",
     "pagerank",
+    "social_graph",
     "unique_reach_2hop",
 ]
 
@@ -42,25 +44,69 @@ class AudienceGraph:
         return np.diff(self.audience.indptr)
 
 
+@dataclass(frozen=True)
+class SocialGraph:
+    """Every edge of the input on numbered nodes, built once per run, so that the audience graph
+    of any date is a mask over integer arrays (:meth:`as_of`) rather than a rebuild from text keys.
+
+    ``person[i]`` has ``member[i]`` in their audience since ``created_at[i]`` (NaT: undated, always
+    there); a friend edge appears twice, once in each direction.
+    """
+
+    nodes: pd.Index
+    person: np.ndarray
+    member: np.ndarray
+    created_at: pd.Series
+
+    def as_of(self, as_of: pd.Timestamp | None = None) -> AudienceGraph:
+        """The audience graph of the edges that existed at ``as_of`` (every edge when None)."""
+        person, member = self.person, self.member
+        if as_of is not None:
+            keep = (self.created_at.isna() | (self.created_at <= as_of)).to_numpy(dtype=bool)
+            person, member = person[keep], member[keep]
+        n = len(self.nodes)
+        matrix = sp.csr_matrix(
+            (np.ones(len(person), dtype=np.float64), (person, member)), shape=(n, n)
+        )
+        matrix.sum_duplicates()
+        matrix.data[:] = 1.0
+        matrix.setdiag(0)
+        matrix.eliminate_zeros()
+        return AudienceGraph(nodes=self.nodes, audience=matrix)
+
+
+def social_graph(edges: pd.DataFrame, *, extra_nodes: pd.Series | None = None) -> SocialGraph:
+    """Number the nodes of an edges frame (columns network, source, target, kind, optionally
+    created_at) and of ``extra_nodes`` (node keys, such as every customer's accounts)."""
+    keys = [
+        node_key(edges["network"], edges["source"]),
+        node_key(edges["network"], edges["target"]),
+    ]
+    if extra_nodes is not None:
+        keys.append(pd.Series(extra_nodes, dtype=object))
+    codes, uniques = pd.factorize(pd.concat(keys, ignore_index=True))
+    m = len(edges)
+    source, target = codes[:m], codes[m : 2 * m]
+    friend = (edges["kind"] == "friend").to_numpy()
+    created = (
+        edges["created_at"].reset_index(drop=True)
+        if "created_at" in edges
+        else pd.Series(pd.NaT, index=range(m), dtype="datetime64[ns, UTC]")
+    )
+    return SocialGraph(
+        nodes=pd.Index(uniques),
+        person=np.concatenate([target, source[friend]]),
+        member=np.concatenate([source, target[friend]]),
+        created_at=pd.concat([created, created[friend]], ignore_index=True),
+    )
+
+
 def build_audience_graph(
     edges: pd.DataFrame, *, extra_nodes: pd.Series | None = None
 ) -> AudienceGraph:
-    """Build the audience matrix from an edges frame (columns network, source, target, kind)."""
-    source = node_key(edges["network"], edges["source"])
-    target = node_key(edges["network"], edges["target"])
-    parts = [source, target] + ([extra_nodes] if extra_nodes is not None else [])
-    nodes = pd.Index(pd.concat(parts, ignore_index=True).unique())
-    s, t = nodes.get_indexer(source), nodes.get_indexer(target)
-    friend = (edges["kind"] == "friend").to_numpy()
-    rows = np.concatenate([t, s[friend]])
-    cols = np.concatenate([s, t[friend]])
-    n = len(nodes)
-    matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n, n))
-    matrix.sum_duplicates()
-    matrix.data[:] = 1.0
-    matrix.setdiag(0)
-    matrix.eliminate_zeros()
-    return AudienceGraph(nodes=nodes, audience=matrix)
+    """Build the audience matrix of every edge of an edges frame (columns network, source,
+    target, kind)."""
+    return social_graph(edges, extra_nodes=extra_nodes).as_of(None)
 
 
 def pagerank(
@@ -97,23 +143,26 @@ def pagerank(
     raise ConvergenceError("PageRank", iterations=max_iter, change=change, tol=tol)
 
 
-def unique_reach_2hop(graph: AudienceGraph, *, block_rows: int = 4096) -> np.ndarray:
-    """Number of distinct people within two audience hops of each node (itself excluded).
+def unique_reach_2hop(
+    graph: AudienceGraph, *, rows: np.ndarray | None = None, block_rows: int = 4096
+) -> np.ndarray:
+    """Number of distinct people within two audience hops of each node of ``rows`` (every node
+    when None), itself excluded.
 
-    Exact, computed by blocks of rows so memory stays bounded.
+    Exact, computed by blocks of rows so memory stays bounded; a run asks only for its customers'
+    nodes, a fraction of the graph's.
     """
     a = graph.audience.astype(bool).astype(np.int32).tocsr()
-    n = a.shape[0]
-    reach = np.zeros(n, dtype=np.int64)
-    for start in range(0, n, block_rows):
-        block = a[start : start + block_rows]
+    rows = np.arange(a.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
+    reach = np.zeros(len(rows), dtype=np.int64)
+    for start in range(0, len(rows), block_rows):
+        chosen = rows[start : start + block_rows]
+        block = a[chosen]
         two = (block + block @ a).tocsr()
         two.data[:] = 1
         counts = np.diff(two.indptr).astype(np.int64)
-        own = np.asarray(
-            two[np.arange(two.shape[0]), np.arange(start, start + two.shape[0])]
-        ).ravel()
-        reach[start : start + two.shape[0]] = counts - (own > 0)
+        own = np.asarray(two[np.arange(len(chosen)), chosen]).ravel()
+        reach[start : start + len(chosen)] = counts - (own > 0)
     return reach
 
 
@@ -145,9 +194,9 @@ def audience_graph_as_of(
     edges: pd.DataFrame, links: pd.DataFrame, as_of: pd.Timestamp
 ) -> AudienceGraph:
     """The audience graph of edges that existed at ``as_of`` (undated edges always), with every
-    customer's account as a node."""
-    edges = edges[edges["created_at"].isna() | (edges["created_at"] <= as_of)]
-    return build_audience_graph(edges, extra_nodes=links["node"])
+    customer's account as a node. A run numbers its graph once (:func:`social_graph`) and masks
+    it per date; this is the one-date shortcut."""
+    return social_graph(edges, extra_nodes=links["node"]).as_of(as_of)
 
 
 def graph_features(
@@ -157,30 +206,36 @@ def graph_features(
     links: pd.DataFrame,
     as_of: pd.Timestamp,
     recent_days: int,
+    kernels: bool = True,
 ) -> pd.DataFrame:
     """Per-customer graph features as of ``as_of``, summed over the customer's accounts.
 
     ``graph`` is the audience graph as of the same date (:func:`audience_graph_as_of`). Returns one row per customer that has at least one account, with columns ``audience_size``,
     ``unique_reach_2hop``, ``pagerank`` (scaled so that the average node is 1.0),
-    ``audience_engagements_recent`` and ``engaged_audience_recent``.
+    ``audience_engagements_recent`` and ``engaged_audience_recent``. Without ``kernels``, the
+    costly ones (2-hop reach and PageRank) are left out.
     """
     recent = interactions[
         (interactions["occurred_at"] <= as_of)
         & (interactions["occurred_at"] > as_of - pd.Timedelta(days=recent_days))
     ]
     count, distinct = _engaged_audience(graph, recent)
+    # Only the customers' own nodes are features; the rest of the graph is their audience.
+    linked = graph.nodes.get_indexer(links["node"])
+    known = linked >= 0
+    own = np.unique(linked[known])
+    columns = {
+        "audience_size": graph.audience_size[own],
+        "unique_reach_2hop": unique_reach_2hop(graph, rows=own) if kernels else None,
+        "pagerank": pagerank(graph)[own] * len(graph.nodes) if kernels else None,
+        "audience_engagements_recent": count[own],
+        "engaged_audience_recent": distinct[own],
+    }
     per_node = pd.DataFrame(
-        {
-            "audience_size": graph.audience_size,
-            "unique_reach_2hop": unique_reach_2hop(graph),
-            "pagerank": pagerank(graph) * len(graph.nodes),
-            "audience_engagements_recent": count,
-            "engaged_audience_recent": distinct,
-        },
-        index=graph.nodes,
+        {name: values for name, values in columns.items() if values is not None}, index=own
     )
-    joined = per_node.reindex(links["node"].to_numpy()).assign(
-        customer_id=links["customer_id"].to_numpy()
+    joined = per_node.reindex(linked[known]).assign(
+        customer_id=links["customer_id"].to_numpy()[known]
     )
     return joined.groupby("customer_id", sort=False).sum()
 

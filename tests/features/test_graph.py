@@ -12,6 +12,7 @@ from advocates.features.graph import (
     audience_pairs,
     build_audience_graph,
     pagerank,
+    social_graph,
     unique_reach_2hop,
 )
 
@@ -95,3 +96,20 @@ def test_campaign_audiences_only_hold_edges_that_existed_at_the_run_date() -> No
     links = link_customers(pd.DataFrame({"customer_id": ["c1"], "network": ["x"], "handle": ["a"]}))
     pairs = audience_pairs(audience_graph_as_of(edges, links, t), links, pd.Index(["c1"]))
     assert sorted(pairs["member"]) == ["x:f1", "x:f2"]
+
+
+def test_unique_reach_2hop_of_chosen_rows_is_the_same_as_of_the_whole_graph() -> None:
+    graph = build_audience_graph(random_edges(3))
+    rows = np.array([5, 0, 17, 5, 120])
+    everyone = unique_reach_2hop(graph)
+    assert unique_reach_2hop(graph, rows=rows, block_rows=2).tolist() == everyone[rows].tolist()
+
+
+def test_the_audience_graph_of_a_date_masks_the_numbered_graph() -> None:
+    t = pd.Timestamp("2024-06-01", tz="UTC")
+    edges = edges_frame([("f1", "a"), ("a", "f2"), ("f3", "a")], ["follows", "friend", "follows"])
+    edges["created_at"] = [t, pd.NaT, t + pd.Timedelta(days=1)]
+    social = social_graph(edges, extra_nodes=pd.Series(["x:lonely"]))
+    size = dict(zip(social.nodes, social.as_of(t).audience_size, strict=True))
+    assert size == {"x:f1": 0, "x:a": 2, "x:f2": 1, "x:f3": 0, "x:lonely": 0}
+    assert social.as_of(None).audience_size.sum() == 4
