@@ -42,6 +42,7 @@ from advocates.models.propensity import fit_sharing_propensity, predict_share, s
 from advocates.models.sentiment import fit_sentiment, mention_sentiment
 from advocates.models.uplift import UpliftModel, fit_uplift
 from advocates.ranking.scoring import GateRules, score_customers
+from advocates.ranking.shortlist import served_frame
 from advocates.settings import Settings
 from advocates.store import Store
 
@@ -272,11 +273,13 @@ def build_run_tables(
     scores: pd.DataFrame,
     params: ScoringParams,
 ) -> dict[str, pd.DataFrame]:
-    """The side tables published with the scores: eligible customers' audiences and the reward
-    status of converted referrals."""
+    """The side tables published with the scores: eligible customers' audiences, the reward
+    status of converted referrals, and the eligible customers as plans and rankings per request
+    read them (``served``)."""
     eligible = scores.index[scores["eligible"].to_numpy(dtype=bool)]
     return {
         "audience": audience_pairs(audience_graph, links, eligible),
+        "served": served_frame(scores.reset_index()),
         "rewards": referral_rewards(
             tables["referrals"],
             tables["orders"],

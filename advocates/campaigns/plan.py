@@ -121,11 +121,17 @@ def _guardrails(eligible: pd.DataFrame, contact_cap: int) -> tuple[pd.DataFrame,
 
 
 def _cover(candidates: pd.DataFrame, audience: pd.DataFrame) -> sp.csr_matrix:
-    pairs = audience[audience["customer_id"].isin(candidates["customer_id"])]
-    rows = pd.Index(candidates["customer_id"]).get_indexer(pairs["customer_id"])
-    members, cols = np.unique(pairs["member"].to_numpy(dtype=str), return_inverse=True)
+    """Candidate × audience member, 1 where the member is in the candidate's audience. The
+    pairs' customer ids are matched once per distinct customer (they are categorical in a run's
+    files), not once per pair."""
+    owners = pd.Categorical(audience["customer_id"])
+    row_of = pd.Index(candidates["customer_id"]).get_indexer(owners.categories)
+    rows = np.append(row_of, -1)[owners.codes]  # (code -1, a missing id: no row)
+    keep = rows >= 0
+    cols, members = pd.factorize(audience["member"].to_numpy()[keep])
     return sp.csr_matrix(
-        (np.ones(len(rows)), (rows, cols)), shape=(len(candidates), max(len(members), 1))
+        (np.ones(int(keep.sum())), (rows[keep], cols)),
+        shape=(len(candidates), max(len(members), 1)),
     )
 
 
@@ -305,7 +311,7 @@ def plan_and_store(store: Store, catalogue: pd.DataFrame, request: CampaignReque
     """
     run = store.latest_run()
     plan = plan_campaign(
-        store.eligible(run.run_id), store.run_table(run.run_id, "audience"), catalogue, request
+        store.served(run.run_id), store.run_table(run.run_id, "audience"), catalogue, request
     )
     stored_request = {
         **asdict(request),

@@ -242,11 +242,20 @@ def graph_features(
 
 def audience_pairs(graph: AudienceGraph, links: pd.DataFrame, customers: pd.Index) -> pd.DataFrame:
     """``customer_id, member`` pairs: the people in the audience of each of ``customers`` (the
-    union over their accounts), as graph node keys."""
+    union over their accounts). A member is the number of a node of ``graph`` (``graph.nodes``
+    has its key): what campaign plans need to count people reached once, in a fraction of the
+    space of text keys. ``customer_id`` is categorical, as a run's files keep it."""
     linked = links[is_in(links["customer_id"], customers)]
     rows = graph.nodes.get_indexer(linked["node"])
     known = rows >= 0
+    owner, owners = pd.factorize(linked["customer_id"].to_numpy()[known])
     sub = graph.audience[rows[known]].tocoo()
-    owners = linked["customer_id"].to_numpy()[known]
-    pairs = pd.DataFrame({"customer_id": owners[sub.row], "member": graph.nodes[sub.col]})
-    return pairs.drop_duplicates().reset_index(drop=True)
+    pairs = pd.DataFrame(
+        {"owner": owner[sub.row].astype(np.int32), "member": sub.col.astype(np.int32)}
+    ).drop_duplicates()
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Categorical.from_codes(pairs["owner"], categories=owners),
+            "member": pairs["member"].to_numpy(),
+        }
+    )

@@ -33,6 +33,7 @@ __all__ = [
     "ranked_page",
     "run_standing",
     "score_parts",
+    "served_frame",
     "shortlist_columns",
     "shortlist_frame",
 ]
@@ -179,6 +180,24 @@ def public_features(row: Mapping[str, Any], *, include_pii: bool = False) -> dic
         and not k.startswith(("rank_", "explanation_"))
         and not k.endswith("_score")
     }
+
+
+def served_frame(scores: pd.DataFrame) -> pd.DataFrame:
+    """A run's eligible customers as rankings per request and campaign plans read them: every
+    column but explanations, personal data and the customer's own words (a page's texts are
+    read from the scores by customer id). Published as the run's ``served`` table.
+
+    >>> served_frame(pd.DataFrame({"customer_id": ["c1", "c2"], "eligible": [True, False],
+    ...     "email": ["a@b", "c@d"], "p_share": [0.5, 0.1], "explanation_awareness": ["x", "y"],
+    ...     "worst_text": [None, "meh"]}))
+      customer_id  eligible  p_share
+    0          c1      True      0.5
+    """
+    texts = {*PII_COLUMNS, *WORDS_COLUMNS}
+    columns = [
+        c for c in scores.columns if c not in texts and not str(c).startswith("explanation_")
+    ]
+    return scores.loc[scores["eligible"].to_numpy(dtype=bool), columns].reset_index(drop=True)
 
 
 def run_standing(rows: pd.DataFrame) -> pd.DataFrame:

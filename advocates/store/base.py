@@ -14,11 +14,17 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-__all__ = ["RUN_TABLES", "PlanInfo", "RunInfo", "Store", "StoredKey"]
+__all__ = ["RUN_FILES", "RUN_TABLES", "PlanInfo", "RunInfo", "Store", "StoredKey"]
 
 
-#: The side tables a run may publish beside its scores.
-RUN_TABLES = ("audience", "rewards")
+#: The side tables a run may publish beside its scores: the audience of each eligible customer
+#: (customer_id, member: a number per person of the run's graph), the reward status of converted
+#: referrals, and the eligible customers as rankings per request and campaign plans read them
+#: (``served``: every score column but the texts).
+RUN_TABLES = ("audience", "rewards", "served")
+#: The side tables kept as one Parquet file in the store rather than as rows: they are read
+#: whole, never a row at a time (a 1,000,000-customer run has millions of audience pairs).
+RUN_FILES = ("audience", "served")
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,12 @@ class Store(Protocol):
     ) -> Iterator[pd.DataFrame]: ...
     def customer(self, run_id: str, customer_id: str) -> dict[str, Any]: ...
     def eligible(self, run_id: str) -> pd.DataFrame: ...
+    def served(self, run_id: str) -> pd.DataFrame:
+        """The run's ``served`` table (its eligible customers as rankings per request and campaign
+        plans read them), loaded once per run and process; customers blocked since the run are
+        left out."""
+        ...
+
     def customer_history(self, customer_id: str) -> pd.DataFrame: ...
     def save_key(self, key: StoredKey) -> None: ...
     def api_key(self, key_id: str) -> StoredKey: ...

@@ -7,6 +7,8 @@ records in the same shape, so these parts live here, free of any database driver
   and :func:`new_plan_id` (``plan-20261101T020000Z-a1b2c3``);
 - the names of a run's tables (:func:`scores_table`, :func:`side_table`) and of a plan's
   assignments (:func:`plan_table`), as double-quoted SQL identifiers;
+- the Parquet bytes of a run's files (:func:`to_parquet`, :func:`from_parquet`), and
+  :class:`KeptFrames`, which keeps the frames read from them per process;
 - :func:`cell`, which turns a pandas or numpy value into a plain Python one a driver can bind
   (missing values to ``None``, timestamps to ISO text);
 - the JSON of reports, requests and totals (:func:`to_json`) and the records read back from a
@@ -15,18 +17,26 @@ records in the same shape, so these parts live here, free of any database driver
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from advocates.store.base import PlanInfo, RunInfo, StoredKey
 
 __all__ = [
+    "KeptFrames",
     "Row",
     "cell",
+    "from_parquet",
     "new_plan_id",
     "new_run_id",
     "plan_info",
@@ -36,6 +46,7 @@ __all__ = [
     "side_table",
     "stored_key",
     "to_json",
+    "to_parquet",
     "utc_now",
 ]
 
@@ -74,6 +85,44 @@ def side_table(run_id: str, name: str) -> str:
 def plan_table(plan_id: str) -> str:
     """The quoted name of the table holding a campaign plan's assignments."""
     return '"' + plan_id.replace("-", "_") + '"'
+
+
+def to_parquet(frame: pd.DataFrame) -> bytes:
+    """A frame as the bytes of a Parquet file (categorical columns stay dictionary-encoded)."""
+    sink = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink, compression="zstd")
+    return sink.getvalue()
+
+
+def from_parquet(data: bytes) -> pd.DataFrame:
+    """The frame of :func:`to_parquet`'s bytes."""
+    return pq.read_table(pa.BufferReader(data)).to_pandas()
+
+
+class KeptFrames:
+    """Frames read whole from a store (a run's files), kept in this process for the newest
+    ``runs`` runs asked for, so that requests share one copy instead of reading it each time.
+
+    A run's files never change once published, so nothing kept goes stale; one load at a time
+    (two requests for a run not yet kept read it once). The frames are shared: pandas'
+    copy-on-write keeps a caller's changes to itself.
+    """
+
+    def __init__(self, runs: int = 2) -> None:
+        self._runs = runs
+        self._frames: OrderedDict[str, dict[str, pd.DataFrame]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, run_id: str, name: str, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The frame ``name`` of ``run_id``, made by ``load`` the first time."""
+        with self._lock:
+            frames = self._frames.setdefault(run_id, {})
+            self._frames.move_to_end(run_id)
+            if name not in frames:
+                frames[name] = load()
+            while len(self._frames) > self._runs:
+                self._frames.popitem(last=False)
+            return frames[name]
 
 
 def cell(value: Any) -> Any:

@@ -94,8 +94,10 @@ def test_campaign_audiences_only_hold_edges_that_existed_at_the_run_date() -> No
         }
     )
     links = link_customers(pd.DataFrame({"customer_id": ["c1"], "network": ["x"], "handle": ["a"]}))
-    pairs = audience_pairs(audience_graph_as_of(edges, links, t), links, pd.Index(["c1"]))
-    assert sorted(pairs["member"]) == ["x:f1", "x:f2"]
+    audience = audience_graph_as_of(edges, links, t)
+    pairs = audience_pairs(audience, links, pd.Index(["c1"]))
+    assert sorted(audience.nodes[pairs["member"]]) == ["x:f1", "x:f2"]
+    assert pairs["customer_id"].tolist() == ["c1", "c1"]
 
 
 def test_unique_reach_2hop_of_chosen_rows_is_the_same_as_of_the_whole_graph() -> None:

@@ -29,7 +29,7 @@ def store(tmp_path: Path) -> SqliteStore:
             "rank_awareness": [1, 2, 3, 4, 5],
         }
     )
-    store.publish(run, scores=scores, report={})
+    store.publish(run, scores=scores, report={}, tables={"served": scores})
     return store
 
 
@@ -57,6 +57,7 @@ def test_consent_withdrawn_or_do_not_contact_leave_every_listing_at_once(
     page, total = store.ranked(run, objective="awareness", limit=10, offset=0)
     assert page["customer_id"].tolist() == ["c1", "c2", "c4"] and total == 3
     assert store.eligible(run)["customer_id"].tolist() == ["c1", "c2", "c4"]
+    assert store.served(run)["customer_id"].tolist() == ["c1", "c2", "c4"]
     assert [
         p["customer_id"].tolist() for p in store.iter_ranked(run, objective="awareness", limit=10)
     ] == [["c1", "c2", "c4"]]

@@ -108,6 +108,36 @@ def test_only_the_newest_published_runs_are_kept(tmp_path: Path) -> None:
     assert store.latest_run().run_id == made[3] and store.prune_runs(keep=2) == []
 
 
+def test_run_files_are_published_with_the_run_read_once_per_process_and_pruned_with_it(
+    tmp_path: Path,
+) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    audience = pd.DataFrame(
+        {"customer_id": pd.Categorical(["c0", "c0", "c1"]), "member": np.array([7, 9, 7], "int32")}
+    )
+    made = []
+    for i in range(3):
+        made.append(store.begin_run(as_of=AS_OF))
+        served = scores(3, f"run {i}")
+        store.publish(
+            made[-1], scores=served, report={}, tables={"audience": audience, "served": served}
+        )
+    first = store.run_table(made[0], "audience")
+    assert first.to_dict("records") == audience.to_dict("records")
+    assert isinstance(first["customer_id"].dtype, pd.CategoricalDtype)  # as the plans read it
+    assert store.run_table(made[0], "audience") is first  # kept: one copy per process
+    assert store.served(made[1])["tag"].tolist() == ["run 1"] * 3
+    assert store.served(made[1]) is store.run_table(made[1], "served")  # (nobody blocked)
+    store.prune_runs(keep=1)
+    with sqlite3.connect(store.path) as con:
+        kept = con.execute("SELECT DISTINCT run_id FROM run_files").fetchall()
+    assert kept == [(made[2],)]
+    # A run published without a served table (an older version's) serves its eligible rows.
+    older = store.begin_run(as_of=AS_OF)
+    store.publish(older, scores=scores(2, "older").assign(eligible=[1, 0]), report={})
+    assert store.served(older)["customer_id"].tolist() == ["c0"]
+
+
 def test_unknown_store_url_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="unsupported store URL"):
         open_store("postgres://nope")

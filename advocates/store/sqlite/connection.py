@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from advocates.errors import StoreError
-from advocates.store.common import cell
+from advocates.store.common import KeptFrames, cell
 
 __all__ = ["VERSION_SCHEMA", "SqliteConnection", "bump_version", "cells", "write_frame"]
 
@@ -82,6 +82,7 @@ class SqliteConnection:
         self.path = path
         self.url = url or f"sqlite:///{path}"
         self._local = threading.local()
+        self._kept = KeptFrames()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with closing(self._connect()) as con, con:

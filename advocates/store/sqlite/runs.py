@@ -3,7 +3,8 @@
 :class:`SqliteRuns` keeps the ``runs`` table (:data:`RUNS_SCHEMA`). A run is registered as
 ``writing`` by :meth:`~SqliteRuns.begin_run`, which first abandons any run a killed job left
 ``writing`` (dropping whatever tables it had); :meth:`~SqliteRuns.publish` writes the run's scores
-table, its indexes and its side tables and marks it ``published`` in one transaction, so a
+table, its indexes and its side tables (some as Parquet files in ``run_files``,
+:data:`RUN_FILES_SCHEMA`) and marks it ``published`` in one transaction, so a
 failure leaves nothing behind; :meth:`~SqliteRuns.fail` marks it ``failed``. Reading a published
 run's tables is :mod:`advocates.store.sqlite.tables`.
 """
@@ -19,23 +20,29 @@ from typing import Any
 import pandas as pd
 
 from advocates.errors import NoPublishedRunError, RunInProgressError, StoreError
-from advocates.store.base import RUN_TABLES, RunInfo
+from advocates.store.base import RUN_FILES, RUN_TABLES, RunInfo
 from advocates.store.common import (
     new_run_id,
     run_info,
     scores_table,
     side_table,
     to_json,
+    to_parquet,
     utc_now,
 )
 from advocates.store.sqlite.connection import SqliteConnection, bump_version, write_frame
 
-__all__ = ["RUNS_SCHEMA", "SqliteRuns"]
+__all__ = ["RUNS_SCHEMA", "RUN_FILES_SCHEMA", "SqliteRuns"]
 
 #: The table of runs: one row per run, whatever its status.
 RUNS_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, status TEXT NOT NULL, "
     "as_of TEXT NOT NULL, created_at TEXT NOT NULL, published_at TEXT, report TEXT)"
+)
+#: The side tables of :data:`~advocates.store.base.RUN_FILES`: one Parquet file per run and name.
+RUN_FILES_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS run_files (run_id TEXT NOT NULL, name TEXT NOT NULL, "
+    "data BLOB NOT NULL, PRIMARY KEY (run_id, name))"
 )
 
 
@@ -106,7 +113,13 @@ class SqliteRuns(SqliteConnection):
                 for name, frame in (tables or {}).items():
                     if name not in RUN_TABLES:
                         raise StoreError(f"unknown run table {name!r}")
-                    write_frame(con, side_table(run_id, name), frame)
+                    if name in RUN_FILES:
+                        con.execute(
+                            "INSERT INTO run_files (run_id, name, data) VALUES (?, ?, ?)",
+                            (run_id, name, to_parquet(frame)),
+                        )
+                    else:
+                        write_frame(con, side_table(run_id, name), frame)
                 published = con.execute(
                     "UPDATE runs SET status = 'published', published_at = ?, report = ?, "
                     "as_of = COALESCE(?, as_of) WHERE run_id = ? AND status = 'writing'",
@@ -167,6 +180,7 @@ class SqliteRuns(SqliteConnection):
     @staticmethod
     def _drop_run_tables(con: sqlite3.Connection, run_id: str) -> None:
         con.execute(f"DROP TABLE IF EXISTS {scores_table(run_id)}")
+        con.execute("DELETE FROM run_files WHERE run_id = ?", (run_id,))
         for name in RUN_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {side_table(run_id, name)}")
 

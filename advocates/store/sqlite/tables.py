@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 
 from advocates.errors import NotFoundError
-from advocates.store.common import cell, scores_table, side_table
+from advocates.store.base import RUN_FILES
+from advocates.store.common import cell, from_parquet, scores_table, side_table
 from advocates.store.sqlite.connection import SqliteConnection
 
 __all__ = ["SqliteTables"]
@@ -109,8 +110,14 @@ class SqliteTables(SqliteConnection):
         return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
 
     def run_table(self, run_id: str, name: str) -> pd.DataFrame:
-        """A side table of a run: ``audience`` (customer_id, member: who is in each eligible
-        customer's audience) or ``rewards`` (the reward status of each converted referral)."""
+        """A side table of a run (see :data:`~advocates.store.base.RUN_TABLES`); the ones kept
+        as files are read once per process and shared (do not change them in place)."""
+        if name in RUN_FILES:
+            found = self._row(
+                "SELECT 1 FROM run_files WHERE run_id = ? AND name = ?", (run_id, name)
+            )
+            if found:
+                return self._kept.get(run_id, name, lambda: self._run_file(run_id, name))
         table = side_table(run_id, name)
         exists = self._row(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table[1:-1],)
@@ -121,3 +128,19 @@ class SqliteTables(SqliteConnection):
                 "run advocates score again"
             )
         return self._query(f"SELECT * FROM {table}", ())
+
+    def _run_file(self, run_id: str, name: str) -> pd.DataFrame:
+        row = self._row("SELECT data FROM run_files WHERE run_id = ? AND name = ?", (run_id, name))
+        assert row is not None  # (checked by the caller; run files are deleted with their run)
+        return from_parquet(row[0])
+
+    def served(self, run_id: str) -> pd.DataFrame:
+        """The run's ``served`` table less the customers blocked since the run (a run published
+        without one, by an older version or a caller that made none: its eligible rows)."""
+        if not self._row("SELECT 1 FROM run_files WHERE run_id = ? AND name = 'served'", (run_id,)):
+            return self.eligible(run_id)
+        frame = self.run_table(run_id, "served")
+        blocked = self._query("SELECT customer_id FROM contact_blocks", ())["customer_id"]
+        if blocked.empty:
+            return frame
+        return frame[~frame["customer_id"].isin(blocked)].reset_index(drop=True)
