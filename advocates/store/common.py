@@ -103,9 +103,9 @@ class KeptFrames:
     """Frames read whole from a store (a run's files), kept in this process for the newest
     ``runs`` runs asked for, so that requests share one copy instead of reading it each time.
 
-    A run's files never change once published, so nothing kept goes stale; one load at a time
-    (two requests for a run not yet kept read it once). The frames are shared: pandas'
-    copy-on-write keeps a caller's changes to itself.
+    A run's files change only when an erasure writes them again, under a new version that the
+    caller makes part of ``name``; one load at a time (two requests for a run not yet kept read
+    it once). The frames are shared: pandas' copy-on-write keeps a caller's changes to itself.
     """
 
     def __init__(self, runs: int = 2) -> None:

@@ -27,7 +27,15 @@ def store(tmp_path: Path) -> SqliteStore:
             "converted_customer_id": ["c0", "c9"],
         }
     )
-    store.publish(run, scores=scores, report={}, tables={"rewards": rewards})
+    audience = pd.DataFrame(
+        {"customer_id": pd.Categorical(["c0", "c0", "c1"]), "member": [1, 2, 1]}
+    )
+    store.publish(
+        run,
+        scores=scores,
+        report={},
+        tables={"rewards": rewards, "audience": audience, "served": scores},
+    )
     store.save_plan(
         run,
         request={},
@@ -58,8 +66,14 @@ def store(tmp_path: Path) -> SqliteStore:
 
 
 def test_erasure_removes_every_row_and_keeps_only_a_hash(store: SqliteStore) -> None:
+    run = store.latest_run().run_id
+    assert len(store.run_table(run, "audience")) == 3  # read and kept before the erasure
     removed = store.erase_customer("c0", key_id="admin1")
-    assert removed == {"runs": 3, "plans": 1, "events": 2, "contact_blocks": 1}
+    # Runs: scores, a reward as referrer and one as converted friend, the served row and two
+    # audience pairs (the run files are written again, and the kept copies renewed).
+    assert removed == {"runs": 6, "plans": 1, "events": 2, "contact_blocks": 1}
+    assert store.run_table(run, "audience")["customer_id"].tolist() == ["c1"]
+    assert store.served(run)["customer_id"].tolist() == ["c1"]
     with sqlite3.connect(store.path) as con:
         dump = "\n".join(con.iterdump())
     assert "'c0'" not in dump  # nowhere, not even in the audit log
@@ -70,7 +84,7 @@ def test_erasure_removes_every_row_and_keeps_only_a_hash(store: SqliteStore) -> 
     assert log["customer_id"][0] == log["customer_id"][1] and log["customer_id"][0].startswith(
         "erased:"
     )
-    assert log["key_id"][0] == "admin1" and log["rows"][0] == 7
+    assert log["key_id"][0] == "admin1" and log["rows"][0] == 10
 
 
 def test_a_customer_the_store_does_not_hold_is_not_found(store: SqliteStore) -> None:

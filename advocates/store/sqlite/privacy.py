@@ -1,7 +1,7 @@
 """Privacy in the SQLite store: erasing a customer everywhere, the suppression list, the audit log.
 
 :meth:`SqlitePrivacy.erase_customer` removes a customer's rows from every run (scores, audience
-and reward tables), every campaign plan's assignments, the events and the contact blocks, in one
+and reward tables, and the run files, which are written again under a new version), every campaign plan's assignments, the events and the contact blocks, in one
 transaction, and keeps the id only as a keyed hash on the suppression list (HMAC-SHA-256 under a
 secret made once per store), so that later runs drop the customer even when the CRM export still
 holds them. The audit log records who (the key id) did what (route, customer, rows) and when,
@@ -20,7 +20,7 @@ from contextlib import closing
 import pandas as pd
 
 from advocates.errors import NotFoundError
-from advocates.store.common import utc_now
+from advocates.store.common import from_parquet, to_parquet, utc_now
 from advocates.store.sqlite.connection import SqliteConnection, bump_version
 
 __all__ = ["PRIVACY_SCHEMA", "SqlitePrivacy"]
@@ -108,6 +108,17 @@ class SqlitePrivacy(SqliteConnection):
                     (customer_id,) * where.count("?"),
                 ).rowcount
                 removed["plans" if table.startswith("plan_") else "runs"] += count
+        files = con.execute("SELECT run_id, name, data FROM run_files").fetchall()
+        for run_id, name, data in files:
+            frame = from_parquet(data)
+            hit = (frame["customer_id"] == customer_id).to_numpy(dtype=bool)
+            if hit.any():
+                con.execute(
+                    "UPDATE run_files SET data = ?, version = version + 1 "
+                    "WHERE run_id = ? AND name = ?",
+                    (to_parquet(frame[~hit]), run_id, name),
+                )
+                removed["runs"] += int(hit.sum())
         removed["events"] = con.execute(
             "DELETE FROM events WHERE customer_id = ? OR friend_customer_id = ?",
             (customer_id, customer_id),

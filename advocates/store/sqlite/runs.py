@@ -39,10 +39,11 @@ RUNS_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, status TEXT NOT NULL, "
     "as_of TEXT NOT NULL, created_at TEXT NOT NULL, published_at TEXT, report TEXT)"
 )
-#: The side tables of :data:`~advocates.store.base.RUN_FILES`: one Parquet file per run and name.
+#: The side tables of :data:`~advocates.store.base.RUN_FILES`: one Parquet file per run and name;
+#: ``version`` moves on when the file is written again (an erasure), so kept copies are renewed.
 RUN_FILES_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS run_files (run_id TEXT NOT NULL, name TEXT NOT NULL, "
-    "data BLOB NOT NULL, PRIMARY KEY (run_id, name))"
+    "data BLOB NOT NULL, version INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, name))"
 )
 
 

@@ -114,10 +114,12 @@ class SqliteTables(SqliteConnection):
         as files are read once per process and shared (do not change them in place)."""
         if name in RUN_FILES:
             found = self._row(
-                "SELECT 1 FROM run_files WHERE run_id = ? AND name = ?", (run_id, name)
+                "SELECT version FROM run_files WHERE run_id = ? AND name = ?", (run_id, name)
             )
             if found:
-                return self._kept.get(run_id, name, lambda: self._run_file(run_id, name))
+                return self._kept.get(
+                    run_id, f"{name}@{found[0]}", lambda: self._run_file(run_id, name)
+                )
         table = side_table(run_id, name)
         exists = self._row(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table[1:-1],)
