@@ -73,10 +73,11 @@ def rfm_summary(
         end = end.tz_localize(days.dt.tz)
     elif days.dt.tz is None and end.tz is not None:
         end = end.tz_convert("UTC").tz_localize(None)
-    frame = pd.DataFrame(
-        {"customer": transactions[customer].to_numpy(), "day": days, "amount": transactions[amount]}
-    )
-    frame = frame[frame["day"] <= end]
+    # Group on integer codes: factorising the ids once, instead of in each of the four groupbys
+    # below, saves most of the time at millions of transactions. Sorted codes keep the order.
+    codes, customers = pd.factorize(transactions[customer], sort=True)
+    frame = pd.DataFrame({"customer": codes, "day": days, "amount": transactions[amount]})
+    frame = frame[(frame["day"] <= end) & (codes >= 0)]
     if frame.empty:
         raise InputError(f"no transaction on or before the calibration end {end.date()}")
     daily = frame.groupby(["customer", "day"], sort=True)["amount"].sum().reset_index()
@@ -95,7 +96,7 @@ def rfm_summary(
         }
     )
     summary["monetary"] = repeats.mean().reindex(summary.index).fillna(0.0).astype(float)
-    summary.index.name = customer
+    summary.index = customers.take(summary.index).rename(customer)
     return summary
 
 
@@ -109,6 +110,38 @@ def _check_summary(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nd
     if (x < 0).any() or (t_x < 0).any() or (t_x > big_t + 1e-9).any():
         raise InputError("customer summary is inconsistent: need 0 <= recency <= T, frequency >= 0")
     return x, t_x, big_t
+
+
+@dataclass(frozen=True)
+class _Distinct:
+    """The distinct rows of summary columns (the first being ``frequency``) with how many customers
+    share each, and the same for the distinct frequencies alone.
+
+    Both likelihoods depend on a customer only through such a row, and their ``gammaln`` terms only
+    through the frequency, so each step of the optimiser sums over weighted distinct rows and
+    frequencies instead of over every customer: at a million customers, 517k rows and 57
+    frequencies, and 7 ms instead of 113 ms for the BG/NBD likelihood. The weighted sums are
+    ``np.sum(counts * terms)``: a BLAS dot product was slower when the cores are busy.
+    """
+
+    columns: tuple[np.ndarray, ...]
+    counts: np.ndarray
+    frequencies: np.ndarray
+    frequency_counts: np.ndarray
+
+    @classmethod
+    def of(cls, *columns: np.ndarray) -> _Distinct:
+        # A pandas groupby finds distinct rows ~10x faster than np.unique(..., axis=0).
+        sizes = pd.DataFrame(dict(enumerate(columns))).groupby(list(range(len(columns)))).size()
+        frequencies, frequency_counts = np.unique(columns[0], return_counts=True)
+        return cls(
+            columns=tuple(
+                sizes.index.get_level_values(i).to_numpy(dtype=float) for i in range(len(columns))
+            ),
+            counts=sizes.to_numpy(dtype=float),
+            frequencies=frequencies,
+            frequency_counts=frequency_counts.astype(float),
+        )
 
 
 def _maximise(negative_loglik: Callable[[np.ndarray], float], start: np.ndarray) -> np.ndarray:
@@ -143,9 +176,9 @@ class BetaGeoModel(BaseEstimator):
         self.penalizer = penalizer
 
     @staticmethod
-    def _loglik(
-        params: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray
-    ) -> np.ndarray:
+    def _frequency_terms(params: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The part of each customer's log-likelihood that depends on their history only through
+        the frequency ``x``."""
         r, alpha, a, b = params
         a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
         a2 = (
@@ -154,13 +187,37 @@ class BetaGeoModel(BaseEstimator):
             - special.gammaln(b)
             - special.gammaln(a + b + x)
         )
+        return np.asarray(a1 + a2)
+
+    @staticmethod
+    def _timing_terms(
+        params: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray
+    ) -> np.ndarray:
+        """The rest: still alive at ``T``, or gone after the last purchase at ``t_x``."""
+        r, alpha, a, b = params
         a3 = -(r + x) * np.log(alpha + big_t)
-        repeat = x > 0
-        a4 = np.full_like(x, -np.inf)
-        a4[repeat] = (
-            np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
+        with np.errstate(divide="ignore", invalid="ignore"):  # log(b - 1) where x = 0, unused
+            a4 = np.where(
+                x > 0, np.log(a) - np.log(b + x - 1) - (r + x) * np.log(alpha + t_x), -np.inf
+            )
+        # np.logaddexp(a3, a4) written out, which is ~2x faster (the fit spends its time here).
+        return np.asarray(np.maximum(a3, a4) + np.log1p(np.exp(-np.abs(a3 - a4))))
+
+    @classmethod
+    def _loglik(
+        cls, params: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray
+    ) -> np.ndarray:
+        """Each customer's log-likelihood (Fader, Hardie & Lee 2005)."""
+        return cls._frequency_terms(params, x) + cls._timing_terms(params, x, t_x, big_t)
+
+    @classmethod
+    def _total_loglik(cls, params: np.ndarray, rows: _Distinct) -> float:
+        """``_loglik(...).sum()`` over the customers, computed from their distinct rows."""
+        x, t_x, big_t = rows.columns
+        return float(
+            np.sum(rows.frequency_counts * cls._frequency_terms(params, rows.frequencies))
+            + np.sum(rows.counts * cls._timing_terms(params, x, t_x, big_t))
         )
-        return a1 + a2 + np.logaddexp(a3, a4)
 
     def fit(self, X: pd.DataFrame, y: None = None) -> BetaGeoModel:
         x, t_x, big_t = _check_summary(X)
@@ -172,14 +229,15 @@ class BetaGeoModel(BaseEstimator):
             raise InputError(
                 "BG/NBD cannot be fitted: every customer's first purchase is on the calibration end"
             )
+        rows = _Distinct.of(x, t_x, big_t)
 
         def negative(log_params: np.ndarray) -> float:
             params = np.exp(log_params)
-            value = -self._loglik(params, x, t_x, big_t).sum() + self.penalizer * (params**2).sum()
+            value = -self._total_loglik(params, rows) + self.penalizer * (params**2).sum()
             return float(value) if np.isfinite(value) else np.inf
 
         self.r_, self.alpha_, self.a_, self.b_ = _maximise(negative, np.array([1.0, 1.0, 1.0, 1.0]))
-        self.loglik_ = float(self._loglik(self.params_, x, t_x, big_t).sum())
+        self.loglik_ = self._total_loglik(self.params_, rows)
         self.n_customers_ = len(x)
         return self
 
@@ -230,16 +288,35 @@ class GammaGammaModel(BaseEstimator):
         self.penalizer = penalizer
 
     @staticmethod
-    def _loglik(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    def _frequency_terms(params: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The part of each buyer's log-likelihood that depends only on their frequency ``x``."""
         p, q, gamma = params
-        return (
+        return np.asarray(
             special.gammaln(p * x + q)
             - special.gammaln(p * x)
             - special.gammaln(q)
             + q * np.log(gamma)
-            + (p * x - 1) * np.log(m)
             + p * x * np.log(x)
-            - (p * x + q) * np.log(gamma + x * m)
+        )
+
+    @staticmethod
+    def _spend_terms(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """The rest, which depends on the mean spend ``m`` too."""
+        p, q, gamma = params
+        return np.asarray((p * x - 1) * np.log(m) - (p * x + q) * np.log(gamma + x * m))
+
+    @classmethod
+    def _loglik(cls, params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """Each repeat buyer's log-likelihood (Fader & Hardie 2013)."""
+        return cls._frequency_terms(params, x) + cls._spend_terms(params, x, m)
+
+    @classmethod
+    def _total_loglik(cls, params: np.ndarray, rows: _Distinct) -> float:
+        """``_loglik(...).sum()`` over the buyers, computed from their distinct rows."""
+        x, m = rows.columns
+        return float(
+            np.sum(rows.frequency_counts * cls._frequency_terms(params, rows.frequencies))
+            + np.sum(rows.counts * cls._spend_terms(params, x, m))
         )
 
     def fit(self, X: pd.DataFrame, y: None = None) -> GammaGammaModel:
@@ -256,13 +333,15 @@ class GammaGammaModel(BaseEstimator):
         if np.ptp(m) == 0:
             raise InputError("Gamma-Gamma cannot be fitted: every repeat buyer spends the same")
 
+        rows = _Distinct.of(x, m)
+
         def negative(log_params: np.ndarray) -> float:
             params = np.exp(log_params)
-            value = -self._loglik(params, x, m).sum() + self.penalizer * (params**2).sum()
+            value = -self._total_loglik(params, rows) + self.penalizer * (params**2).sum()
             return float(value) if np.isfinite(value) else np.inf
 
         self.p_, self.q_, self.gamma_ = _maximise(negative, np.array([1.0, 1.0, 1.0]))
-        self.loglik_ = float(self._loglik(np.array([self.p_, self.q_, self.gamma_]), x, m).sum())
+        self.loglik_ = self._total_loglik(np.array([self.p_, self.q_, self.gamma_]), rows)
         self.n_customers_ = len(x)
         if self.q_ <= 1:
             warnings.warn(
@@ -358,7 +437,9 @@ def fit_customer_value(*, orders: pd.DataFrame, as_of: pd.Timestamp) -> Fit[Cust
     customer's past yearly order rate times their mean order value (the population's mean for
     customers with no order), never NaN.
     """
-    completed = orders[(orders["status"] == "completed") & (orders["ordered_at"] <= as_of)]
+    keep = (orders["status"] == "completed") & (orders["ordered_at"] <= as_of)
+    # Only the columns used: filtering every column (text ones included) took seconds at 4M rows.
+    completed = orders.loc[keep, ["customer_id", "ordered_at", "amount"]]
     if completed.empty:
         return Fit(
             model=CustomerValue(predictions=pd.DataFrame(columns=VALUE_COLUMNS, dtype=float)),

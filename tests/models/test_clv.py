@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import special
 
 from advocates.errors import InputError
 from advocates.models.clv import (
     VALUE_COLUMNS,
     BetaGeoModel,
     GammaGammaModel,
+    _Distinct,
     fit_customer_value,
     rfm_summary,
 )
@@ -62,6 +64,67 @@ def test_rfm_summary_merges_same_day_purchases_and_cuts_at_calibration_end() -> 
         "T": 2.0,
         "monetary": 0.0,
     }
+
+
+def test_rfm_summary_leaves_out_rows_without_a_customer_and_sorts_by_customer() -> None:
+    log = pd.DataFrame(
+        {
+            "c": ["b", None, "a", "b"],
+            "d": pd.to_datetime(["2024-01-03", "2024-01-01", "2024-01-01", "2024-01-10"]),
+            "amount": [1.0, 2.0, 3.0, 4.0],
+        },
+        index=[7, 7, 3, 2],
+    )
+    summary = rfm_summary(
+        log, customer="c", date="d", amount="amount", calibration_end=pd.Timestamp("2024-01-17")
+    )
+    assert list(summary.index) == ["a", "b"] and summary.index.name == "c"
+    assert summary["frequency"].tolist() == [0.0, 1.0]
+    assert summary["monetary"].tolist() == [0.0, 4.0]
+
+
+def bgnbd_loglik_as_published(
+    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray
+) -> np.ndarray:
+    """Fader, Hardie & Lee (2005)'s per-customer log-likelihood, term by term."""
+    r, alpha, a, b = params
+    a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+    a2 = (
+        special.gammaln(a + b)
+        + special.gammaln(b + x)
+        - special.gammaln(b)
+        - special.gammaln(a + b + x)
+    )
+    a3 = -(r + x) * np.log(alpha + big_t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a4 = np.where(x > 0, np.log(a) - np.log(b + x - 1) - (r + x) * np.log(alpha + t_x), -np.inf)
+    return np.asarray(a1 + a2 + np.logaddexp(a3, a4))
+
+
+def test_the_likelihoods_summed_over_distinct_rows_equal_the_per_customer_sums() -> None:
+    rng = np.random.default_rng(5)
+    n = 4000
+    x = rng.integers(0, 6, n).astype(float)
+    x[:20] = 1000.0  # heavy buyers long silent: a4 - a3 is far beyond exp's range
+    big_t = rng.integers(1, 15, n).astype(float)
+    t_x = np.where(x > 0, np.floor(rng.uniform(0, 1, n) * (big_t + 1)), 0.0)
+    t_x[:20] = 0.1
+    rows = _Distinct.of(x, t_x, big_t)
+    assert len(rows.counts) < n / 2 and rows.counts.sum() == n
+    m = rng.integers(1, 40, n) / 2
+    spend_rows = _Distinct.of(x[x > 0], m[x > 0])
+    for _ in range(5):
+        params = rng.uniform(0.05, 8.0, 4)
+        per_customer = BetaGeoModel._loglik(params, x, t_x, big_t)
+        published = bgnbd_loglik_as_published(params, x, t_x, big_t)
+        np.testing.assert_allclose(per_customer, published, rtol=1e-12, atol=0)
+        assert BetaGeoModel._total_loglik(params, rows) == pytest.approx(
+            per_customer.sum(), rel=1e-12
+        )
+        per_buyer = GammaGammaModel._loglik(params[:3], x[x > 0], m[x > 0]).sum()
+        assert GammaGammaModel._total_loglik(params[:3], spend_rows) == pytest.approx(
+            per_buyer, rel=1e-12
+        )
 
 
 def test_bgnbd_recovers_the_parameters_it_was_simulated_with() -> None:
