@@ -138,6 +138,19 @@ def test_run_files_are_published_with_the_run_read_once_per_process_and_pruned_w
     assert store.served(older)["customer_id"].tolist() == ["c0"]
 
 
+def test_exports_read_in_chunks_what_one_page_holds(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    run = store.begin_run(as_of=AS_OF)
+    store.publish(run, scores=scores(7, "t").sample(frac=1, random_state=1), report={})
+    chunks = list(store.iter_ranked(run, objective="awareness", limit=5, chunk_rows=2))
+    assert [len(c) for c in chunks] == [2, 2, 1]
+    page, _ = store.ranked(run, objective="awareness", limit=5, offset=0)
+    assert pd.concat(chunks)["customer_id"].tolist() == page["customer_id"].tolist()
+    assert sum(map(len, store.iter_ranked(run, objective="awareness", limit=50))) == 7
+    with pytest.raises(NotFoundError, match="no engagement ranking"):
+        list(store.iter_ranked(run, objective="engagement", limit=5))
+
+
 def test_unknown_store_url_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="unsupported store URL"):
         open_store("postgres://nope")
