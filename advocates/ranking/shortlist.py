@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from advocates.data.contract import PII_COLUMNS
@@ -183,20 +184,19 @@ def public_features(row: Mapping[str, Any], *, include_pii: bool = False) -> dic
 
 
 def served_frame(scores: pd.DataFrame) -> pd.DataFrame:
-    """A run's eligible customers as rankings per request and campaign plans read them: every
-    column but explanations, personal data and the customer's own words (a page's texts are
-    read from the scores by customer id). Published as the run's ``served`` table.
+    """A run's eligible customers as rankings per request, exports and campaign plans read
+    them: every column but personal data, the customer's own words and the detractor
+    explanation that quotes them. Published as the run's ``served`` table; the store reads its
+    explanations only for the rankings asked for.
 
     >>> served_frame(pd.DataFrame({"customer_id": ["c1", "c2"], "eligible": [True, False],
     ...     "email": ["a@b", "c@d"], "p_share": [0.5, 0.1], "explanation_awareness": ["x", "y"],
-    ...     "worst_text": [None, "meh"]}))
-      customer_id  eligible  p_share
-    0          c1      True      0.5
+    ...     "explanation_detractor": [None, 'worst: "meh"'], "worst_text": [None, "meh"]}))
+      customer_id  eligible  p_share explanation_awareness
+    0          c1      True      0.5                     x
     """
-    texts = {*PII_COLUMNS, *WORDS_COLUMNS}
-    columns = [
-        c for c in scores.columns if c not in texts and not str(c).startswith("explanation_")
-    ]
+    left_out = {*PII_COLUMNS, *WORDS_COLUMNS, "explanation_detractor"}
+    columns = [c for c in scores.columns if c not in left_out]
     return scores.loc[scores["eligible"].to_numpy(dtype=bool), columns].reset_index(drop=True)
 
 
@@ -245,10 +245,21 @@ def ranked_page(
 
 
 def iter_ranked(
-    store: Store, run_id: str, *, ranking: Ranking, limit: int
+    store: Store, run_id: str, *, ranking: Ranking, limit: int, chunk_rows: int = 50_000
 ) -> Iterator[pd.DataFrame]:
-    """The top ``limit`` eligible customers by ``ranking`` in chunks, for streaming exports."""
-    if ranking.weights is None:
-        yield from store.iter_ranked(run_id, objective=ranking.name, limit=limit)
-    else:
+    """The top ``limit`` eligible customers by ``ranking`` in chunks, for streaming exports:
+    from the run's served customers, which the process keeps (a run published without them is
+    read from its scores by rank)."""
+    if ranking.weights is not None:
         yield ranked_page(store, run_id, ranking=ranking, limit=limit, offset=0)[0]
+        return
+    served = store.served(run_id, explanations=(ranking.name,))
+    rank = f"rank_{ranking.name}"
+    if rank not in served or f"explanation_{ranking.name}" not in served:
+        yield from store.iter_ranked(run_id, objective=ranking.name, limit=limit)
+        return
+    ranks = served[rank].to_numpy(dtype=float, na_value=np.nan)
+    listed = np.flatnonzero(~np.isnan(ranks))
+    top = listed[np.argsort(ranks[listed], kind="stable")][:limit]
+    for start in range(0, len(top), chunk_rows):
+        yield served.iloc[top[start : start + chunk_rows]].reset_index(drop=True)

@@ -7,7 +7,7 @@ that fails or is killed is never served. Implementations: :class:`advocates.stor
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -118,10 +118,10 @@ class Store(Protocol):
     ) -> Iterator[pd.DataFrame]: ...
     def customer(self, run_id: str, customer_id: str) -> dict[str, Any]: ...
     def eligible(self, run_id: str) -> pd.DataFrame: ...
-    def served(self, run_id: str) -> pd.DataFrame:
-        """The run's ``served`` table (its eligible customers as rankings per request and campaign
-        plans read them), loaded once per run and process; customers blocked since the run are
-        left out."""
+    def served(self, run_id: str, *, explanations: Sequence[str] = ()) -> pd.DataFrame:
+        """The run's ``served`` table (its eligible customers as rankings per request, exports and
+        campaign plans read them), loaded once per run and process, with the explanations of
+        the ``explanations`` rankings; customers blocked since the run are left out."""
         ...
 
     def customer_history(self, customer_id: str) -> pd.DataFrame: ...

@@ -39,6 +39,7 @@ __all__ = [
     "from_parquet",
     "new_plan_id",
     "new_run_id",
+    "parquet_columns",
     "plan_info",
     "plan_table",
     "run_info",
@@ -94,9 +95,14 @@ def to_parquet(frame: pd.DataFrame) -> bytes:
     return sink.getvalue()
 
 
-def from_parquet(data: bytes) -> pd.DataFrame:
-    """The frame of :func:`to_parquet`'s bytes."""
-    return pq.read_table(pa.BufferReader(data)).to_pandas()
+def from_parquet(data: bytes, columns: list[str] | None = None) -> pd.DataFrame:
+    """The frame of :func:`to_parquet`'s bytes (only ``columns``, when given)."""
+    return pq.read_table(pa.BufferReader(data), columns=columns).to_pandas()
+
+
+def parquet_columns(data: bytes) -> list[str]:
+    """The column names of :func:`to_parquet`'s bytes, read from the file's footer."""
+    return list(pq.read_schema(pa.BufferReader(data)).names)
 
 
 class KeptFrames:

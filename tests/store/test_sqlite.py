@@ -127,7 +127,7 @@ def test_run_files_are_published_with_the_run_read_once_per_process_and_pruned_w
     assert isinstance(first["customer_id"].dtype, pd.CategoricalDtype)  # as the plans read it
     assert store.run_table(made[0], "audience") is first  # kept: one copy per process
     assert store.served(made[1])["tag"].tolist() == ["run 1"] * 3
-    assert store.served(made[1]) is store.run_table(made[1], "served")  # (nobody blocked)
+    assert store.served(made[1]) is store.served(made[1])  # kept (and nobody blocked)
     store.prune_runs(keep=1)
     with sqlite3.connect(store.path) as con:
         kept = con.execute("SELECT DISTINCT run_id FROM run_files").fetchall()

@@ -8,14 +8,20 @@ customer's row, and a side table (``audience`` or ``rewards``). It writes nothin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pandas as pd
 
 from advocates.errors import NotFoundError
 from advocates.store.base import RUN_FILES
-from advocates.store.common import cell, from_parquet, scores_table, side_table
+from advocates.store.common import (
+    cell,
+    from_parquet,
+    parquet_columns,
+    scores_table,
+    side_table,
+)
 from advocates.store.sqlite.connection import SqliteConnection
 
 __all__ = ["SqliteTables"]
@@ -140,17 +146,40 @@ class SqliteTables(SqliteConnection):
             )
         return self._query(f"SELECT * FROM {table}", ())
 
-    def _run_file(self, run_id: str, name: str) -> pd.DataFrame:
+    def _run_file(
+        self, run_id: str, name: str, *, columns: list[str] | None = None
+    ) -> pd.DataFrame:
         row = self._row("SELECT data FROM run_files WHERE run_id = ? AND name = ?", (run_id, name))
         assert row is not None  # (checked by the caller; run files are deleted with their run)
-        return from_parquet(row[0])
+        return from_parquet(row[0], columns)
 
-    def served(self, run_id: str) -> pd.DataFrame:
+    def served(self, run_id: str, *, explanations: Sequence[str] = ()) -> pd.DataFrame:
         """The run's ``served`` table less the customers blocked since the run (a run published
-        without one, by an older version or a caller that made none: its eligible rows)."""
-        if not self._row("SELECT 1 FROM run_files WHERE run_id = ? AND name = 'served'", (run_id,)):
+        without one, by an older version or a caller that made none: its eligible rows).
+
+        Explanations are long texts: a column ``explanation_<ranking>`` is read (and kept) only
+        for the ``explanations`` rankings asked for.
+        """
+        found = self._row(
+            "SELECT version, data FROM run_files WHERE run_id = ? AND name = 'served'", (run_id,)
+        )
+        if not found:
             return self.eligible(run_id)
-        frame = self.run_table(run_id, "served")
+        version, names = found[0], parquet_columns(found[1])
+        texts = [c for c in names if c.startswith("explanation_")]
+        numbers = [c for c in names if c not in texts]
+
+        def kept(key: str, columns: list[str]) -> pd.DataFrame:
+            return self._kept.get(
+                run_id,
+                f"served@{version}:{key}",
+                lambda: self._run_file(run_id, "served", columns=columns),
+            )
+
+        frame = kept("", numbers)
+        wanted = [c for c in (f"explanation_{r}" for r in explanations) if c in texts]
+        if wanted:
+            frame = frame.assign(**{c: kept(c, [c])[c] for c in wanted})
         blocked = self._query("SELECT customer_id FROM contact_blocks", ())["customer_id"]
         if blocked.empty:
             return frame
