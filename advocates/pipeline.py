@@ -13,7 +13,9 @@ below it (data, features, models, ranking, campaigns, store); only the CLI impor
 
 from __future__ import annotations
 
+import pickle
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
@@ -31,7 +33,7 @@ from advocates.data.events import apply_events
 from advocates.data.freshness import check_fresh, newest_activity
 from advocates.data.identity import link_customers
 from advocates.data.io import find_table_files, read_raw_table, write_csv
-from advocates.data.validation import TableResult, validate_tables
+from advocates.data.validation import TableResult, check_references, validate_table
 from advocates.errors import InputError, RejectThresholdError
 from advocates.features.customer import customer_attributes, customer_features
 from advocates.features.graph import AudienceGraph, SocialGraph, audience_pairs, social_graph
@@ -39,7 +41,14 @@ from advocates.features.listening import text_evidence
 from advocates.models.clv import CustomerValue, fit_customer_value, value_per_conversion
 from advocates.models.fit import Fit
 from advocates.models.propensity import fit_sharing_propensity, predict_share, sharing_labels
-from advocates.models.sentiment import fit_sentiment, mention_sentiment
+from advocates.models.sentiment import (
+    SentimentState,
+    changed_share,
+    fit_sentiment,
+    labelled_texts,
+    score_mentions,
+    text_hashes,
+)
 from advocates.models.uplift import UpliftModel, fit_uplift
 from advocates.ranking.scoring import GateRules, score_customers
 from advocates.ranking.shortlist import served_frame
@@ -79,6 +88,7 @@ class ScoringParams:
     as_of: pd.Timestamp
     recent_window_days: int = 90
     sentiment_half_life_days: float = 180.0
+    sentiment_retrain_share: float = 0.05
     sentiment_gate: float = 0.0
     negative_mentions_gate: int = 2
     max_invites_per_day: int = 50
@@ -103,9 +113,11 @@ class ScoringResult:
     scores: pd.DataFrame
     report: dict[str, object] = field(default_factory=dict)
     #: Side tables published with the run: ``audience`` (customer_id, member: the audience of
-    #: each eligible customer, for campaign selection) and ``rewards`` (converted referrals and
-    #: their reward status).
+    #: each eligible customer, for campaign selection), ``rewards`` (converted referrals and
+    #: their reward status) and ``served`` (see :func:`advocates.ranking.shortlist.served_frame`).
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: What the next run may reuse of this run's sentiment model.
+    sentiment_state: SentimentState | None = None
 
 
 # --- The stages. Each takes artifacts by name and returns its outputs, in order. ---------------
@@ -117,19 +129,37 @@ def link_identities(tables: Tables) -> pd.DataFrame:
 
 
 def score_texts(
-    tables: Tables, links: pd.DataFrame, params: ScoringParams
-) -> tuple[Fit[Any], pd.DataFrame]:
-    """Fit the sentiment model and score every customer text with it."""
-    fit = fit_sentiment(
-        mentions=tables["mentions"], reviews=tables["reviews"], as_of=params.as_of, seed=params.seed
-    )
-    evidence = text_evidence(
-        mentions=tables["mentions"],
-        reviews=tables["reviews"],
-        links=links,
-        predicted=mention_sentiment(fit, tables["mentions"]["text"]),
-    )
-    return fit, evidence
+    tables: Tables,
+    links: pd.DataFrame,
+    params: ScoringParams,
+    previous_sentiment: SentimentState | None,
+) -> tuple[Fit[Any], pd.DataFrame, SentimentState]:
+    """Fit the sentiment model, or reuse the previous run's while its labelled texts changed
+    by at most ``params.sentiment_retrain_share``, and score every customer text with it (texts
+    the same model already scored keep their score)."""
+    mentions, reviews, as_of = tables["mentions"], tables["reviews"], params.as_of
+    texts, labels = labelled_texts(mentions=mentions, reviews=reviews, as_of=as_of)
+    labelled = np.unique(text_hashes(texts, labels))
+    previous = previous_sentiment
+    changed = changed_share(previous.labelled, labelled) if previous is not None else None
+    if previous is not None and changed is not None and changed <= params.sentiment_retrain_share:
+        fit: Fit[Any] = Fit(model=previous.model, metrics=previous.metrics)
+        version, labelled, kept = previous.version, previous.labelled, previous.scores
+    else:
+        fit = fit_sentiment(mentions=mentions, reviews=reviews, as_of=as_of, seed=params.seed)
+        version, kept = uuid.uuid4().hex[:12], None
+    predicted, scores, scored = score_mentions(fit, mentions, kept=kept)
+    state = SentimentState(version, fit.model, labelled, fit.metrics, scores)
+    reuse = {
+        "version": version,
+        "fitted_this_run": kept is None,
+        "labelled_changed_share": None if changed is None else round(changed, 4),
+        "mentions_scored": scored,
+        "mentions_kept": len(scores) - scored,
+    }
+    fit = Fit(model=fit.model, metrics={**fit.metrics, **reuse})
+    evidence = text_evidence(mentions=mentions, reviews=reviews, links=links, predicted=predicted)
+    return fit, evidence, state
 
 
 def number_graph(tables: Tables, links: pd.DataFrame) -> SocialGraph:
@@ -306,7 +336,10 @@ SCORING_STAGES = (
     Stage("identity", link_identities, ("tables",), ("links",)),
     Stage("graph", number_graph, ("tables", "links"), ("social_graph",)),
     Stage(
-        "sentiment model", score_texts, ("tables", "links", "params"), ("sentiment_fit", "evidence")
+        "sentiment model",
+        score_texts,
+        ("tables", "links", "params", "previous_sentiment"),
+        ("sentiment_fit", "evidence", "sentiment_state"),
     ),
     Stage(
         "features",
@@ -352,7 +385,9 @@ class _Timer:
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        if self._progress:
+        """Time a stage; a stage entered again (tables are read and validated one at a time)
+        adds to its seconds, and is announced to ``progress`` only the first time."""
+        if self._progress and name not in self.seconds:
             self._progress(name)
         start = time.perf_counter()
         yield
@@ -360,9 +395,14 @@ class _Timer:
 
 
 def score_tables(
-    tables: Tables, *, params: ScoringParams, progress: Progress | None = None
+    tables: Tables,
+    *,
+    params: ScoringParams,
+    previous_sentiment: SentimentState | None = None,
+    progress: Progress | None = None,
 ) -> ScoringResult:
-    """Score every customer from accepted tables (missing optional tables may be absent)."""
+    """Score every customer from accepted tables (missing optional tables may be absent);
+    ``previous_sentiment`` is what the previous run kept of its sentiment model, to reuse."""
     timer = _Timer(progress)
     # An optional table with no rows (a header alone, or every row rejected) scores as a missing
     # one: the contract's empty table, and a warning.
@@ -373,7 +413,11 @@ def score_tables(
         if name not in given
     ]
     full = {name: given[name] if name in given else empty_table(name) for name in TABLES}
-    artifacts: dict[str, Any] = {"tables": full, "params": params}
+    artifacts: dict[str, Any] = {
+        "tables": full,
+        "params": params,
+        "previous_sentiment": previous_sentiment,
+    }
     for stage in SCORING_STAGES:
         with timer.stage(stage.name):
             result = stage.func(**{name: artifacts[name] for name in stage.inputs})
@@ -392,7 +436,9 @@ def score_tables(
         "seconds": timer.seconds,
         "warnings": warnings,
     }
-    return ScoringResult(scores.reset_index(), report, artifacts["run_tables"])
+    return ScoringResult(
+        scores.reset_index(), report, artifacts["run_tables"], artifacts["sentiment_state"]
+    )
 
 
 def _as_of_latest(params: ScoringParams, tables: Tables) -> ScoringParams:
@@ -430,9 +476,14 @@ def run_nightly(
     max_input_age_days: int | None = None,
     latest: bool = False,
     keep_runs: int | None = None,
+    full: bool = False,
     progress: Progress | None = None,
 ) -> RunOutcome:
     """Read, validate, score and publish one run; publish nothing if anything fails.
+
+    The run reuses the sentiment model the previous published run kept (and the scores it gave
+    to texts) while its labelled texts changed little (see :func:`score_texts`); ``full`` fits
+    every model afresh.
 
     With ``latest``, the run scores as of the newest activity of its input instead of
     ``params.as_of``. With ``max_input_age_days``, input whose newest activity is more than that
@@ -460,11 +511,18 @@ def run_nightly(
                         f"{input_dir}: the required table 'customers' is missing (customers.csv or customers.parquet)",
                         path=str(input_dir),
                     )
-                raws = {name: read_raw_table(name, path) for name, path in files.items()}
+            # One table at a time, its text as read dropped once it is validated: all of them
+            # at once were 2 GiB at 1,000,000 customers on top of the validated tables.
+            checked = {}
+            for name, path in files.items():
+                with timer.stage("read"):
+                    raw = read_raw_table(name, path)
+                with timer.stage("validate"):
+                    checked[name] = validate_table(raw, TABLES[name])
+                del raw
             with timer.stage("validate"):
-                results = validate_tables(raws)
-                # The text tables as read: 3.5 GiB at 1,000,000 customers, unused from here.
-                del raws
+                results = check_references(checked)
+                del checked
                 rejects = pd.concat([r.rejects for r in results.values()], ignore_index=True)
                 rejects_path = write_csv(rejects, Path(rejects_dir) / f"{run_id}.csv")
             tables_report = _table_report(results)
@@ -492,7 +550,13 @@ def run_nightly(
                 accepted = drop_customers(accepted, set(erased))
             if max_input_age_days is not None:
                 check_fresh(accepted, as_of=params.as_of, max_age_days=max_input_age_days)
-            result = score_tables(accepted, params=params, progress=progress)
+            kept = None if full else store.model_state("sentiment")
+            result = score_tables(
+                accepted,
+                params=params,
+                previous_sentiment=pickle.loads(kept) if kept is not None else None,
+                progress=progress,
+            )
             report = {
                 "run_id": run_id,
                 "tables": tables_report,
@@ -509,6 +573,7 @@ def run_nightly(
                     report=report,
                     tables=result.tables,
                     as_of=params.as_of if latest else None,
+                    states={"sentiment": pickle.dumps(result.sentiment_state, protocol=5)},
                 )
             report["seconds"]["publish"] = timer.seconds["publish"]  # type: ignore[index]
             if keep_runs is not None:

@@ -57,6 +57,14 @@ class Settings(BaseSettings):
         description="Half-life of the recency weight of a mention or review in a customer's "
         "sentiment.",
     )
+    sentiment_retrain_share: float = Field(
+        default=0.05,
+        ge=0.0,
+        description="The sentiment model is fitted again when its labelled texts (labelled "
+        "mentions and rated reviews) grew or changed by more than this share since it was "
+        "fitted; otherwise the previous run's model is reused, and the texts it already scored "
+        "are not scored again (advocates score --full fits it anyway).",
+    )
     recent_window_days: int = Field(
         default=90,
         ge=1,

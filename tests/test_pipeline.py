@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from advocates.features import graph
 from advocates.pipeline import RUN_STAGES, SCORING_STAGES, RunOutcome, ScoringParams, run_nightly
 from advocates.settings import Settings
 from advocates.store import SqliteStore
+from tests.helpers import write_demo
 
 AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
 #: The top 100 per objective on the tests' demo data, as ranked before the work that made a
@@ -24,7 +26,7 @@ TOP_100_BEFORE = Path(__file__).parent / "golden" / "top100_demo.json"
 
 
 def test_every_stage_input_is_given_or_made_by_an_earlier_stage_and_made_once() -> None:
-    available = {"tables", "params"}
+    available = {"tables", "params", "previous_sentiment"}
     for stage in SCORING_STAGES:
         missing = set(stage.inputs) - available
         assert not missing, f"stage {stage.name!r} needs {missing} before anything makes it"
@@ -177,3 +179,49 @@ def test_an_erased_customer_is_left_out_of_later_runs(
     assert outcome.report["erased_customers_left_out"] == 1
     with pytest.raises(NotFoundError):
         store.customer(outcome.run_id, erased)
+
+
+@pytest.mark.slow
+def test_the_next_run_reuses_the_sentiment_model_and_its_scores_until_labels_change(
+    tmp_path: Path,
+) -> None:
+    store = SqliteStore(tmp_path / "store.db")
+    demo_dir = write_demo(tmp_path / "demo", customers=400)
+
+    def run(input_dir: Path, **options: Any) -> RunOutcome:
+        return run_nightly(
+            input_dir=input_dir,
+            store=store,
+            params=ScoringParams(as_of=AS_OF),
+            rejects_dir=tmp_path / "rejects",
+            max_reject_share=0.05,
+            **options,
+        )
+
+    first, again = run(demo_dir), run(demo_dir)
+    fitted, reused = first.report["sentiment_model"], again.report["sentiment_model"]
+    assert fitted["fitted_this_run"] is True and fitted["mentions_scored"] > 0  # type: ignore[index]
+    assert reused["fitted_this_run"] is False and reused["mentions_scored"] == 0  # type: ignore[index]
+    assert reused["version"] == fitted["version"] and reused["macro_f1"] == fitted["macro_f1"]  # type: ignore[index]
+    same = ["customer_id", "sentiment", "rank_awareness", "rank_conversion"]
+    before = store.eligible(first.run_id)[same].sort_values("customer_id", ignore_index=True)
+    after = store.eligible(again.run_id)[same].sort_values("customer_id", ignore_index=True)
+    pd.testing.assert_frame_equal(before, after)
+    assert run(demo_dir, full=True).report["sentiment_model"]["fitted_this_run"] is True  # type: ignore[index]
+
+    # A new mention is scored; a changed text is scored again; the rest keep their score.
+    changed = tmp_path / "changed"
+    shutil.copytree(demo_dir, changed)
+    mentions = pd.read_csv(changed / "mentions.csv", dtype=str, keep_default_na=False)
+    mentions.loc[0, "text"] = "a brand new text about the brand"
+    mentions.to_csv(changed / "mentions.csv", index=False)
+    report = run(changed).report["sentiment_model"]
+    assert report["fitted_this_run"] is False and report["mentions_scored"] == 1  # type: ignore[index]
+
+    # Half the labels gone: past the share, the model is fitted again.
+    halved = mentions.assign(
+        sentiment_label=mentions["sentiment_label"].where(mentions.index % 2 == 0, "")
+    )
+    halved.to_csv(changed / "mentions.csv", index=False)
+    report = run(changed).report["sentiment_model"]
+    assert report["fitted_this_run"] is True and report["labelled_changed_share"] > 0.05  # type: ignore[index]

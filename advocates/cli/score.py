@@ -26,6 +26,15 @@ def score(
             "order, interaction, mention, review or referral (default: now).",
         ),
     ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Fit every model afresh: by default the previous run's sentiment model (and the "
+            "scores it gave to texts) is reused while its labelled texts changed by at most "
+            "ADVOCATES_SENTIMENT_RETRAIN_SHARE.",
+        ),
+    ] = False,
 ) -> None:
     """Validate the input tables, score every customer and publish a new run."""
     from advocates.pipeline import RUN_STAGES, ScoringParams, run_nightly
@@ -63,6 +72,7 @@ def score(
             max_input_age_days=settings.max_input_age_days,
             latest=latest,
             keep_runs=settings.keep_runs,
+            full=full,
             progress=advance,
         )
         progress.update(task, completed=len(RUN_STAGES))
@@ -86,7 +96,15 @@ def _print_summary(report: dict) -> None:
         out.print(f"erased customers left out: {report['erased_customers_left_out']:,}")
     if report.get("events", {}).get("events"):
         out.print(f"outcome events applied: {report['events']}")
-    out.print(f"sentiment model: {report['sentiment_model']}")
+    sentiment = report["sentiment_model"]
+    if sentiment.get("fitted_this_run") is False:
+        out.print(
+            f"sentiment model: reused version {sentiment['version']} (its labelled texts changed "
+            f"by {sentiment['labelled_changed_share']:.1%}; --full fits it again); "
+            f"{sentiment['mentions_scored']:,} mentions scored, {sentiment['mentions_kept']:,} "
+            "kept their score"
+        )
+    out.print(f"sentiment model: {sentiment}")
     out.print(f"customer value model: {report['customer_value_model']}")
     _print_propensity(report["propensity_model"])
     out.print(f"uplift model: {report['uplift_model']}")

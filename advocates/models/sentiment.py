@@ -24,6 +24,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import joblib
 import numpy as np
@@ -41,14 +42,18 @@ __all__ = [
     "LABELS",
     "MAX_FIT_TEXTS",
     "MAX_VALIDATION_TEXTS",
+    "SentimentState",
+    "changed_share",
     "expected_sentiment",
     "fit_sentiment",
+    "labelled_texts",
     "make_sentiment_model",
-    "mention_sentiment",
     "normalise_texts",
     "predict_proba",
     "rating_label",
+    "score_mentions",
     "sentiment_training_set",
+    "text_hashes",
 ]
 
 LABELS = ("negative", "neutral", "positive")
@@ -190,6 +195,17 @@ def expected_sentiment(model: Pipeline, texts: pd.Series) -> tuple[np.ndarray, n
 MIN_CLASS_TEXTS = 10
 
 
+def labelled_texts(
+    *, mentions: pd.DataFrame, reviews: pd.DataFrame, as_of: pd.Timestamp
+) -> tuple[pd.Series, pd.Series]:
+    """The texts and labels a model fitted as of ``as_of`` learns from (see
+    :func:`sentiment_training_set`)."""
+    return sentiment_training_set(
+        mentions=mentions[mentions["posted_at"] <= as_of],
+        reviews=reviews[reviews["created_at"] <= as_of],
+    )
+
+
 def fit_sentiment(
     *, mentions: pd.DataFrame, reviews: pd.DataFrame, as_of: pd.Timestamp, seed: int = 0
 ) -> Fit[Pipeline | None]:
@@ -199,10 +215,7 @@ def fit_sentiment(
     reports macro-F1 on the other 20% (at most :data:`MAX_VALIDATION_TEXTS`). With fewer than
     :data:`MIN_CLASS_TEXTS` labelled texts of some class, returns no model and says why.
     """
-    texts, labels = sentiment_training_set(
-        mentions=mentions[mentions["posted_at"] <= as_of],
-        reviews=reviews[reviews["created_at"] <= as_of],
-    )
+    texts, labels = labelled_texts(mentions=mentions, reviews=reviews, as_of=as_of)
     counts = labels.value_counts()
     if len(counts) < 2 or counts.min() < MIN_CLASS_TEXTS:
         return Fit(
@@ -245,8 +258,62 @@ def _stratified_at_most(
     return kept, kept_labels
 
 
-def mention_sentiment(fit: Fit[Pipeline | None], texts: pd.Series) -> np.ndarray:
-    """Expected sentiment of each text by the fitted model; 0 (neutral) for all without a model."""
+def text_hashes(texts: pd.Series, labels: pd.Series | None = None) -> np.ndarray:
+    """A 64-bit hash of each text (with its label, when given): the key under which a text's
+    score is kept between runs, and what a model's labelled data is compared by.
+
+    >>> a = text_hashes(pd.Series(["good", "bad"]))
+    >>> bool(a[0] == text_hashes(pd.Series(["good"]))[0]), bool(a[0] != a[1])
+    (True, True)
+    """
+    values = texts.astype(str)
+    if labels is not None:
+        values = values + "\x1f" + labels.astype(str)
+    return pd.util.hash_array(values.to_numpy(dtype=object))
+
+
+def changed_share(previous: np.ndarray, current: np.ndarray) -> float:
+    """How much labelled data changed since a model was fitted: the texts added or gone
+    (:func:`text_hashes` with labels, as sets) as a share of the texts it was fitted on.
+
+    >>> changed_share(np.array([1, 2, 3, 4]), np.array([1, 2, 3, 4, 5]))
+    0.25
+    """
+    return len(np.setxor1d(previous, current)) / max(len(np.unique(previous)), 1)
+
+
+@dataclass(frozen=True)
+class SentimentState:
+    """What a run keeps of its sentiment model for the next: the model and its version, the
+    hashes of the labelled texts it was fitted on, its metrics, and the score it gave each
+    mention (``mention_id``, ``text_hash``, ``sentiment``), so that a text already scored by
+    the same model version is not scored again."""
+
+    version: str
+    model: Pipeline | None
+    labelled: np.ndarray
+    metrics: dict[str, object]
+    scores: pd.DataFrame
+
+
+def score_mentions(
+    fit: Fit[Pipeline | None], mentions: pd.DataFrame, *, kept: pd.DataFrame | None = None
+) -> tuple[np.ndarray, pd.DataFrame, int]:
+    """Expected sentiment of each mention by ``fit``'s model, the scores to keep (``mention_id``,
+    ``text_hash``, ``sentiment``) and how many mentions were scored. Mentions found in ``kept``
+    (scores by the same model version) with the same id and text hash take their kept score;
+    the others are scored. All 0 (neutral) without a model."""
+    hashes = text_hashes(mentions["text"])
+    scores = pd.DataFrame(
+        {"mention_id": mentions["mention_id"].to_numpy(), "text_hash": hashes},
+    )
     if fit.model is None:
-        return np.zeros(len(texts))
-    return expected_sentiment(fit.model, texts)[0]
+        return np.zeros(len(mentions)), scores.assign(sentiment=0.0), 0
+    known = np.full(len(mentions), np.nan)
+    if kept is not None and len(kept):
+        found = scores.merge(kept, on=["mention_id", "text_hash"], how="left")["sentiment"]
+        known = np.array(found.to_numpy(dtype=float, na_value=np.nan))  # (writable)
+    new = np.isnan(known)
+    if new.any():
+        known[new] = expected_sentiment(fit.model, mentions["text"][new])[0]
+    return known, scores.assign(sentiment=known), int(new.sum())

@@ -83,7 +83,12 @@ class Store(Protocol):
         report: dict[str, Any],
         tables: Mapping[str, pd.DataFrame] | None = None,
         as_of: pd.Timestamp | None = None,
+        states: Mapping[str, bytes] | None = None,
     ) -> None: ...
+    def model_state(self, name: str) -> bytes | None:
+        """What the latest publish kept of the model ``name`` for the next run (None: nothing)."""
+        ...
+
     def run_table(self, run_id: str, name: str) -> pd.DataFrame: ...
     def save_plan(
         self,

@@ -27,7 +27,12 @@ from advocates.store.sqlite.events import EVENTS_SCHEMA, SqliteEvents
 from advocates.store.sqlite.keys import KEYS_SCHEMA, SqliteKeys
 from advocates.store.sqlite.plans import PLANS_SCHEMA, SqlitePlans
 from advocates.store.sqlite.privacy import PRIVACY_SCHEMA, SqlitePrivacy
-from advocates.store.sqlite.runs import RUN_FILES_SCHEMA, RUNS_SCHEMA, SqliteRuns
+from advocates.store.sqlite.runs import (
+    MODEL_STATES_SCHEMA,
+    RUN_FILES_SCHEMA,
+    RUNS_SCHEMA,
+    SqliteRuns,
+)
 from advocates.store.sqlite.tables import SqliteTables
 
 __all__ = ["SqliteStore"]
@@ -44,6 +49,7 @@ class SqliteStore(SqliteRuns, SqliteTables, SqlitePlans, SqliteKeys, SqliteEvent
                 PLANS_SCHEMA,
                 RUNS_SCHEMA,
                 RUN_FILES_SCHEMA,
+                MODEL_STATES_SCHEMA,
                 KEYS_SCHEMA,
                 *EVENTS_SCHEMA,
                 *PRIVACY_SCHEMA,

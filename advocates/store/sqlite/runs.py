@@ -32,12 +32,18 @@ from advocates.store.common import (
 )
 from advocates.store.sqlite.connection import SqliteConnection, bump_version, write_frame
 
-__all__ = ["RUNS_SCHEMA", "RUN_FILES_SCHEMA", "SqliteRuns"]
+__all__ = ["MODEL_STATES_SCHEMA", "RUNS_SCHEMA", "RUN_FILES_SCHEMA", "SqliteRuns"]
 
 #: The table of runs: one row per run, whatever its status.
 RUNS_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, status TEXT NOT NULL, "
     "as_of TEXT NOT NULL, created_at TEXT NOT NULL, published_at TEXT, report TEXT)"
+)
+#: What the latest published run kept of each model for the next run (a model, its version,
+#: the scores it gave): one row per model, replaced by each publish that writes it.
+MODEL_STATES_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS model_states (name TEXT PRIMARY KEY, run_id TEXT NOT NULL, "
+    "data BLOB NOT NULL)"
 )
 #: The side tables of :data:`~advocates.store.base.RUN_FILES`: one Parquet file per run and name;
 #: ``version`` moves on when the file is written again (an erasure), so kept copies are renewed.
@@ -96,10 +102,12 @@ class SqliteRuns(SqliteConnection):
         report: dict[str, Any],
         tables: Mapping[str, pd.DataFrame] | None = None,
         as_of: pd.Timestamp | None = None,
+        states: Mapping[str, bytes] | None = None,
     ) -> None:
         """Write the run's scores and side ``tables`` (names from :data:`RUN_TABLES`) and make it
         the latest published run, all or nothing; ``as_of`` replaces the date the run was begun
-        with when the run settled it later (``--as-of latest``)."""
+        with when the run settled it later (``--as-of latest``); ``states`` replace what is kept
+        of each model named for the next run (:meth:`model_state`)."""
         table = scores_table(run_id)
         with closing(self._connect()) as con:
             try:
@@ -121,6 +129,11 @@ class SqliteRuns(SqliteConnection):
                         )
                     else:
                         write_frame(con, side_table(run_id, name), frame)
+                for name, data in (states or {}).items():
+                    con.execute(
+                        "INSERT OR REPLACE INTO model_states (name, run_id, data) VALUES (?, ?, ?)",
+                        (name, run_id, data),
+                    )
                 published = con.execute(
                     "UPDATE runs SET status = 'published', published_at = ?, report = ?, "
                     "as_of = COALESCE(?, as_of) WHERE run_id = ? AND status = 'writing'",
@@ -138,6 +151,11 @@ class SqliteRuns(SqliteConnection):
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+
+    def model_state(self, name: str) -> bytes | None:
+        """What the latest publish kept of the model ``name`` for the next run, or None."""
+        row = self._row("SELECT data FROM model_states WHERE name = ?", (name,))
+        return bytes(row[0]) if row is not None else None
 
     def fail(self, run_id: str, *, reason: str) -> None:
         """Mark a run failed; it is never served."""
