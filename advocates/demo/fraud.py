@@ -68,9 +68,11 @@ def plant_fraud(
         )
 
     emails = customers.set_index("customer_id")["email"].copy()
+    copied: dict[str, str] = {}  # each self-referred friend's e-mail: their referrer's, altered
     for referrer, friend in zip(pairs[0::2], pairs[1::2], strict=True):
-        emails[friend] = f"{str(emails[referrer]).upper()} "
+        copied[friend] = f"{str(emails[referrer]).upper()} "
         referral(referrer, last - pd.Timedelta(days=20), friend)
+    emails.update(pd.Series(copied, dtype=object))  # one by one, each would copy the column
     for a, b, c in zip(rings[0::3], rings[1::3], rings[2::3], strict=True):
         for days, (referrer, friend) in enumerate([(a, b), (b, c), (c, a)]):
             referral(referrer, last - pd.Timedelta(days=25 - days), friend)

@@ -6,9 +6,13 @@ product and a closing, so the sentiment model has real words to learn, not ident
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 
 import numpy as np
+from pandas.api.extensions import ExtensionArray
+
+from advocates.demo.population import texts
 
 __all__ = ["BRAND", "make_texts", "strip_diacritics"]
 
@@ -152,28 +156,40 @@ def strip_diacritics(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def _sentence(opening: str, product: str, closing: str, *, plain: bool) -> str:
+    """Put a text together; ``plain`` leaves the accents out."""
+    text = f"{opening} {product} {BRAND} {closing}"
+    return (strip_diacritics(text) if plain else text).strip()
+
+
 def make_texts(
     rng: np.random.Generator, languages: np.ndarray, sentiments: np.ndarray
-) -> np.ndarray:
-    """Return one brand-mention text per (language, sentiment index 0/1/2) pair."""
-    out = np.empty(len(languages), dtype=object)
+) -> ExtensionArray:
+    """Return one brand-mention text per (language, sentiment index 0/1/2) pair.
+
+    >>> rng = np.random.default_rng(0)
+    >>> list(make_texts(rng, np.array(["en", "ro"], dtype=object), np.array([2, 0])))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['Really impressed by the coffee grinder Lumen will buy again.',
+     'O experienta groaznica cu rucsacul Lumen niciodata din nou.']
+    """
+    # A group's texts are each one of its few hundred sentences (opening x product x closing x
+    # with or without accents): make each sentence once, and draw which one each text is.
+    sentences: list[str] = []
+    chosen = np.zeros(len(languages), dtype=np.int64)  # each text's index in sentences
     for lang in ("en", "fr", "ro"):
         for s_index, sentiment in enumerate(_SENTIMENTS):
             where = np.flatnonzero((languages == lang) & (sentiments == s_index))
             if not len(where):
                 continue
-            openings = np.array(_OPENINGS[(lang, sentiment)], dtype=object)
-            closings = np.array(_CLOSINGS[(lang, sentiment)], dtype=object)
-            products = np.array(_PRODUCTS[lang], dtype=object)
-            texts = (
-                openings[rng.integers(len(openings), size=len(where))]
-                + " "
-                + products[rng.integers(len(products), size=len(where))]
-                + f" {BRAND} "
-                + closings[rng.integers(len(closings), size=len(where))]
-            )
-            if lang == "ro":
-                plain = rng.random(len(where)) < 0.35
-                texts[plain] = [strip_diacritics(t) for t in texts[plain]]
-            out[where] = [t.strip() for t in texts]
-    return out
+            parts = (_OPENINGS[(lang, sentiment)], _PRODUCTS[lang], _CLOSINGS[(lang, sentiment)])
+            picks = [rng.integers(len(part), size=len(where)) for part in parts]
+            # Many Romanian writers leave the accents out (on phones).
+            plain = rng.random(len(where)) < 0.35 if lang == "ro" else np.zeros(len(where), bool)
+            shape = (*(len(part) for part in parts), 2)
+            chosen[where] = len(sentences) + np.ravel_multi_index((*picks, plain), shape)
+            sentences += [
+                _sentence(opening, product, closing, plain=bare)
+                for opening, product, closing, bare in itertools.product(*parts, (False, True))
+            ]
+    return texts(sentences)[chosen]

@@ -8,10 +8,13 @@ draw from the population's one random generator, one after another.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 __all__ = [
     "DAY",
@@ -19,8 +22,10 @@ __all__ = [
     "Population",
     "iso",
     "make_population",
+    "missing_unless",
     "numbered",
     "sigmoid",
+    "texts",
     "times",
 ]
 
@@ -41,15 +46,48 @@ def times(rng: np.random.Generator, start: np.ndarray, end: np.datetime64) -> np
     return start + offset.astype("timedelta64[s]")
 
 
-def iso(instants: np.ndarray) -> np.ndarray:
-    """Format instants as ISO 8601 text in UTC, to the second."""
-    return np.datetime_as_string(instants.astype("datetime64[s]"), unit="s", timezone="UTC")
+def texts(values: Sequence[str] | np.ndarray) -> ExtensionArray:
+    """Return ``values`` as pandas text (dtype ``str``), the way a frame stores a column of text.
+
+    The tables pick their text from such arrays (``words[index]``): a frame takes the picked
+    array as it is, where from a numpy array it would convert every row's Python string.
+    """
+    return pd.array(np.asarray(values, dtype=object), dtype="str")
 
 
-def numbered(prefix: str, count: int, *, width: int = 8, start: int = 1) -> np.ndarray:
-    """Return ``count`` ids ``prefix`` + a zero-padded running number, from ``start``."""
-    digits = np.char.zfill(np.arange(start, start + count).astype(str), width)
-    return np.char.add(prefix, digits).astype(object)
+def missing_unless(keep: np.ndarray, values: ExtensionArray) -> ExtensionArray:
+    """Return ``values`` where ``keep`` holds and missing values elsewhere."""
+    return pd.Series(values).where(keep).array
+
+
+@cache
+def _seconds_of_day() -> ExtensionArray:
+    """Return the 86,400 seconds of a day as ISO 8601 text: ``T00:00:00Z`` to ``T23:59:59Z``."""
+    return texts([f"T{s // 3600:02}:{s // 60 % 60:02}:{s % 60:02}Z" for s in range(86400)])
+
+
+def iso(instants: np.ndarray) -> ExtensionArray:
+    """Format instants as ISO 8601 text in UTC, to the second.
+
+    >>> list(iso(np.array(["2026-11-01T08:05:09", "1969-12-31T23:59:59"], dtype="datetime64[s]")))
+    ['2026-11-01T08:05:09Z', '1969-12-31T23:59:59Z']
+    """
+    # Millions of instants fall on at most a few thousand days: each day is formatted once,
+    # and each instant is its day's text followed by its second's.
+    days, seconds = np.divmod(instants.astype("datetime64[s]").astype(np.int64), 86400)
+    first = int(days.min()) if len(days) else 0
+    dates = np.arange(first, days.max(initial=first) + 1).astype("datetime64[D]")
+    return texts(np.datetime_as_string(dates))[days - first] + _seconds_of_day()[seconds]
+
+
+def numbered(prefix: str, count: int, *, width: int = 8, start: int = 1) -> ExtensionArray:
+    """Return ``count`` ids ``prefix`` + a zero-padded running number, from ``start``.
+
+    >>> list(numbered("C", 3, width=4, start=9))
+    ['C0009', 'C0010', 'C0011']
+    """
+    digits = pd.Series(np.arange(start, start + count)).astype("str").str.zfill(width)
+    return (prefix + digits).array
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,7 +100,7 @@ class Population:
 
     rng: np.random.Generator
     end: np.datetime64  # last instant of the data (UTC, to the second)
-    ids: np.ndarray  # customer ids, C0000001 onwards
+    ids: ExtensionArray  # customer ids, C0000001 onwards
     satisfaction: np.ndarray  # hidden: how happy each customer is
     share_trait: np.ndarray  # hidden: how much they share
     influence: np.ndarray  # hidden: chance a peer acts on one of their invites

@@ -10,7 +10,16 @@ import numpy as np
 import pandas as pd
 
 from advocates.demo.phrases import make_texts
-from advocates.demo.population import DAY, Population, iso, numbered, sigmoid, times
+from advocates.demo.population import (
+    DAY,
+    Population,
+    iso,
+    missing_unless,
+    numbered,
+    sigmoid,
+    texts,
+    times,
+)
 
 __all__ = [
     "customers_table",
@@ -21,15 +30,16 @@ __all__ = [
 ]
 
 _COUNTRY = {"en": ["US", "GB", "IE"], "fr": ["FR", "BE", "CA"], "ro": ["RO", "MD", "RO"]}
+_CURRENCY = {"en": "USD", "fr": "EUR", "ro": "RON"}
+_STATUS = texts(["completed", "cancelled", "refunded"])
 _FIRST = np.array(
     ["Ana", "Ben", "Chloé", "Dan", "Elena", "Femi", "Gabi", "Hugo", "Ioana", "Jack"], dtype=object
 )
 _LAST = np.array(
     ["Popescu", "Martin", "Smith", "Ionescu", "Dubois", "Brown", "Stan", "Moreau"], dtype=object
 )
-_CATEGORIES = np.array(
-    ["audio", "lighting", "bags", "shoes", "kitchen", "outerwear", "accessories", "home"],
-    dtype=object,
+_CATEGORIES = texts(
+    ["audio", "lighting", "bags", "shoes", "kitchen", "outerwear", "accessories", "home"]
 )
 
 
@@ -65,7 +75,7 @@ def orders_table(pop: Population) -> pd.DataFrame:
     m = len(owner)
     refunded = rng.random(m) < sigmoid(-2.8 - 1.2 * pop.satisfaction[owner])
     cancelled = ~refunded & (rng.random(m) < 0.02)
-    language = pop.language[owner]
+    currency = texts([_CURRENCY[language] for language in pop.language])  # by customer
     ordered_at = iso(times(rng, pop.created[owner], pop.end))
     amount = np.round(rng.lognormal(3.7 + 0.3 * rng.normal(size=n)[owner], 0.45), 2)
     return pd.DataFrame(
@@ -74,8 +84,8 @@ def orders_table(pop: Population) -> pd.DataFrame:
             "customer_id": pop.ids[owner],
             "ordered_at": ordered_at,
             "amount": amount,
-            "currency": np.where(language == "en", "USD", np.where(language == "fr", "EUR", "RON")),
-            "status": np.where(refunded, "refunded", np.where(cancelled, "cancelled", "completed")),
+            "currency": currency[owner],
+            "status": _STATUS[np.select([refunded, cancelled], [2, 1], 0)],
             "quantity": 1 + rng.poisson(0.3, m),
             "category": _CATEGORIES[
                 (pop.community[owner] + rng.integers(0, 3, m)) % len(_CATEGORIES)
@@ -87,15 +97,15 @@ def orders_table(pop: Population) -> pd.DataFrame:
 def reviews_table(pop: Population, orders: pd.DataFrame) -> pd.DataFrame:
     """Generate the reviews table: about a quarter of completed orders, rated by satisfaction."""
     rng = pop.rng
-    completed = np.flatnonzero(orders["status"].to_numpy() == "completed")
+    completed = np.flatnonzero((orders["status"] == "completed").to_numpy())
     reviewed = completed[rng.random(len(completed)) < 0.25]
-    owner = pd.Index(pop.ids).get_indexer(orders["customer_id"].to_numpy()[reviewed])
+    owner = pd.Index(pop.ids).get_indexer(orders["customer_id"].array[reviewed])
     rating = np.clip(
         np.round(3.6 + 1.2 * pop.satisfaction[owner] + rng.normal(0, 0.8, len(reviewed))), 1, 5
     ).astype(int)
     sentiment = np.where(rating >= 4, 2, np.where(rating <= 2, 0, 1))
     ordered_at = (
-        pd.to_datetime(orders["ordered_at"].to_numpy()[reviewed])
+        pd.to_datetime(orders["ordered_at"].array[reviewed])
         .tz_localize(None)
         .to_numpy()
         .astype("datetime64[s]")
@@ -130,10 +140,10 @@ def referrals_table(pop: Population) -> pd.DataFrame:
             "referral_id": numbered("F", q),
             "referrer_customer_id": pop.ids[referrer],
             "invited_at": iso(invited),
-            "channel": np.array(["email", "link", "social"], dtype=object)[rng.integers(3, size=q)],
+            "channel": texts(["email", "link", "social"])[rng.integers(3, size=q)],
             "invitee": np.char.add("invitee-", np.arange(q).astype(str)).astype(object),
-            "converted_customer_id": np.where(converts, pop.ids[np.maximum(converted, 0)], None),  # type: ignore[call-overload]
-            "converted_at": np.where(converts, iso(converted_at), None),  # type: ignore[call-overload]
+            "converted_customer_id": missing_unless(converts, pop.ids[np.maximum(converted, 0)]),
+            "converted_at": missing_unless(converts, iso(converted_at)),
             "order_id": None,
             "campaign_id": None,
             "incentive_id": None,
@@ -154,9 +164,9 @@ def exposures_table(pop: Population) -> pd.DataFrame:
         {
             "campaign_id": "spring-test",
             "customer_id": pop.ids[tested],
-            "arm": np.array(["control", "ADV10", "DUO10"], dtype=object)[arm_index],
+            "arm": texts(["control", "ADV10", "DUO10"])[arm_index],
             "assigned_at": iso(assigned),
             "outcome": np.where(success, "referral_converted", "none"),
-            "outcome_at": np.where(success, iso(assigned + 21 * DAY), None),  # type: ignore[call-overload]
+            "outcome_at": missing_unless(success, iso(assigned + 21 * DAY)),
         }
     )
