@@ -29,7 +29,7 @@ import pandas as pd
 from advocates.ranking.explain import explain
 from advocates.ranking.objectives import OBJECTIVES
 
-__all__ = ["GateRules", "blend", "rank", "score_customers"]
+__all__ = ["GateRules", "blend", "id_order", "rank", "score_customers"]
 _SMOOTHING_AUDIENCE = 20.0
 
 
@@ -43,7 +43,7 @@ class GateRules:
 
 
 def _exclusion(frame: pd.DataFrame, rules: GateRules) -> pd.Series:
-    reason = pd.Series("", index=frame.index, dtype=object)
+    """The first reason each customer may not be asked ("" for none)."""
     checks = [
         (~frame["marketing_consent"].astype(bool), "no marketing consent"),
         (frame["do_not_contact"].astype(bool), "do not contact"),
@@ -53,22 +53,38 @@ def _exclusion(frame: pd.DataFrame, rules: GateRules) -> pd.Series:
         ),
         (frame["sentiment"] < rules.sentiment_gate, "negative sentiment toward the brand"),
     ]
-    for mask, why in checks:
-        reason[mask & (reason == "")] = why
-    return reason
+    # Picked by position (np.select takes the first true check): masked writes on the
+    # customer_id index took seconds at a million customers.
+    masks = [mask.to_numpy(dtype=bool) for mask, _ in checks]
+    first = np.select(masks, list(range(1, len(checks) + 1)), 0)
+    reasons = np.array(["", *(why for _, why in checks)], dtype=object)
+    return pd.Series(reasons[first], index=frame.index, dtype=object)
 
 
-def rank(score: pd.Series) -> pd.Series:
+def rank(score: pd.Series, *, by_id: np.ndarray | None = None) -> pd.Series:
     """1 for the highest score, ties broken by index (customer_id) so ranks are reproducible;
-    missing scores get no rank.
+    missing scores get no rank. ``by_id`` is :func:`id_order` of the index, for callers that
+    rank several scores of one index (sorting a million ids each time cost seconds).
 
     >>> rank(pd.Series([2.0, None, 5.0, 2.0], index=["b", "x", "c", "a"])).tolist()
     [3, <NA>, 1, 2]
     """
-    order = np.lexsort((score.index.to_numpy().astype(str), -score.fillna(-np.inf).to_numpy()))
-    ranks = np.empty(len(order), dtype=float)
+    if by_id is None:
+        by_id = id_order(score.index)
+    values = score.to_numpy(dtype=float, na_value=np.nan)
+    missing = np.isnan(values)
+    order = np.lexsort((by_id, -np.where(missing, -np.inf, values)))
+    ranks = np.empty(len(order), dtype=np.int64)
     ranks[order] = np.arange(1, len(order) + 1)
-    return pd.Series(ranks, index=score.index).where(score.notna()).astype("Int64")
+    return pd.Series(pd.arrays.IntegerArray(ranks, missing), index=score.index)
+
+
+def id_order(index: pd.Index) -> np.ndarray:
+    """Each index value's position when the values are sorted as text (equal ones in order)."""
+    order = np.argsort(index.to_numpy().astype(str), kind="stable")
+    positions = np.empty(len(order), dtype=np.int64)
+    positions[order] = np.arange(len(order))
+    return positions
 
 
 def score_customers(
@@ -90,7 +106,7 @@ def score_customers(
         1.0, features["outreach_recent"].to_numpy(dtype=float)
     )
     excluded_reason = _exclusion(features, rules)
-    eligible = excluded_reason == ""
+    eligible = (excluded_reason == "").to_numpy()
     scored = features.assign(
         p_share=p_share,
         engagement_rate=engagement_rate,
@@ -103,14 +119,16 @@ def score_customers(
         eligible=eligible,
         excluded_reason=excluded_reason.where(~eligible),
     )
+    by_id = id_order(scored.index)
     for objective in OBJECTIVES:
-        scored[f"rank_{objective}"] = rank(scored[f"{objective}_score"].where(eligible))
+        score = scored[f"{objective}_score"].where(eligible)
+        scored[f"rank_{objective}"] = rank(score, by_id=by_id)
     detractor = ((scored["sentiment"] < 0) & (scored["sentiment_evidence"] > 0)) | (
         scored["negative_mentions_recent"] >= rules.negative_mentions_gate
     )
     negativity = np.maximum(-scored["sentiment"], 0.1)
     scored["detractor_score"] = (scored["unique_reach_2hop"] * negativity).where(detractor)
-    scored["rank_detractor"] = rank(scored["detractor_score"])
+    scored["rank_detractor"] = rank(scored["detractor_score"], by_id=by_id)
     return explain(scored, recent_days=rules.recent_days)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advocates.ranking.scoring import GateRules, score_customers
+from advocates.ranking.scoring import GateRules, id_order, rank, score_customers
 
 
 @pytest.fixture
@@ -129,3 +129,28 @@ def test_explanations_tell_broadcasters_from_trusted_advisors(features: pd.DataF
     assert (
         "gave 5 stars in 4 of 5 reviews of their" in scored.loc["advisor", "explanation_conversion"]
     )
+
+
+def test_ranks_break_ties_by_customer_id_with_or_without_a_shared_order() -> None:
+    ids = pd.Index(["c10", "c9", "a", "c10", "b"])
+    score = pd.Series([1.0, 1.0, np.nan, 1.0, 3.0], index=ids)
+    ranks = rank(score)
+    assert ranks.tolist() == [2, 4, pd.NA, 3, 1]
+    assert str(ranks.dtype) == "Int64"
+    assert rank(score, by_id=id_order(ids)).tolist() == ranks.tolist()
+
+
+def test_exclusion_gives_the_first_reason_that_applies(features: pd.DataFrame) -> None:
+    features = features.assign(do_not_contact=True)
+    scored = score_customers(
+        features, p_share=np.full(len(features), 0.5), value_per_conversion=40.0, rules=GateRules()
+    )
+    assert scored["excluded_reason"].to_dict() == {
+        "happy": "do not contact",
+        "detractor": "do not contact",
+        "no_consent": "no marketing consent",
+        "dnc": "do not contact",
+        "small": "do not contact",
+    }
+    assert not scored["eligible"].any()
+    assert scored["rank_awareness"].isna().all()
