@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from advocates.data.contract import TABLE_ORDER
 from advocates.data.validation import REJECT_COLUMNS, RawTable
@@ -138,6 +140,28 @@ def _check_header(path: Path, first: bytes) -> None:
         )
 
 
+def _read_plain_csv(path: Path) -> pd.DataFrame | None:
+    """The CSV file read by pyarrow (several times faster than pandas' reader, and straight into
+    the text columns pandas keeps), every value as text; None when a line does not have the
+    header's number of fields, which the pandas reader then reports line by line."""
+    with _open_bytes(path) as handle:
+        header = handle.readline().decode("utf-8-sig")
+    names = next(csv.reader([header]), [])
+    try:
+        table = pa_csv.read_csv(
+            path,
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    return table.to_pandas()
+
+
 def read_raw_table(name: str, path: str | Path) -> RawTable:
     """Read one table file without judging its values (see :func:`advocates.data.validation.validate_table`).
 
@@ -158,6 +182,11 @@ def read_raw_table(name: str, path: str | Path) -> RawTable:
         return RawTable(name=name, path=str(path), frame=frame.reset_index(drop=True), rows=rows)
 
     valid_utf8 = _check_text(path)
+    fast = _read_plain_csv(path) if valid_utf8 else None
+    if fast is not None:
+        fast.columns = [str(c).strip() for c in fast.columns]
+        rows = np.arange(2, len(fast) + 2, dtype=np.int64)
+        return RawTable(name=name, path=str(path), frame=fast, rows=rows)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -267,6 +296,23 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as CSV, gzip-compressed if ``path`` ends in ``.gz``.
+
+    pyarrow's CSV writer is tens of times faster than pandas' (it quotes every text value, where
+    pandas quotes only those that need it: both read back the same). A column pyarrow cannot
+    type (Python objects of mixed types) is written by pandas.
+    """
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        frame.to_csv(path, index=False)
+        return
+    gz = path.name.endswith(".gz")
+    with pa.CompressedOutputStream(str(path), "gzip") if gz else pa.OSFile(str(path), "wb") as sink:
+        pa_csv.write_csv(table, sink)
+
+
 def write_table(
     frame: pd.DataFrame,
     path: str | Path,
@@ -287,7 +333,7 @@ def write_table(
         return path
     bad_bytes, extra = set(bad_bytes_lines), set(extra_field_lines)
     if not bad_bytes and not extra:
-        frame.to_csv(path, index=False)
+        _write_csv(frame, path)
         return path
     lines = frame.to_csv(index=False).encode("utf-8").split(b"\n")
     for number in bad_bytes:

@@ -114,9 +114,18 @@ def _quoted(values: pd.Series) -> pd.Series:
     return "'" + values.str.slice(0, 80) + "'"
 
 
-def _parse(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
-    """Parse one column: return (parsed values, reason per row or '' when valid)."""
+def _parse(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """Parse one column: return (parsed values, reason per row or '' when valid, whether each
+    row has a reason)."""
     reasons = pd.Series("", index=values.index, dtype=object)
+    flagged = np.zeros(len(values), dtype=bool)
+
+    def flag(mask: pd.Series, why: pd.Series | str) -> None:
+        """Give the rows of ``mask`` the reason ``why`` (a text, or one per row of the mask)."""
+        hit = mask.to_numpy(dtype=bool)
+        if hit.any():
+            reasons[hit] = why.to_numpy(dtype=object) if isinstance(why, pd.Series) else why
+            flagged[hit] = True
 
     if column.kind is Kind.TIMESTAMP and pd.api.types.is_datetime64_any_dtype(values.dtype):
         parsed = (
@@ -131,40 +140,40 @@ def _parse(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
         elif column.kind is Kind.TIMESTAMP:
             parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
             bad = parsed.isna() & ~empty
-            reasons[bad] = "not an ISO 8601 timestamp: " + _quoted(text[bad])
+            flag(bad, "not an ISO 8601 timestamp: " + _quoted(text[bad]))
         elif column.kind is Kind.BOOL:
             lowered = text.str.lower()
             parsed = lowered.isin(_TRUE)
             bad = ~lowered.isin(_TRUE | _FALSE) & ~empty
-            reasons[bad] = "not true/false: " + _quoted(text[bad])
+            flag(bad, "not true/false: " + _quoted(text[bad]))
         elif column.kind is Kind.CHOICE:
             parsed = text.str.lower()
             bad = ~parsed.isin(column.choices) & ~empty
-            reasons[bad] = f"not one of {'/'.join(column.choices)}: " + _quoted(text[bad])
+            flag(bad, f"not one of {'/'.join(column.choices)}: " + _quoted(text[bad]))
         else:  # AMOUNT, COUNT, RATING: numbers
             parsed = pd.to_numeric(text.where(~empty), errors="coerce")
             not_number = (parsed.isna() | ~np.isfinite(parsed.fillna(0))) & ~empty
-            reasons[not_number] = "not a number: " + _quoted(text[not_number])
+            flag(not_number, "not a number: " + _quoted(text[not_number]))
             ok = ~not_number & ~empty
             if column.kind is Kind.AMOUNT:
                 bad = ok & (parsed < 0)
-                reasons[bad] = "is negative: " + text[bad]
+                flag(bad, "is negative: " + text[bad])
             else:
                 whole = parsed.fillna(0) == np.floor(parsed.fillna(0))
                 low, high = (1, 5) if column.kind is Kind.RATING else (0, None)
                 bad = ok & (~whole | (parsed < low) | ((parsed > high) if high else False))
                 expected = "a whole number from 1 to 5" if high else "a whole number >= 0"
-                reasons[bad] = f"not {expected}: " + text[bad]
+                flag(bad, f"not {expected}: " + text[bad])
 
     if column.required:
-        reasons[empty & (reasons == "")] = "required value is empty"
+        flag(empty & ~flagged, "required value is empty")
     elif column.default is not None:
         parsed = parsed.where(~empty, column.default)
     else:
         parsed = parsed.where(~empty)
     if column.kind in (Kind.COUNT, Kind.RATING):
         parsed = parsed.astype("Int64") if parsed.isna().any() else parsed.fillna(0).astype("int64")
-    return parsed, reasons
+    return parsed, reasons, flagged
 
 
 def _reject_frame(
@@ -207,13 +216,26 @@ def validate_table(raw: RawTable, spec: TableSpec) -> TableResult:
     failed_columns = pd.Series("", index=frame.index, dtype=object)
     reasons = pd.Series("", index=frame.index, dtype=object)
     values = pd.Series("", index=frame.index, dtype=object)
+    # Which rows have a reason: kept as booleans, since comparing millions of texts to "" for
+    # every column was a fifth of the validation of a 1,000,000-customer input.
+    rejected = np.zeros(len(frame), dtype=bool)
 
-    def record(mask: pd.Series, column: str, why: pd.Series | str, value: pd.Series | str) -> None:
-        first = mask & (reasons == "")
+    def record(
+        mask: pd.Series | np.ndarray, column: str, why: pd.Series | str, value: pd.Series | str
+    ) -> None:
+        hit = np.asarray(mask, dtype=bool)
+        if not hit.any():
+            return
+        first = hit & ~rejected
         values[first] = value[first] if isinstance(value, pd.Series) else value
-        sep = np.where(reasons[mask] == "", "", "; ")
-        failed_columns[mask] = failed_columns[mask] + np.where(sep == "", "", ", ") + column
-        reasons[mask] = reasons[mask] + sep + (why[mask] if isinstance(why, pd.Series) else why)
+        again = rejected[hit]
+        failed_columns[hit] = failed_columns[hit] + np.where(again, ", ", "") + column
+        reasons[hit] = (
+            reasons[hit]
+            + np.where(again, "; ", "")
+            + (why[hit] if isinstance(why, pd.Series) else why)
+        )
+        rejected[hit] = True
 
     for column in spec.columns:
         if column.name not in frame.columns:
@@ -222,9 +244,8 @@ def validate_table(raw: RawTable, spec: TableSpec) -> TableResult:
                 [default] * len(frame) if default is not None else pd.NA, index=frame.index
             )
             continue
-        values_parsed, why = _parse(frame[column.name], column)
+        values_parsed, why, bad = _parse(frame[column.name], column)
         parsed[column.name] = values_parsed
-        bad = why != ""
         if bad.any():
             record(bad, column.name, why, _as_text(frame[column.name]))
 
@@ -236,7 +257,7 @@ def validate_table(raw: RawTable, spec: TableSpec) -> TableResult:
                     record(broken, str(name), "invalid UTF-8 bytes", frame[name].astype(str))
 
     if spec.name == "edges":
-        loop = (parsed["source"] == parsed["target"]) & (reasons == "")
+        loop = (parsed["source"] == parsed["target"]) & ~rejected
         record(loop, "target", "an edge from a node to itself", parsed["target"].astype(str))
     if spec.name == "referrals":
         early = (parsed["converted_at"] < parsed["invited_at"]).fillna(False).astype(bool)
@@ -249,8 +270,7 @@ def validate_table(raw: RawTable, spec: TableSpec) -> TableResult:
 
     accepted = frame.assign(**parsed)
     if spec.unique:
-        valid = reasons == ""
-        keys = accepted.loc[valid, list(spec.unique)]
+        keys = accepted.loc[~rejected, list(spec.unique)]
         duplicated = keys.duplicated(keep="first")
         if duplicated.any():
             dup_index = keys.index[duplicated.to_numpy()]
@@ -275,7 +295,7 @@ def validate_table(raw: RawTable, spec: TableSpec) -> TableResult:
             )
             record(mask, "/".join(spec.unique), why, key_text.reindex(frame.index).fillna(""))
 
-    bad = reasons != ""
+    bad = rejected
     rows = pd.Series(raw.rows, index=frame.index)
     rejects = pd.concat(
         [
