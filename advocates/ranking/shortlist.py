@@ -197,7 +197,10 @@ def served_frame(scores: pd.DataFrame) -> pd.DataFrame:
     """
     left_out = {*PII_COLUMNS, *WORDS_COLUMNS, "explanation_detractor"}
     columns = [c for c in scores.columns if c not in left_out]
-    return scores.loc[scores["eligible"].to_numpy(dtype=bool), columns].reset_index(drop=True)
+    eligible = scores.loc[scores["eligible"].to_numpy(dtype=bool), columns]
+    # Sorted by id, so that ranks per request break ties by position (as by id) without
+    # sorting the ids again.
+    return eligible.sort_values("customer_id", kind="stable", ignore_index=True)
 
 
 def run_standing(rows: pd.DataFrame) -> pd.DataFrame:
@@ -240,8 +243,8 @@ def ranked_page(
     are. One objective's ranks are stored; custom weights are ranked per request."""
     if ranking.weights is None:
         return store.ranked(run_id, objective=ranking.name, limit=limit, offset=offset)
-    ranked = blend(store.eligible(run_id), ranking.weights)
-    return ranked.iloc[offset : offset + limit].reset_index(drop=True), len(ranked)
+    served = store.served(run_id, explanations=list(ranking.weights))
+    return blend(served, ranking.weights, offset=offset, limit=limit), len(served)
 
 
 def iter_ranked(

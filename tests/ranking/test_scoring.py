@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advocates.ranking.scoring import GateRules, id_order, rank, score_customers
+from advocates.ranking.scoring import GateRules, blend, id_order, rank, score_customers
 
 
 @pytest.fixture
@@ -154,3 +154,28 @@ def test_exclusion_gives_the_first_reason_that_applies(features: pd.DataFrame) -
     }
     assert not scored["eligible"].any()
     assert scored["rank_awareness"].isna().all()
+
+
+def test_a_page_of_a_custom_ranking_is_that_slice_of_the_whole_ranking() -> None:
+    rng = np.random.default_rng(3)
+    ids = [f"c{i:02d}" for i in rng.permutation(30)]  # not sorted: ties break by id anyway
+    frame = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "awareness_score": rng.choice([0.0, 1.0, 2.0], 30),  # many ties
+            "conversion_score": rng.choice([0.5, 1.5], 30),
+            "explanation_awareness": [f"a{i}" for i in ids],
+            "explanation_conversion": [f"v{i}" for i in ids],
+        }
+    )
+    weights = {"awareness": 1.0, "conversion": 2.0}
+    whole = blend(frame, weights)
+    assert whole["rank_custom"].tolist() == list(range(1, 31))
+    assert whole["custom_score"].is_monotonic_decreasing
+    tied = whole.groupby("custom_score", sort=False)["customer_id"]
+    assert all(group.is_monotonic_increasing for _, group in tied)
+    page = blend(frame, weights, offset=7, limit=5)
+    pd.testing.assert_frame_equal(page, whole.iloc[7:12].reset_index(drop=True))
+    assert page["explanation_custom"][0].startswith("conversion: v")
+    by_id = blend(frame.sort_values("customer_id", ignore_index=True), weights)
+    assert by_id["customer_id"].tolist() == whole["customer_id"].tolist()
