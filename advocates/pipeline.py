@@ -374,6 +374,24 @@ SCORING_STAGES = (
     ),
 )
 
+#: The artifacts :func:`score_tables` returns; every other one is dropped after the last stage
+#: that reads it (:data:`_LAST_USE`).
+_RESULTS = frozenset(
+    {
+        "scores",
+        "run_tables",
+        "sentiment_fit",
+        "sentiment_state",
+        "value_fit",
+        "propensity_fit",
+        "uplift_fit",
+    }
+)
+_LAST_USE = {
+    name: max(i for i, stage in enumerate(SCORING_STAGES) if name in stage.inputs)
+    for name in {name for stage in SCORING_STAGES for name in stage.inputs}
+}
+
 #: The names of a nightly run's stages, in order, as the progress display shows them.
 RUN_STAGES = ("read", "validate", "events", *(stage.name for stage in SCORING_STAGES), "publish")
 
@@ -418,11 +436,16 @@ def score_tables(
         "params": params,
         "previous_sentiment": previous_sentiment,
     }
-    for stage in SCORING_STAGES:
+    for i, stage in enumerate(SCORING_STAGES):
         with timer.stage(stage.name):
             result = stage.func(**{name: artifacts[name] for name in stage.inputs})
         outputs = result if len(stage.outputs) > 1 else (result,)
         artifacts.update(zip(stage.outputs, outputs, strict=True))
+        del result, outputs
+        # Each artifact goes once no later stage reads it (features of another date, graphs,
+        # texts: gigabytes at a million customers).
+        for name in [n for n, last in _LAST_USE.items() if last == i and n not in _RESULTS]:
+            artifacts.pop(name, None)
     scores: pd.DataFrame = artifacts["scores"]
     report: dict[str, object] = {
         "as_of": params.as_of.isoformat(),
@@ -566,6 +589,7 @@ def run_nightly(
                 **result.report,
             }
             report["seconds"] = {**timer.seconds, **result.report["seconds"]}  # type: ignore[dict-item]
+            del accepted, results  # the input tables: not needed to publish
             with timer.stage("publish"):
                 store.publish(
                     run_id,
