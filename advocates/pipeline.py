@@ -417,10 +417,16 @@ def score_tables(
     *,
     params: ScoringParams,
     previous_sentiment: SentimentState | None = None,
+    hand_over: bool = False,
     progress: Progress | None = None,
 ) -> ScoringResult:
     """Score every customer from accepted tables (missing optional tables may be absent);
-    ``previous_sentiment`` is what the previous run kept of its sentiment model, to reuse."""
+    ``previous_sentiment`` is what the previous run kept of its sentiment model, to reuse.
+
+    With ``hand_over``, the caller gives up ``tables`` (a dict): a table no later stage reads is
+    taken out of it, so that its memory goes (the graph's edges, once numbered: most of a
+    million-customer input).
+    """
     timer = _Timer(progress)
     # An optional table with no rows (a header alone, or every row rejected) scores as a missing
     # one: the contract's empty table, and a warning.
@@ -431,6 +437,7 @@ def score_tables(
         if name not in given
     ]
     full = {name: given[name] if name in given else empty_table(name) for name in TABLES}
+    del given
     artifacts: dict[str, Any] = {
         "tables": full,
         "params": params,
@@ -446,6 +453,10 @@ def score_tables(
         # texts: gigabytes at a million customers).
         for name in [n for n, last in _LAST_USE.items() if last == i and n not in _RESULTS]:
             artifacts.pop(name, None)
+        if stage.name == "graph":  # the one reader of the edges
+            full["edges"] = empty_table("edges")
+            if hand_over and isinstance(tables, dict):
+                tables.pop("edges", None)
     scores: pd.DataFrame = artifacts["scores"]
     report: dict[str, object] = {
         "as_of": params.as_of.isoformat(),
@@ -564,10 +575,12 @@ def run_nightly(
                 params = _as_of_latest(params, {name: r.frame for name, r in results.items()})
             with timer.stage("events"):
                 accepted, events_report = apply_events(
-                    {name: r.frame for name, r in results.items()},
+                    # (rows' file numbers: for rejects only)
+                    {name: r.frame.drop(columns="_row") for name, r in results.items()},
                     store.events(until=params.as_of),
                     as_of=params.as_of,
                 )
+                del results  # the accepted tables alone from here
                 customer_ids = accepted["customers"]["customer_id"]
                 erased = customer_ids[store.suppressed(customer_ids).to_numpy(dtype=bool)]
                 accepted = drop_customers(accepted, set(erased))
@@ -578,6 +591,7 @@ def run_nightly(
                 accepted,
                 params=params,
                 previous_sentiment=pickle.loads(kept) if kept is not None else None,
+                hand_over=True,
                 progress=progress,
             )
             report = {
@@ -589,7 +603,7 @@ def run_nightly(
                 **result.report,
             }
             report["seconds"] = {**timer.seconds, **result.report["seconds"]}  # type: ignore[dict-item]
-            del accepted, results  # the input tables: not needed to publish
+            del accepted  # the input tables: not needed to publish
             with timer.stage("publish"):
                 store.publish(
                     run_id,

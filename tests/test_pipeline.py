@@ -11,9 +11,18 @@ import pytest
 
 from advocates import pipeline
 from advocates.data.events import record_events
+from advocates.data.io import read_raw_table
+from advocates.data.validation import validate_tables
 from advocates.errors import NotFoundError
 from advocates.features import graph
-from advocates.pipeline import RUN_STAGES, SCORING_STAGES, RunOutcome, ScoringParams, run_nightly
+from advocates.pipeline import (
+    RUN_STAGES,
+    SCORING_STAGES,
+    RunOutcome,
+    ScoringParams,
+    run_nightly,
+    score_tables,
+)
 from advocates.settings import Settings
 from advocates.store import SqliteStore
 from tests.helpers import write_demo
@@ -225,3 +234,17 @@ def test_the_next_run_reuses_the_sentiment_model_and_its_scores_until_labels_cha
     halved.to_csv(changed / "mentions.csv", index=False)
     report = run(changed).report["sentiment_model"]
     assert report["fitted_this_run"] is True and report["labelled_changed_share"] > 0.05  # type: ignore[index]
+
+
+@pytest.mark.slow
+def test_a_run_given_its_tables_lets_the_edges_go_once_the_graph_is_numbered(
+    tmp_path: Path,
+) -> None:
+    demo = write_demo(tmp_path / "demo", customers=300)
+    results = validate_tables({p.stem: read_raw_table(p.stem, p) for p in demo.glob("*.csv")})
+    tables = {name: result.frame for name, result in results.items()}
+    kept = score_tables(dict(tables), params=ScoringParams(as_of=AS_OF))
+    handed = dict(tables)
+    given = score_tables(handed, params=ScoringParams(as_of=AS_OF), hand_over=True)
+    assert "edges" not in handed and set(handed) == set(tables) - {"edges"}
+    pd.testing.assert_frame_equal(kept.scores, given.scores)

@@ -77,16 +77,27 @@ class SocialGraph:
 
 def social_graph(edges: pd.DataFrame, *, extra_nodes: pd.Series | None = None) -> SocialGraph:
     """Number the nodes of an edges frame (columns network, source, target, kind, optionally
-    created_at) and of ``extra_nodes`` (node keys, such as every customer's accounts)."""
-    keys = [
-        node_key(edges["network"], edges["source"]),
-        node_key(edges["network"], edges["target"]),
-    ]
-    if extra_nodes is not None:
-        keys.append(pd.Series(extra_nodes, dtype=object))
-    codes, uniques = pd.factorize(pd.concat(keys, ignore_index=True))
+    created_at) and of ``extra_nodes`` (node keys, such as every customer's accounts), in the
+    order they first appear (sources, then targets, then the extra nodes).
+
+    The ends are numbered from their network and handle numbers, not from keys written out:
+    ``network:handle`` texts for tens of millions of edge ends cost gigabytes; only the distinct
+    nodes' keys are written.
+    """
     m = len(edges)
-    source, target = codes[:m], codes[m : 2 * m]
+    handle, handles = pd.factorize(pd.concat([edges["source"], edges["target"]], ignore_index=True))
+    network, networks = pd.factorize(pd.concat([edges["network"]] * 2, ignore_index=True))
+    code, pairs = pd.factorize(network.astype(np.int64) * max(len(handles), 1) + handle)
+    keys = pd.Index(
+        node_key(
+            pd.Series(networks.take(pairs // max(len(handles), 1))),
+            pd.Series(handles.take(pairs % max(len(handles), 1))),
+        )
+    )
+    if extra_nodes is not None:
+        extra = pd.Index(pd.Series(extra_nodes).unique())
+        keys = keys.append(extra[~is_in(extra, keys)])
+    source, target = code[:m], code[m:]
     friend = (edges["kind"] == "friend").to_numpy()
     created = (
         edges["created_at"].reset_index(drop=True)
@@ -94,7 +105,7 @@ def social_graph(edges: pd.DataFrame, *, extra_nodes: pd.Series | None = None) -
         else pd.Series(pd.NaT, index=range(m), dtype="datetime64[ns, UTC]")
     )
     return SocialGraph(
-        nodes=pd.Index(uniques),
+        nodes=keys,
         person=np.concatenate([target, source[friend]]),
         member=np.concatenate([source, target[friend]]),
         created_at=pd.concat([created, created[friend]], ignore_index=True),
