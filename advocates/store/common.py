@@ -23,7 +23,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,9 @@ __all__ = [
     "to_parquet",
     "utc_now",
 ]
+
+
+T = TypeVar("T")
 
 
 class Row(Protocol):
@@ -112,15 +115,16 @@ class KeptFrames:
     A run's files change only when an erasure writes them again, under a new version that the
     caller makes part of ``name``; one load at a time (two requests for a run not yet kept read
     it once). The frames are shared: pandas' copy-on-write keeps a caller's changes to itself.
+    A kept value may also be what was read about a file (its columns).
     """
 
     def __init__(self, runs: int = 2) -> None:
         self._runs = runs
-        self._frames: OrderedDict[str, dict[str, pd.DataFrame]] = OrderedDict()
+        self._frames: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, run_id: str, name: str, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        """The frame ``name`` of ``run_id``, made by ``load`` the first time."""
+    def get(self, run_id: str, name: str, load: Callable[[], T]) -> T:
+        """The value ``name`` of ``run_id``, made by ``load`` the first time."""
         with self._lock:
             frames = self._frames.setdefault(run_id, {})
             self._frames.move_to_end(run_id)
@@ -128,7 +132,8 @@ class KeptFrames:
                 frames[name] = load()
             while len(self._frames) > self._runs:
                 self._frames.popitem(last=False)
-            return frames[name]
+            value: T = frames[name]
+            return value
 
 
 def cell(value: Any) -> Any:

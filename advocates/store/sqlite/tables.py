@@ -161,11 +161,20 @@ class SqliteTables(SqliteConnection):
         for the ``explanations`` rankings asked for.
         """
         found = self._row(
-            "SELECT version, data FROM run_files WHERE run_id = ? AND name = 'served'", (run_id,)
+            "SELECT version FROM run_files WHERE run_id = ? AND name = 'served'", (run_id,)
         )
         if not found:
             return self.eligible(run_id)
-        version, names = found[0], parquet_columns(found[1])
+        version = found[0]
+
+        def columns() -> list[str]:
+            row = self._row(
+                "SELECT data FROM run_files WHERE run_id = ? AND name = 'served'", (run_id,)
+            )
+            assert row is not None  # (run files are deleted with their run)
+            return parquet_columns(row[0])
+
+        names = self._kept.get(run_id, f"served@{version}:columns", columns)
         texts = [c for c in names if c.startswith("explanation_")]
         numbers = [c for c in names if c not in texts]
 
