@@ -109,7 +109,7 @@ def _as_text(values: pd.Series) -> pd.Series:
         text = values.fillna("").astype(str) if values.hasnans else values.astype(str)
     else:
         text = values.astype(str).where(values.notna(), "")
-    if not text.str.contains(r"^\s|\s$", regex=True).any():
+    if not (text.str[:1].str.isspace() | text.str[-1:].str.isspace()).any():
         return text
     return text.str.strip()
 

@@ -146,3 +146,18 @@ def test_several_problems_in_one_row_make_one_reject_naming_all() -> None:
             "reason": "not an ISO 8601 timestamp: 'never'; is negative: -1",
         }
     ]
+
+
+def test_text_is_stripped_when_some_value_has_spaces_around_it() -> None:
+    accounts = validate_table(
+        raw(
+            "accounts", customer_id=[" c1", "c2\t", "c3"], network=["x"] * 3, handle=["a", "b", "c"]
+        ),
+        TABLES["accounts"],
+    ).frame
+    assert accounts["customer_id"].tolist() == ["c1", "c2", "c3"]
+    clean = validate_table(
+        raw("accounts", customer_id=["c1", "c2"], network=["x"] * 2, handle=["a", "b"]),
+        TABLES["accounts"],
+    ).frame
+    assert clean["customer_id"].tolist() == ["c1", "c2"]
