@@ -263,7 +263,9 @@ def audience_pairs(graph: AudienceGraph, links: pd.DataFrame, customers: pd.Inde
     sub = graph.audience[rows[known]].tocoo()
     pairs = pd.DataFrame(
         {"owner": owner[sub.row].astype(np.int32), "member": sub.col.astype(np.int32)}
-    ).drop_duplicates()
+    )
+    if len(owners) < known.sum():  # a customer with several accounts: their audiences overlap
+        pairs = pairs.drop_duplicates()
     return pd.DataFrame(
         {
             "customer_id": pd.Categorical.from_codes(pairs["owner"], categories=owners),

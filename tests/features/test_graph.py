@@ -115,3 +115,21 @@ def test_the_audience_graph_of_a_date_masks_the_numbered_graph() -> None:
     size = dict(zip(social.nodes, social.as_of(t).audience_size, strict=True))
     assert size == {"x:f1": 0, "x:a": 2, "x:f2": 1, "x:f3": 0, "x:lonely": 0}
     assert social.as_of(None).audience_size.sum() == 4
+
+
+def test_a_customer_with_two_accounts_has_each_audience_member_once() -> None:
+    edges = edges_frame([("fan", "a1"), ("fan", "a2"), ("other", "a2"), ("x", "b")])
+    links = link_customers(
+        pd.DataFrame(
+            {"customer_id": ["c1", "c1", "c2"], "network": "x", "handle": ["a1", "a2", "b"]}
+        )
+    )
+    audience = build_audience_graph(edges, extra_nodes=links["node"])
+    pairs = audience_pairs(audience, links, pd.Index(["c1", "c2"]))
+    members = {
+        (c, audience.nodes[m]) for c, m in zip(pairs["customer_id"], pairs["member"], strict=True)
+    }
+    assert len(pairs) == len(members) == 3
+    assert members == {("c1", "x:fan"), ("c1", "x:other"), ("c2", "x:x")}
+    one = audience_pairs(audience, links, pd.Index(["c2"]))  # one account each: no duplicates
+    assert one["customer_id"].tolist() == ["c2"] and audience.nodes[one["member"][0]] == "x:x"
