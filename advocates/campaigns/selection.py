@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import heapq
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,7 +101,11 @@ def _celf(
     def key(i: int) -> float:
         return -_gain(cover, i, p[i], miss, w) / per[i]
 
-    queue = [(key(i), i, 0) for i in range(n_candidates) if cost[i] <= budget]
+    # Before anyone is chosen, every gain is p × (the weight of the row's people): one sparse
+    # product for all candidates (computing them one by one was 5 s for 650,000 candidates).
+    first = -(p * (cover @ w)) / per
+    affordable = np.flatnonzero(cost <= budget)
+    queue = list(zip(first[affordable].tolist(), affordable.tolist(), itertools.repeat(0)))
     heapq.heapify(queue)
     picks: list[Pick] = []
     total = spent = 0.0
