@@ -150,11 +150,17 @@ def blend(
         mean = float(np.nanmean(score)) if len(score) else 0.0
         if weight > 0 and mean > 0:
             total += weight * score / mean
+    # Best first, ties by id, a missing score last (as :func:`rank` orders them): served
+    # customers are sorted by id already, so a stable sort of the scores is that order.
     ids = pd.Index(eligible["customer_id"])
-    ranked = rank(pd.Series(total, index=ids), by_id=_sorted_order(ids))
-    ranks = ranked.to_numpy(dtype=float, na_value=np.nan)
-    order = np.argsort(ranks, kind="stable")  # (no rank, a missing score: last)
+    descending = np.where(np.isnan(total), np.inf, -total)
+    if ids.is_monotonic_increasing:
+        order = np.argsort(descending, kind="stable")
+    else:
+        order = np.lexsort((id_order(ids), descending))
     rows = order[offset : None if limit is None else offset + limit]
+    ranks = np.arange(offset + 1, offset + 1 + len(rows), dtype=float)
+    ranks[np.isnan(total[rows])] = np.nan
     page = eligible.iloc[rows]
     by_weight = sorted((o for o in weights if weights[o] > 0), key=lambda o: -weights[o])
     explanation = page[f"explanation_{by_weight[0]}"].astype(str)
@@ -165,13 +171,5 @@ def blend(
     return page.assign(
         custom_score=total[rows],
         explanation_custom=f"{by_weight[0]}: " + explanation,
-        rank_custom=pd.array(ranks[rows], dtype="Int64"),
+        rank_custom=pd.array(ranks, dtype="Int64"),
     ).reset_index(drop=True)
-
-
-def _sorted_order(ids: pd.Index) -> np.ndarray:
-    """:func:`id_order` of ``ids``; their positions when they are sorted already (a run's
-    served customers are), which spares sorting a million texts per request."""
-    if ids.is_monotonic_increasing:
-        return np.arange(len(ids))
-    return id_order(ids)
