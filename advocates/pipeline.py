@@ -486,6 +486,18 @@ def _as_of_latest(params: ScoringParams, tables: Tables) -> ScoringParams:
     return replace(params, as_of=found[1])
 
 
+def _unpickled(data: bytes | None) -> SentimentState | None:
+    """What a previous run kept of its sentiment model; None (fit afresh) when there is none or
+    it cannot be read back (written by another version of the library)."""
+    if data is None:
+        return None
+    try:
+        state = pickle.loads(data)  # (written by this store's own runs)
+    except Exception:  # an unreadable state costs a fit, never the run
+        return None
+    return state if isinstance(state, SentimentState) else None
+
+
 @dataclass(frozen=True)
 class RunOutcome:
     run_id: str
@@ -590,7 +602,7 @@ def run_nightly(
             result = score_tables(
                 accepted,
                 params=params,
-                previous_sentiment=pickle.loads(kept) if kept is not None else None,
+                previous_sentiment=_unpickled(kept),
                 hand_over=True,
                 progress=progress,
             )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 from dataclasses import fields
 from pathlib import Path
@@ -248,3 +249,9 @@ def test_a_run_given_its_tables_lets_the_edges_go_once_the_graph_is_numbered(
     given = score_tables(handed, params=ScoringParams(as_of=AS_OF), hand_over=True)
     assert "edges" not in handed and set(handed) == set(tables) - {"edges"}
     pd.testing.assert_frame_equal(kept.scores, given.scores)
+
+
+def test_a_sentiment_state_that_cannot_be_read_back_is_fitted_afresh() -> None:
+    assert pipeline._unpickled(None) is None
+    assert pipeline._unpickled(b"not a pickle") is None
+    assert pipeline._unpickled(pickle.dumps({"some": "thing"})) is None
