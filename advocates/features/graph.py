@@ -106,8 +106,8 @@ def social_graph(edges: pd.DataFrame, *, extra_nodes: pd.Series | None = None) -
     )
     return SocialGraph(
         nodes=keys,
-        person=np.concatenate([target, source[friend]]),
-        member=np.concatenate([source, target[friend]]),
+        person=np.concatenate([target, source[friend]]).astype(np.int32),
+        member=np.concatenate([source, target[friend]]).astype(np.int32),
         created_at=pd.concat([created, created[friend]], ignore_index=True),
     )
 
@@ -137,12 +137,17 @@ def pagerank(
     n = graph.audience.shape[0]
     if n == 0:
         return np.zeros(0)
-    # follower u -> followed v: the walk goes from an audience member to the person.
-    walk = graph.audience.T.tocsr()
-    out_degree = np.asarray(walk.sum(axis=1)).ravel()
+    # follower u -> followed v: the walk goes from an audience member to the person, so the
+    # chance to step from u to v is audience[v, u] / (how many people u follows), the column's
+    # count: the transition matrix is the audience matrix with each entry scaled by its column
+    # (no transposed copies of a matrix of millions of edges).
+    audience = graph.audience
+    out_degree = np.bincount(audience.indices, weights=audience.data, minlength=n)
     dangling = out_degree == 0
     inv = np.divide(1.0, out_degree, out=np.zeros(n), where=~dangling)
-    transition = (sp.diags(inv) @ walk).T.tocsr()
+    transition = sp.csr_matrix(
+        (audience.data * inv[audience.indices], audience.indices, audience.indptr), shape=(n, n)
+    )
     rank = np.full(n, 1.0 / n)
     change = np.inf
     for _ in range(max_iter):
