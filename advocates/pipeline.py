@@ -296,12 +296,21 @@ def score(
     )
 
 
+def reward_status(tables: Tables, params: ScoringParams) -> pd.DataFrame:
+    """The reward status of converted referrals (published with the run)."""
+    return referral_rewards(
+        tables["referrals"],
+        tables["orders"],
+        as_of=params.as_of,
+        return_window_days=params.return_window_days,
+    )
+
+
 def build_run_tables(
-    tables: Tables,
     audience_graph: AudienceGraph,
     links: pd.DataFrame,
     scores: pd.DataFrame,
-    params: ScoringParams,
+    rewards: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
     """The side tables published with the scores: eligible customers' audiences, the reward
     status of converted referrals, and the eligible customers as plans and rankings per request
@@ -310,12 +319,7 @@ def build_run_tables(
     return {
         "audience": audience_pairs(audience_graph, links, eligible),
         "served": served_frame(scores.reset_index()),
-        "rewards": referral_rewards(
-            tables["referrals"],
-            tables["orders"],
-            as_of=params.as_of,
-            return_window_days=params.return_window_days,
-        ),
+        "rewards": rewards,
     }
 
 
@@ -335,6 +339,7 @@ class Stage:
 SCORING_STAGES = (
     Stage("identity", link_identities, ("tables",), ("links",)),
     Stage("graph", number_graph, ("tables", "links"), ("social_graph",)),
+    Stage("rewards", reward_status, ("tables", "params"), ("rewards",)),
     Stage(
         "sentiment model",
         score_texts,
@@ -369,7 +374,7 @@ SCORING_STAGES = (
     Stage(
         "run tables",
         build_run_tables,
-        ("tables", "audience_graph", "links", "scores", "params"),
+        ("audience_graph", "links", "scores", "rewards"),
         ("run_tables",),
     ),
 )
@@ -425,7 +430,7 @@ def score_tables(
 
     With ``hand_over``, the caller gives up ``tables`` (a dict): a table no later stage reads is
     taken out of it, so that its memory goes (the graph's edges, once numbered: most of a
-    million-customer input).
+    million-customer input; every table once the customers are scored).
     """
     timer = _Timer(progress)
     # An optional table with no rows (a header alone, or every row rejected) scores as a missing
@@ -453,10 +458,13 @@ def score_tables(
         # texts: gigabytes at a million customers).
         for name in [n for n, last in _LAST_USE.items() if last == i and n not in _RESULTS]:
             artifacts.pop(name, None)
-        if stage.name == "graph":  # the one reader of the edges
-            full["edges"] = empty_table("edges")
+        # Input tables go too: the edges once the graph is numbered, the rest after the last
+        # stage that reads the tables (given up by the caller with ``hand_over``).
+        done = TABLES if _LAST_USE["tables"] == i else ("edges",) if stage.name == "graph" else ()
+        for name in done:
+            full[name] = empty_table(name)
             if hand_over and isinstance(tables, dict):
-                tables.pop("edges", None)
+                tables.pop(name, None)
     scores: pd.DataFrame = artifacts["scores"]
     report: dict[str, object] = {
         "as_of": params.as_of.isoformat(),

@@ -238,7 +238,7 @@ def test_the_next_run_reuses_the_sentiment_model_and_its_scores_until_labels_cha
 
 
 @pytest.mark.slow
-def test_a_run_given_its_tables_lets_the_edges_go_once_the_graph_is_numbered(
+def test_a_run_given_its_tables_lets_each_go_once_no_stage_reads_it(
     tmp_path: Path,
 ) -> None:
     demo = write_demo(tmp_path / "demo", customers=300)
@@ -246,8 +246,17 @@ def test_a_run_given_its_tables_lets_the_edges_go_once_the_graph_is_numbered(
     tables = {name: result.frame for name, result in results.items()}
     kept = score_tables(dict(tables), params=ScoringParams(as_of=AS_OF))
     handed = dict(tables)
-    given = score_tables(handed, params=ScoringParams(as_of=AS_OF), hand_over=True)
-    assert "edges" not in handed and set(handed) == set(tables) - {"edges"}
+    seen: dict[str, set[str]] = {}
+    given = score_tables(
+        handed,
+        params=ScoringParams(as_of=AS_OF),
+        hand_over=True,
+        progress=lambda stage: seen.setdefault(stage, set(handed)),
+    )
+    assert seen["graph"] == set(tables)
+    assert seen["rewards"] == set(tables) - {"edges"}  # gone once the graph is numbered
+    assert seen["scoring"] == set(tables) - {"edges"} and seen["run tables"] == set()
+    assert handed == {}
     pd.testing.assert_frame_equal(kept.scores, given.scores)
 
 
