@@ -1,7 +1,8 @@
 """Privacy in the SQLite store: erasing a customer everywhere, the suppression list, the audit log.
 
 :meth:`SqlitePrivacy.erase_customer` removes a customer's rows from every run (scores, audience
-and reward tables, and the run files, which are written again under a new version), every campaign plan's assignments, the events and the contact blocks, in one
+and reward tables, and the run files that hold them, written again under a new version), every
+campaign plan's assignments, the events and the contact blocks, in one
 transaction, and keeps the id only as a keyed hash on the suppression list (HMAC-SHA-256 under a
 secret made once per store), so that later runs drop the customer even when the CRM export still
 holds them. The audit log records who (the key id) did what (route, customer, rows) and when,
@@ -108,15 +109,21 @@ class SqlitePrivacy(SqliteConnection):
                     (customer_id,) * where.count("?"),
                 ).rowcount
                 removed["plans" if table.startswith("plan_") else "runs"] += count
-        files = con.execute("SELECT run_id, name, data FROM run_files").fetchall()
-        for run_id, name, data in files:
-            frame = from_parquet(data)
-            hit = (frame["customer_id"] == customer_id).to_numpy(dtype=bool)
+        # One file at a time, its ids alone first: a store keeps dozens of runs' files, each
+        # hundreds of megabytes at a million customers, and most do not hold the customer.
+        for run_id, name in con.execute("SELECT run_id, name FROM run_files").fetchall():
+            file = (run_id, name)
+            data = con.execute(
+                "SELECT data FROM run_files WHERE run_id = ? AND name = ?", file
+            ).fetchone()[0]
+            ids = from_parquet(data, ["customer_id"])["customer_id"]
+            hit = (ids == customer_id).to_numpy(dtype=bool)
             if hit.any():
+                kept = from_parquet(data)[~hit]
                 con.execute(
                     "UPDATE run_files SET data = ?, version = version + 1 "
                     "WHERE run_id = ? AND name = ?",
-                    (to_parquet(frame[~hit]), run_id, name),
+                    (to_parquet(kept), *file),
                 )
                 removed["runs"] += int(hit.sum())
         removed["events"] = con.execute(
