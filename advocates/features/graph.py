@@ -20,7 +20,6 @@ from advocates.errors import ConvergenceError
 __all__ = [
     "AudienceGraph",
     "SocialGraph",
-    "audience_graph_as_of",
     "audience_pairs",
     "build_audience_graph",
     "graph_features",
@@ -206,15 +205,6 @@ def _engaged_audience(
     return count, distinct
 
 
-def audience_graph_as_of(
-    edges: pd.DataFrame, links: pd.DataFrame, as_of: pd.Timestamp
-) -> AudienceGraph:
-    """The audience graph of edges that existed at ``as_of`` (undated edges always), with every
-    customer's account as a node. A run numbers its graph once (:func:`social_graph`) and masks
-    it per date; this is the one-date shortcut."""
-    return social_graph(edges, extra_nodes=links["node"]).as_of(as_of)
-
-
 def graph_features(
     *,
     graph: AudienceGraph,
@@ -226,7 +216,7 @@ def graph_features(
 ) -> pd.DataFrame:
     """Per-customer graph features as of ``as_of``, summed over the customer's accounts.
 
-    ``graph`` is the audience graph as of the same date (:func:`audience_graph_as_of`). Returns one row per customer that has at least one account, with columns ``audience_size``,
+    ``graph`` is the audience graph as of the same date (:meth:`SocialGraph.as_of`). Returns one row per customer that has at least one account, with columns ``audience_size``,
     ``unique_reach_2hop``, ``pagerank`` (scaled so that the average node is 1.0),
     ``audience_engagements_recent`` and ``engaged_audience_recent``. Without ``kernels``, the
     costly ones (2-hop reach and PageRank) are left out.

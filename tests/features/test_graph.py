@@ -8,7 +8,6 @@ import pytest
 from advocates.data.identity import link_customers
 from advocates.errors import ConvergenceError
 from advocates.features.graph import (
-    audience_graph_as_of,
     audience_pairs,
     build_audience_graph,
     pagerank,
@@ -94,7 +93,7 @@ def test_campaign_audiences_only_hold_edges_that_existed_at_the_run_date() -> No
         }
     )
     links = link_customers(pd.DataFrame({"customer_id": ["c1"], "network": ["x"], "handle": ["a"]}))
-    audience = audience_graph_as_of(edges, links, t)
+    audience = social_graph(edges, extra_nodes=links["node"]).as_of(t)
     pairs = audience_pairs(audience, links, pd.Index(["c1"]))
     assert sorted(audience.nodes[pairs["member"]]) == ["x:f1", "x:f2"]
     assert pairs["customer_id"].tolist() == ["c1", "c1"]
