@@ -97,14 +97,17 @@ def score_once(data: Path, store: Path, as_of: str = AS_OF) -> dict[str, object]
     from advocates.pipeline import ScoringParams, run_nightly
     from advocates.store import SqliteStore
 
-    stages: list[tuple[str, float, int]] = []
+    # Peak memory from each stage's first announcement to the next's (tables are read and
+    # validated one at a time, so their two stages alternate; their seconds come from the run's
+    # report, which adds up each entry).
+    peaks: dict[str, int] = {}
+    current: list[str] = []
 
     def progress(stage: str) -> None:
-        if stages:
-            name, started, _ = stages[-1]
-            stages[-1] = (name, time.perf_counter() - started, _peak_kib())
+        if current:
+            peaks[current[-1]] = _peak_kib()
         _reset_peak()
-        stages.append((stage, time.perf_counter(), 0))
+        current.append(stage)
 
     start = time.perf_counter()
     outcome = run_nightly(
@@ -116,13 +119,12 @@ def score_once(data: Path, store: Path, as_of: str = AS_OF) -> dict[str, object]
         progress=progress,
     )
     total = time.perf_counter() - start
-    name, started, _ = stages[-1]
-    stages[-1] = (name, time.perf_counter() - started, _peak_kib())
+    peaks[current[-1]] = _peak_kib()
     return {
         "total_s": round(total, 1),
-        "peak_gib": round(max(p for _, _, p in stages) / 1024**2, 2),
-        "stages": {name: [round(s, 1), round(p / 1024**2, 2)] for name, s, p in stages},
-        "reported_seconds": outcome.report["seconds"],
+        "peak_gib": round(max(peaks.values()) / 1024**2, 2),
+        "peak_gib_per_stage": {name: round(kib / 1024**2, 2) for name, kib in peaks.items()},
+        "seconds": outcome.report["seconds"],
         "customers": outcome.report["customers"],
         "sentiment_model": {
             k: v
@@ -156,11 +158,9 @@ def _child(*args: str) -> dict[str, object]:
 
 def _table(size: int, run: dict[str, object]) -> str:
     lines = [f"| stage ({size:,} customers) | seconds | peak GiB |", "|---|---:|---:|"]
-    # Seconds as the run reports them (tables are read and validated one at a time, so the two
-    # stages alternate); peaks from the first entry of each stage to the next stage's.
-    stages: dict[str, list[float]] = run["stages"]  # type: ignore[assignment]
-    seconds: dict[str, float] = run["reported_seconds"]  # type: ignore[assignment]
-    for name, (_, peak) in stages.items():
+    peaks: dict[str, float] = run["peak_gib_per_stage"]  # type: ignore[assignment]
+    seconds: dict[str, float] = run["seconds"]  # type: ignore[assignment]
+    for name, peak in peaks.items():
         lines.append(f"| {name} | {round(seconds.get(name, 0.0), 1)} | {peak} |")
     lines.append(f"| **total** | **{run['total_s']}** | **{run['peak_gib']}** |")
     return "\n".join(lines)
