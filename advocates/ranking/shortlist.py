@@ -252,8 +252,8 @@ def ranked_page(
 def iter_ranked(
     store: Store, run_id: str, *, ranking: Ranking, limit: int, chunk_rows: int = 50_000
 ) -> Iterator[pd.DataFrame]:
-    """The top ``limit`` eligible customers by ``ranking`` in chunks, for streaming exports:
-    from the run's served customers, which the process keeps (a run published without them is
+    """The top ``limit`` eligible customers by ``ranking`` in chunks, for streaming exports
+    (the columns of their shortlist): from the run's served customers, which the process keeps (a run published without them is
     read from its scores by rank)."""
     if ranking.weights is not None:
         yield ranked_page(store, run_id, ranking=ranking, limit=limit, offset=0)[0]
@@ -266,5 +266,7 @@ def iter_ranked(
     ranks = served[rank].to_numpy(dtype=float, na_value=np.nan)
     listed = np.flatnonzero(~np.isnan(ranks))
     top = listed[np.argsort(ranks[listed], kind="stable")][:limit]
-    for start in range(0, len(top), chunk_rows):
-        yield served.iloc[top[start : start + chunk_rows]].reset_index(drop=True)
+    shown = {rank, f"explanation_{ranking.name}", *shortlist_columns(ranking.name)}
+    columns = [i for i, column in enumerate(served.columns) if column in shown]
+    for start in range(0, len(top), chunk_rows):  # the shortlist's columns alone
+        yield served.iloc[top[start : start + chunk_rows], columns].reset_index(drop=True)

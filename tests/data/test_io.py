@@ -3,13 +3,19 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from advocates.data.contract import TABLES
 from advocates.data.io import (
+    _decimal,
+    _decimals,
+    _plain,
+    csv_lines,
     find_table_files,
     read_raw_table,
     spreadsheet_safe,
@@ -165,3 +171,49 @@ def test_written_csv_has_no_cell_a_spreadsheet_would_evaluate(tmp_path: Path) ->
     ]
     assert risky == []
     assert "'=cmd|' /C calc'!A0" in cells
+
+
+def _csv_module_lines(frame: pd.DataFrame) -> str:
+    """What the csv module writes for the frame's plain values: the reference of csv_lines."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([spreadsheet_safe(str(c)) for c in frame.columns])
+    for row in frame.astype(object).itertuples(index=False):
+        writer.writerow(["" if pd.isna(v) else spreadsheet_safe(_plain(v)) for v in row])
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 3, 10_000])
+def test_csv_lines_write_what_the_csv_module_writes(chunk_rows: int) -> None:
+    frame = pd.DataFrame(
+        {
+            "a,b": ["plain", 'say "hi"', "two\nlines", "cr\rhere", "=1+1", "-0.25", None, ""],
+            "score": [1 / 3, 1.0, -0.0, 1e-7, 2.5e-5, 1e17, np.nan, 123.4567895],
+            "count": pd.array([1, None, -3, 0, 2**40, 7, 8, 9], dtype="Int64"),
+            "flag": pd.array([True, False, None, True, True, False, True, False], dtype="boolean"),
+            "when": pd.to_datetime(["2026-01-02"] * 7 + [None], utc=True),
+            "mixed": [1, "x,y", 2.0000004, None, "@home", 3, "z", '"'],
+        }
+    )
+    frame["text"] = frame["a,b"].astype("str")
+    written = "".join(csv_lines(frame, chunk_rows=chunk_rows))
+    assert written == _csv_module_lines(frame)
+    one = frame[["a,b"]].fillna("")
+    assert "".join(csv_lines(one, chunk_rows=chunk_rows)) == _csv_module_lines(one)
+    assert "".join(csv_lines(frame.iloc[:0])) == _csv_module_lines(frame.iloc[:0])
+
+
+def test_floats_are_written_as_python_rounds_them_to_6_places() -> None:
+    rng = np.random.default_rng(7)
+    values = np.concatenate(
+        [
+            rng.random(20_000) * 10.0 ** rng.integers(-9, 13, 20_000),
+            -rng.random(2_000),
+            (rng.integers(0, 10**7, 5_000) + 0.5) / 1e6,  # halves of a millionth
+            np.arange(1, 2_000) / 128,  # exact halves in binary
+            [0.0, -0.0, 1e-7, 5e-7, -5e-7, 1e9, 1e15, 1e17, 2.0**53, 1e300],
+        ]
+    )
+    assert _decimals(values) == [_decimal(v) for v in values.tolist()]
+    for text, value in zip(_decimals(values), values.tolist(), strict=True):
+        assert float(text) == round(value, 6) and "e" not in text
