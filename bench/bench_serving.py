@@ -14,9 +14,10 @@ makes an API key with the read, write and export scopes, starts ``advocates serv
 - campaign plans (``POST /v1/campaigns``, conversion, the example catalogue ``data/incentives.csv``,
   a budget no plan reaches) of ``--plans`` advocates each: the first one and the median of
   ``--repeat``;
-- a streamed CSV export of ``--export-rows`` rows (``/v1/exports/shortlist.csv``): rows per second,
-  and the server's resident memory before and at its peak during the export (flat memory: the
-  peak stays near the start).
+- a streamed CSV export of ``--export-rows`` rows (``/v1/exports/shortlist.csv``, never kept by
+  the server): rows per second of the first and the median of the next ``--repeat``, and the
+  server's resident memory before and at its peak during them (flat memory: the peak stays near
+  the start).
 
 Targets (issue 9): a plan of 1,000 advocates within 3 s, a custom-weights listing within 300 ms,
 an export at 200,000 rows/s or more, on the 1,000,000-customer run. Prints figures and one JSON
@@ -86,8 +87,9 @@ def catalogue() -> list[dict[str, Any]]:
     return rows
 
 
-def export(url: str, key: str, pid: int) -> dict[str, float]:
-    """Stream an export, sampling the server's memory meanwhile."""
+def export(url: str, key: str, pid: int, repeat: int) -> dict[str, float]:
+    """Stream an export ``repeat + 1`` times, sampling the server's memory meanwhile: the first
+    export's rows per second, the median of the others, and the memory before and at most."""
     before, peak, done = rss_mib(pid), 0.0, threading.Event()
 
     def sample() -> None:
@@ -99,15 +101,18 @@ def export(url: str, key: str, pid: int) -> dict[str, float]:
     sampler = threading.Thread(target=sample)
     sampler.start()
     try:
-        seconds, body = request(url, key)
+        answers = [request(url, key) for _ in range(repeat + 1)]
     finally:
         done.set()
         sampler.join()
-    rows = body.count(b"\r\n") - 1  # less the header
+    rows = answers[0][1].count(b"\r\n") - 1  # less the header
+    first, later = answers[0][0], statistics.median(seconds for seconds, _ in answers[1:])
     return {
         "rows": rows,
-        "seconds": round(seconds, 2),
-        "rows_per_s": round(rows / seconds),
+        "first_seconds": round(first, 2),
+        "first_rows_per_s": round(rows / first),
+        "median_seconds": round(later, 2),
+        "median_rows_per_s": round(rows / later),
         "server_rss_before_mib": round(before),
         "server_rss_peak_mib": round(peak),
     }
@@ -153,6 +158,7 @@ def benchmark(store: Path, workdir: Path, args: argparse.Namespace) -> dict[str,
             f"{base}/v1/exports/shortlist.csv?objective=awareness&limit={args.export_rows}",
             key,
             server.process.pid,
+            args.repeat,
         )
     from advocates.store import SqliteStore
 
@@ -219,9 +225,10 @@ def main() -> int:
     )
     e = figures["export"]
     print(
-        f"export of {e['rows']:,} rows: {e['seconds']} s, {e['rows_per_s']:,} rows/s (target >= "
-        f"200,000); server memory {e['server_rss_before_mib']} MiB before, "
-        f"{e['server_rss_peak_mib']} MiB at most during it"
+        f"export of {e['rows']:,} rows: first {e['first_rows_per_s']:,} rows/s "
+        f"({e['first_seconds']} s), then median {e['median_rows_per_s']:,} rows/s "
+        f"({e['median_seconds']} s) (target >= 200,000); server memory "
+        f"{e['server_rss_before_mib']} MiB before, {e['server_rss_peak_mib']} MiB at most during them"
     )
     print(json.dumps(figures))
     return 0

@@ -239,8 +239,11 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
-def csv_lines(frame: pd.DataFrame, *, chunk_rows: int = 10_000) -> Iterator[str]:
-    """Yield ``frame`` as spreadsheet-safe CSV text: the header, then chunks of rows.
+def csv_lines(
+    frame: pd.DataFrame, *, chunk_rows: int = 50_000, header: bool = True
+) -> Iterator[str]:
+    """Yield ``frame`` as spreadsheet-safe CSV text: the header (unless not ``header``), then
+    chunks of rows.
 
     The text is what the csv module writes (minimal quoting, ``\\r\\n`` line ends) for the
     plain values: missing ones empty, floats rounded to 6 places in positional notation
@@ -252,46 +255,53 @@ def csv_lines(frame: pd.DataFrame, *, chunk_rows: int = 10_000) -> Iterator[str]
     >>> print("".join(csv_lines(frame)).replace("\\r\\n", "|"))
     id,n,k|"a,b",0.333333,1|\"\"\"q\"\"\",,2|
     """
-    header = _safe_text(pa.array([str(c) for c in frame.columns], pa.string()))
+    names = _safe_text(pa.array([str(c) for c in frame.columns], pa.string())).to_pylist()
     for start in range(0, max(len(frame), 1), chunk_rows):
         chunk = frame.iloc[start : start + chunk_rows]
+        first = ",".join(names) + "\r\n" if start == 0 and header else ""
+        if chunk.empty:
+            yield first
+            continue
         columns = [_text_column(chunk.iloc[:, i]) for i in range(chunk.shape[1])]
         if len(columns) == 1:  # the csv module quotes a lone empty cell, or the row would vanish
-            columns = [[cell or '""' for cell in columns[0]]]
-        lines = [",".join(header)] if start == 0 else []
-        lines.extend(map(",".join, zip(*columns, strict=True)))
-        yield "\r\n".join(lines) + "\r\n" if lines else ""
+            columns = [pc.if_else(pc.equal(columns[0], ""), '""', columns[0])]
+        # 64-bit offsets: a chunk's text may pass 2 GiB.
+        comma, line_end, nothing = (
+            pa.scalar(text, pa.large_string()) for text in (",", "\r\n", "")
+        )
+        lines = pc.binary_join_element_wise(*(c.cast(pa.large_string()) for c in columns), comma)
+        lines = pc.binary_join_element_wise(lines, line_end, nothing)
+        whole = pc.binary_join(pa.LargeListArray.from_arrays([0, len(lines)], lines), nothing)
+        yield first + whole[0].as_py()
 
 
-def _text_column(values: pd.Series) -> list[str]:
+def _text_column(values: pd.Series) -> pa.StringArray:
     """One column's cells as the CSV shows them (see :func:`csv_lines`), quoted where needed."""
-    missing = values.isna().to_numpy()
+    missing = pa.array(values.isna().to_numpy())
     if pd.api.types.is_float_dtype(values.dtype):
         cells = _decimals(values.to_numpy(dtype=float, na_value=0.0))
     elif pd.api.types.is_integer_dtype(values.dtype):
-        array = pa.array(values.to_numpy(dtype=np.int64, na_value=0))
-        cells = pc.cast(array, pa.string()).to_pylist()
+        cells = pc.cast(pa.array(values.to_numpy(dtype=np.int64, na_value=0)), pa.string())
     elif pd.api.types.is_bool_dtype(values.dtype):
-        cells = [str(v) for v in values.to_numpy(dtype=bool, na_value=False).tolist()]
+        cells = pc.if_else(pa.array(values.to_numpy(dtype=bool, na_value=False)), "True", "False")
     else:
         if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-            text = pa.array(values.fillna("").astype(str), pa.string())
+            text = pa.chunked_array([pa.array(values.fillna("").astype(str), pa.string())])
+            text = text.combine_chunks()  # a frame of concatenated frames holds chunks
         else:
             text = pa.array([str(_plain(v)) for v in values.tolist()], pa.string())
         cells = _safe_text(text)
-    for i in np.flatnonzero(missing).tolist():
-        cells[i] = ""
-    return cells
+    return pc.if_else(missing, "", cells).cast(pa.string())
 
 
-def _decimals(values: np.ndarray) -> list[str]:
+def _decimals(values: np.ndarray) -> pa.StringArray:
     """Floats rounded to 6 places in positional notation, as :func:`_decimal` writes them.
 
     A value is rounded as its integer count of millionths; the few whose product with a million
     is too close to a half for the float product to decide, or too large for an int64, are
     written one by one.
 
-    >>> _decimals(np.array([1 / 3, -2.0, 9.6e-05, 0.0078125, 2e12, -1e-9]))
+    >>> _decimals(np.array([1 / 3, -2.0, 9.6e-05, 0.0078125, 2e12, -1e-9])).to_pylist()
     ['0.333333', '-2.0', '0.000096', '0.007812', '2000000000000.0', '0.0']
     """
     scaled = values * 1e6
@@ -301,16 +311,15 @@ def _decimals(values: np.ndarray) -> list[str]:
     millionths = np.where(slow, 0.0, np.rint(scaled)).astype(np.int64)
     size = np.abs(millionths)
     whole = pc.cast(pa.array(size // 1_000_000), pa.string())
-    part = pc.utf8_rtrim(
-        pc.utf8_lpad(pc.cast(pa.array(size % 1_000_000), pa.string()), 6, "0"), "0"
-    )
+    part = pc.cast(pa.array(size % 1_000_000), pa.string())
+    part = pc.utf8_rtrim(pc.utf8_lpad(part, 6, "0"), "0")
     part = pc.if_else(pc.equal(part, ""), "0", part)
     sign = pc.if_else(pa.array(millionths < 0), "-", "")
-    text = pc.binary_join_element_wise(pc.binary_join_element_wise(sign, whole, ""), part, ".")
-    cells: list[str] = text.to_pylist()
-    for i in np.flatnonzero(slow).tolist():
-        cells[i] = _decimal(float(values[i]))
-    return cells
+    text = pc.binary_join_element_wise(sign, pc.binary_join_element_wise(whole, part, "."), "")
+    if not slow.any():
+        return text
+    one_by_one = pa.array([_decimal(v) for v in values[slow].tolist()], pa.string())
+    return pc.replace_with_mask(text, pa.array(slow), one_by_one)
 
 
 def _decimal(value: float) -> str:
@@ -326,17 +335,30 @@ def _decimal(value: float) -> str:
     return "0.0" if text == "-0.0" else text
 
 
-def _safe_text(text: pa.Array) -> list[str]:
+def _safe_text(text: pa.StringArray) -> pa.StringArray:
     """Text cells made :func:`spreadsheet_safe` and quoted as the csv module quotes them: a cell
-    holding a comma, a quote or a line break is put in quotes, its quotes doubled."""
-    cells: list[str] = text.to_pylist()
-    formula = pc.match_substring_regex(text, r"^[=+\-@\t\r]").to_numpy(zero_copy_only=False)
-    for i in np.flatnonzero(formula).tolist():
-        cells[i] = str(spreadsheet_safe(cells[i]))
-    quote = pc.match_substring_regex(text, r'[,"\r\n]').to_numpy(zero_copy_only=False)
-    for i in np.flatnonzero(quote).tolist():
-        cells[i] = '"' + cells[i].replace('"', '""') + '"'
-    return cells
+    holding a comma, a quote or a line break is put in quotes, its quotes doubled. Arrow's
+    kernels do it, but for the doubling of quotes (its kernel is slower than Python's)."""
+    first = pc.utf8_slice_codeunits(text, 0, 1)
+    formula = pc.is_in(first, value_set=pa.array(_FORMULA_START, pa.string()))
+    if pc.any(formula).as_py():
+        number = pc.match_substring_regex(text, r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
+        formula = pc.and_not(formula, number)
+        text = pc.if_else(formula, pc.binary_join_element_wise("'", text, ""), text)
+    quoted = pc.if_else(
+        pc.match_substring_regex(text, r'[,"\r\n]'),
+        pc.binary_join_element_wise('"', text, '"', ""),
+        text,
+    )
+    doubled = pc.match_substring_regex(text, '"')
+    if not pc.any(doubled).as_py():
+        return quoted
+    inner = pc.filter(text, doubled).to_pylist()
+    return pc.replace_with_mask(
+        quoted,
+        doubled,
+        pa.array(['"' + cell.replace('"', '""') + '"' for cell in inner], pa.string()),
+    )
 
 
 def _plain(value: object) -> object:

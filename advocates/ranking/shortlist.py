@@ -265,7 +265,9 @@ def iter_ranked(
         return
     ranks = served[rank].to_numpy(dtype=float, na_value=np.nan)
     listed = np.flatnonzero(~np.isnan(ranks))
-    top = listed[np.argsort(ranks[listed], kind="stable")][:limit]
+    if limit < len(listed):  # the top alone is sorted
+        listed = listed[np.argpartition(ranks[listed], limit - 1)[:limit]]
+    top = listed[np.argsort(ranks[listed], kind="stable")]
     shown = {rank, f"explanation_{ranking.name}", *shortlist_columns(ranking.name)}
     columns = [i for i, column in enumerate(served.columns) if column in shown]
     for start in range(0, len(top), chunk_rows):  # the shortlist's columns alone

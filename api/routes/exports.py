@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Iterator
 from typing import Annotated
 
+import pandas as pd
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
@@ -13,7 +14,12 @@ from advocates.access.keys import Scope
 from advocates.data.io import csv_lines
 from advocates.errors import ConfigurationError
 from advocates.ranking.objectives import parse_ranking
-from advocates.ranking.shortlist import check_rankable, iter_ranked, shortlist_frame
+from advocates.ranking.shortlist import (
+    check_rankable,
+    iter_ranked,
+    shortlist_columns,
+    shortlist_frame,
+)
 
 from ..deps import CallerDep, Heavy, SettingsDep, StoreDep, actor_of, requires
 from ..schemas import ErrorPublic
@@ -60,15 +66,12 @@ def export_shortlist(
 
     def body() -> Iterator[str]:
         yield "\ufeff"
-        first, rows = True, 0
+        rows = 0
         for chunk in chunks:
+            yield from csv_lines(shortlist_frame(chunk, ranking.name), header=rows == 0)
             rows += len(chunk)
-            for i, text in enumerate(csv_lines(shortlist_frame(chunk, ranking.name))):
-                if first or i > 0 or not text.startswith("rank,"):
-                    yield text
-                else:  # later chunks: drop their header line
-                    yield text.split("\r\n", 1)[1]
-            first = False
+        if rows == 0:  # nobody to list: the header alone
+            yield from csv_lines(pd.DataFrame(columns=shortlist_columns(ranking.name)))
         store.audit(
             key_id=actor_of(caller), action="export", target="/v1/exports/shortlist.csv", rows=rows
         )

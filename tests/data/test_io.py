@@ -214,6 +214,7 @@ def test_floats_are_written_as_python_rounds_them_to_6_places() -> None:
             [0.0, -0.0, 1e-7, 5e-7, -5e-7, 1e9, 1e15, 1e17, 2.0**53, 1e300],
         ]
     )
-    assert _decimals(values) == [_decimal(v) for v in values.tolist()]
-    for text, value in zip(_decimals(values), values.tolist(), strict=True):
+    written = _decimals(values).to_pylist()
+    assert written == [_decimal(v) for v in values.tolist()]
+    for text, value in zip(written, values.tolist(), strict=True):
         assert float(text) == round(value, 6) and "e" not in text

@@ -40,3 +40,21 @@ def test_an_export_whose_every_score_is_0_is_409_not_a_list_by_id(tmp_path: Path
         with keyed_client(base_url, url, "export") as client:
             answer = client.get("/v1/exports/shortlist.csv", params={"objective": "awareness"})
             assert "there is nothing to rank by" in assert_error(answer, 409, "nothing_to_rank")
+
+
+def test_an_export_with_nobody_eligible_is_the_header_alone(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nobody.db'}"
+    store = open_store(url)
+    run = store.begin_run(as_of=pd.Timestamp("2026-11-01", tz="UTC"))
+    scores = pd.DataFrame(
+        {"customer_id": ["c1"], "eligible": [0], "awareness_score": [0.5], "rank_awareness": [1]}
+    )
+    store.publish(run, scores=scores.assign(explanation_awareness=["no consent"]), report={})
+    for base_url in serve(Settings(store_url=url)):
+        with keyed_client(base_url, url, "export") as client:
+            answer = client.get("/v1/exports/shortlist.csv", params={"objective": "awareness"})
+            assert answer.status_code == 200
+            assert answer.content.decode("utf-8-sig") == (
+                "rank,customer_id,awareness_score,p_share,unique_reach_2hop,audience_size,"
+                "sentiment,shares_recent,language,explanation\r\n"
+            )
