@@ -326,50 +326,62 @@ def build_run_tables(
 @dataclass(frozen=True)
 class Stage:
     """One step of a run: ``func`` called with the artifacts named ``inputs``; its result (a
-    tuple when there are several ``outputs``) stored under ``outputs``."""
+    tuple when there are several ``outputs``) stored under ``outputs``. A stage given
+    ``tables`` names in ``reads`` the input tables it reads: each table is dropped after the
+    last stage that reads it, and one not named is not there to read."""
 
     name: str
     func: Callable[..., Any]
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
+    reads: tuple[str, ...] = ()
 
 
 #: The scoring stages in order. ``tables`` (every contract table, empty when missing) and
 #: ``params`` are given; every other input is an earlier stage's output.
+_FEATURE_TABLES = ("customers", "orders", "interactions", "referrals")
+
 SCORING_STAGES = (
-    Stage("identity", link_identities, ("tables",), ("links",)),
-    Stage("graph", number_graph, ("tables", "links"), ("social_graph",)),
-    Stage("rewards", reward_status, ("tables", "params"), ("rewards",)),
+    Stage("identity", link_identities, ("tables",), ("links",), reads=("accounts",)),
+    Stage("graph", number_graph, ("tables", "links"), ("social_graph",), reads=("edges",)),
+    Stage(
+        "rewards", reward_status, ("tables", "params"), ("rewards",), reads=("referrals", "orders")
+    ),
     Stage(
         "sentiment model",
         score_texts,
         ("tables", "links", "params", "previous_sentiment"),
         ("sentiment_fit", "evidence", "sentiment_state"),
+        reads=("mentions", "reviews"),
     ),
     Stage(
         "features",
         compute_features,
         ("tables", "links", "social_graph", "evidence", "params"),
         ("audience_graph", "features_at_cutoff", "features_at_run_date"),
+        reads=_FEATURE_TABLES,
     ),
-    Stage("customer value", fit_value, ("tables", "params"), ("value_fit",)),
+    Stage("customer value", fit_value, ("tables", "params"), ("value_fit",), reads=("orders",)),
     Stage(
         "propensity model",
         fit_propensity,
         ("tables", "links", "features_at_cutoff", "features_at_run_date", "params"),
         ("propensity_fit", "p_share"),
+        reads=("customers", "interactions", "referrals"),
     ),
     Stage(
         "uplift model",
         fit_incentive_uplift,
         ("tables", "links", "social_graph", "evidence", "features_at_run_date", "params"),
         ("uplift_fit", "lift"),
+        reads=(*_FEATURE_TABLES, "exposures"),
     ),
     Stage(
         "scoring",
         score,
         ("tables", "features_at_run_date", "value_fit", "lift", "p_share", "params"),
         ("scores",),
+        reads=("customers", "referrals", "exposures"),
     ),
     Stage(
         "run tables",
@@ -395,6 +407,10 @@ _RESULTS = frozenset(
 _LAST_USE = {
     name: max(i for i, stage in enumerate(SCORING_STAGES) if name in stage.inputs)
     for name in {name for stage in SCORING_STAGES for name in stage.inputs}
+}
+_LAST_READ = {
+    table: max(i for i, stage in enumerate(SCORING_STAGES) if table in stage.reads)
+    for table in TABLES
 }
 
 #: The names of a nightly run's stages, in order, as the progress display shows them.
@@ -429,8 +445,8 @@ def score_tables(
     ``previous_sentiment`` is what the previous run kept of its sentiment model, to reuse.
 
     With ``hand_over``, the caller gives up ``tables`` (a dict): a table no later stage reads is
-    taken out of it, so that its memory goes (the graph's edges, once numbered: most of a
-    million-customer input; every table once the customers are scored).
+    taken out of it, so that its memory goes (the graph's edges once numbered, most of a
+    million-customer input; the texts once scored; the orders once the uplift model is fitted).
     """
     timer = _Timer(progress)
     # An optional table with no rows (a header alone, or every row rejected) scores as a missing
@@ -458,11 +474,10 @@ def score_tables(
         # texts: gigabytes at a million customers).
         for name in [n for n, last in _LAST_USE.items() if last == i and n not in _RESULTS]:
             artifacts.pop(name, None)
-        # Input tables go too: the edges once the graph is numbered, the rest after the last
-        # stage that reads the tables (given up by the caller with ``hand_over``).
-        done = TABLES if _LAST_USE["tables"] == i else ("edges",) if stage.name == "graph" else ()
-        for name in done:
-            full[name] = empty_table(name)
+        # Input tables go too, each after the last stage that reads it (the caller gives them
+        # up with ``hand_over``): a stage reading one it does not declare finds it missing.
+        for name in [n for n, last in _LAST_READ.items() if last == i]:
+            del full[name]
             if hand_over and isinstance(tables, dict):
                 tables.pop(name, None)
     scores: pd.DataFrame = artifacts["scores"]

@@ -253,10 +253,12 @@ def test_a_run_given_its_tables_lets_each_go_once_no_stage_reads_it(
         hand_over=True,
         progress=lambda stage: seen.setdefault(stage, set(handed)),
     )
-    assert seen["graph"] == set(tables)
-    assert seen["rewards"] == set(tables) - {"edges"}  # gone once the graph is numbered
-    assert seen["scoring"] == set(tables) - {"edges"} and seen["run tables"] == set()
-    assert handed == {}
+    assert seen["identity"] == set(tables)
+    assert seen["graph"] == set(tables) - {"accounts"}  # gone once customers are linked
+    assert seen["rewards"] == set(tables) - {"accounts", "edges"}  # once the graph is numbered
+    assert seen["features"] == {"customers", "orders", "interactions", "referrals", "exposures"}
+    assert seen["scoring"] == {"customers", "referrals", "exposures"}
+    assert seen["run tables"] == set() and handed == {}
     pd.testing.assert_frame_equal(kept.scores, given.scores)
 
 
