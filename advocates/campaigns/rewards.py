@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from advocates.data.membership import positions
+
 __all__ = ["referral_rewards"]
 
 
@@ -30,14 +32,12 @@ def referral_rewards(
     converted = referrals[
         referrals["converted_customer_id"].notna() & (referrals["converted_at"] <= as_of)
     ]
-    status = orders.set_index("order_id")["status"] if len(orders) else pd.Series(dtype=object)
-    order_status = converted["order_id"].map(status) if "order_id" in converted else None
     window_end = converted["converted_at"] + pd.Timedelta(days=return_window_days)
-    refunded = (
-        (order_status == "refunded").fillna(False).to_numpy(dtype=bool)
-        if order_status is not None
-        else np.zeros(len(converted), dtype=bool)
-    )
+    refunded = np.zeros(len(converted), dtype=bool)
+    if "order_id" in converted and len(orders):
+        order = positions(converted["order_id"], orders["order_id"])
+        was_refunded = (orders["status"] == "refunded").to_numpy(dtype=bool)
+        refunded[order >= 0] = was_refunded[order[order >= 0]]
     open_window = (window_end > as_of).to_numpy(dtype=bool)
     reward = np.where(
         refunded,

@@ -319,15 +319,18 @@ def validate_table(raw: RawTable, spec: TableSpec) -> TableResult:
 def _move_to_rejects(
     result: TableResult, mask: pd.Series, column: str, reasons: pd.Series
 ) -> TableResult:
+    """Move the rows of ``mask`` to the rejects with ``reasons`` (indexed like the frame: all
+    its rows, or only those of the mask)."""
     if not mask.any():
         return result
+    rows = mask.index[mask.to_numpy()]
     moved = _reject_frame(
         result.name,
         result.path,
-        result.frame.loc[mask, "_row"],
-        pd.Series(column, index=mask.index)[mask],
-        reasons[mask],
-        result.frame.loc[mask, column].astype(str),
+        result.frame.loc[rows, "_row"],
+        pd.Series(column, index=rows),
+        reasons.loc[rows],
+        result.frame.loc[rows, column].astype(str),
     )
     rejects = pd.concat([result.rejects, moved], ignore_index=True).sort_values(
         "row", kind="stable"
@@ -335,20 +338,31 @@ def _move_to_rejects(
     return replace(result, frame=result.frame.loc[~mask].reset_index(drop=True), rejects=rejects)
 
 
-def _graph_nodes(results: Mapping[str, TableResult]) -> pd.Index | None:
-    parts = []
-    if "accounts" in results:
-        frame = results["accounts"].frame
-        parts.append(frame["network"] + "\x1f" + frame["handle"])
-    if "edges" in results:
-        frame = results["edges"].frame
-        parts += [
-            frame["network"] + "\x1f" + frame["source"],
-            frame["network"] + "\x1f" + frame["target"],
-        ]
+def _graph_nodes(results: Mapping[str, TableResult]) -> dict[str, pd.Series] | None:
+    """The handles of the graph's nodes per network: accounts' handles, edges' ends."""
+    parts = [
+        results[table].frame[["network", column]].set_axis(["network", "handle"], axis=1)
+        for table, columns in (("accounts", ("handle",)), ("edges", ("source", "target")))
+        if table in results
+        for column in columns
+    ]
     if not parts:
         return None
-    return pd.Index(pd.concat(parts, ignore_index=True).unique())
+    nodes: dict[str, list[pd.Series]] = {}
+    for part in parts:
+        for network, handles in part.groupby("network", sort=False, observed=True)["handle"]:
+            nodes.setdefault(str(network), []).append(handles)
+    return {network: pd.concat(handles) for network, handles in nodes.items()}
+
+
+def _unknown_nodes(frame: pd.DataFrame, column: str, nodes: dict[str, pd.Series]) -> pd.Series:
+    """Whether each row's (network, ``column``) is no node of ``nodes``."""
+    unknown = pd.Series(True, index=frame.index)
+    for network, rows in frame.groupby("network", sort=False, observed=True).indices.items():
+        if str(network) in nodes:
+            values = frame[column].iloc[rows]
+            unknown.iloc[rows] = ~is_in(values, nodes[str(network)])
+    return unknown
 
 
 def check_references(results: Mapping[str, TableResult]) -> dict[str, TableResult]:
@@ -356,7 +370,8 @@ def check_references(results: Mapping[str, TableResult]) -> dict[str, TableResul
 
     Customers are checked against the accepted customers; interaction actors and targets against
     the graph nodes named by accounts and edges. Tables are checked in contract order, so an
-    order of a rejected customer is rejected too.
+    order of a rejected customer is rejected too. Reasons are written for the rejected rows
+    alone (for every row, they were millions of texts when nothing was wrong).
     """
     checked = dict(results)
     nodes = _graph_nodes(checked)
@@ -369,22 +384,21 @@ def check_references(results: Mapping[str, TableResult]) -> dict[str, TableResul
             if target == "graph.node":
                 if nodes is None:
                     continue
-                keys = result.frame["network"] + "\x1f" + values
-                unknown = pd.Series(~is_in(keys, nodes), index=keys.index)
+                unknown = _unknown_nodes(result.frame, column, nodes)
+                bad = unknown[unknown].index
                 why = (
                     f"{column} '"
-                    + values.astype(str)
+                    + values[bad].astype(str)
                     + "' is no account or graph node on "
-                    + result.frame["network"]
+                    + result.frame.loc[bad, "network"].astype(str)
                 )
             else:
                 table, key = target.split(".")
                 known = checked[table].frame[key]
                 unknown = pd.Series(~is_in(values, known), index=values.index) & values.notna()
-                why = f"unknown {column} '" + values.astype(str) + f"' (not in {table})"
-            checked[name] = _move_to_rejects(
-                result, unknown.fillna(False).astype(bool), column, why
-            )
+                bad = unknown[unknown].index
+                why = f"unknown {column} '" + values[bad].astype(str) + f"' (not in {table})"
+            checked[name] = _move_to_rejects(result, unknown, column, why)
     return checked
 
 

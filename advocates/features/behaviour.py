@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from advocates.data.identity import node_key
+from advocates.data.membership import count_at, positions
 
 __all__ = ["BEHAVIOUR_FEATURES", "behaviour_features", "beta_prior"]
 
@@ -80,16 +81,18 @@ def behaviour_features(
         False
     ).astype(bool)
 
-    def count(frame: pd.DataFrame, by: str) -> pd.Series:
-        return frame.groupby(by).size().reindex(index, fill_value=0).astype(float)
-
-    shares_total = count(share_owner, "customer_id")
-    shares_recent = count(share_owner[share_owner["occurred_at"] > since], "customer_id")
-    invites = count(sent, "referrer_customer_id")
-    invites_recent = count(sent[sent["invited_at"] > since], "referrer_customer_id")
-    wins = count(sent[converted], "referrer_customer_id")
+    sharer, referrer, n = (
+        positions(share_owner["customer_id"], index),
+        positions(sent["referrer_customer_id"], index),
+        len(index),
+    )
+    shares_total = count_at(sharer, n)
+    shares_recent = count_at(sharer, n, mask=(share_owner["occurred_at"] > since).to_numpy(bool))
+    invites = count_at(referrer, n)
+    invites_recent = count_at(referrer, n, mask=(sent["invited_at"] > since).to_numpy(bool))
+    wins = count_at(referrer, n, mask=converted.to_numpy(bool))
     outreach = shares_total + invites
-    a, b = beta_prior(wins.to_numpy(), outreach.to_numpy())
+    a, b = beta_prior(wins, outreach)
     return pd.DataFrame(
         {
             "shares_recent": shares_recent,

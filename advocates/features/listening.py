@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from advocates.data.identity import node_key
+from advocates.data.membership import count_at, positions
 
 __all__ = ["LISTENING_FEATURES", "NEGATIVE", "listening_features", "text_evidence"]
 
@@ -72,35 +73,29 @@ def listening_features(
     known = evidence[evidence["at"] <= as_of]
     age_days = (as_of - known["at"]) / pd.Timedelta(days=1)
     weight = np.power(0.5, age_days.to_numpy(dtype=float) / half_life_days)
-    weighted = known.assign(w=weight, ws=weight * known["sentiment"].to_numpy())
-    grouped = weighted.groupby("customer_id")
-    sentiment = (grouped["ws"].sum() / grouped["w"].sum()).reindex(index)
-    recent = known[(known["at"] > as_of - pd.Timedelta(days=recent_days))]
-    negative_recent = recent[(recent["kind"] == "mention") & (recent["sentiment"] <= NEGATIVE)]
+    value = known["sentiment"].to_numpy(dtype=float)
+    review = (known["kind"] == "review").to_numpy(dtype=bool)
+    recent = (known["at"] > as_of - pd.Timedelta(days=recent_days)).to_numpy(dtype=bool)
+    where, n = positions(known["customer_id"], index), len(index)
+    evidence_count = count_at(where, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weighted = count_at(where, n, weights=np.nan_to_num(weight * value))
+        sentiment = weighted / count_at(where, n, weights=weight)
     worst = (
         known.sort_values(["sentiment", "at"], ascending=[True, False], kind="stable")
         .drop_duplicates("customer_id")
         .set_index("customer_id")
     )
     worst = worst[worst["sentiment"] <= NEGATIVE].reindex(index)
-    reviews = known[known["kind"] == "review"]
     return pd.DataFrame(
         {
-            "reviews_total": reviews.groupby("customer_id")
-            .size()
-            .reindex(index, fill_value=0)
-            .astype(float),
-            "reviews_five_star": reviews[reviews["sentiment"] >= 1.0]
-            .groupby("customer_id")
-            .size()
-            .reindex(index, fill_value=0)
-            .astype(float),
-            "sentiment": sentiment.fillna(0.0),
-            "sentiment_evidence": grouped.size().reindex(index, fill_value=0).astype(float),
-            "negative_mentions_recent": negative_recent.groupby("customer_id")
-            .size()
-            .reindex(index, fill_value=0)
-            .astype(float),
+            "reviews_total": count_at(where, n, mask=review),
+            "reviews_five_star": count_at(where, n, mask=review & (value >= 1.0)),
+            "sentiment": np.where(evidence_count > 0, np.nan_to_num(sentiment), 0.0),
+            "sentiment_evidence": evidence_count,
+            "negative_mentions_recent": count_at(
+                where, n, mask=recent & ~review & (value <= NEGATIVE)
+            ),
             "worst_text": worst["text"].where(
                 worst["text"].fillna("").str.strip() != "",
                 # A rating without text: say what it was (a review is worth (stars - 3) / 2).

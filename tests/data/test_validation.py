@@ -115,11 +115,11 @@ def test_references_to_unknown_customers_and_graph_nodes_are_rejected() -> None:
             ),
             "interactions": raw(
                 "interactions",
-                network=["x", "x"],
-                actor=["fan", "ghost"],
-                target=["ann", "ann"],
-                kind=["like", "like"],
-                occurred_at=["2024-03-01"] * 2,
+                network=["x", "x", "y", "x"],
+                actor=["fan", "ghost", "fan", "ann"],  # fan is a node on x alone
+                target=["ann", "ann", "fan", "fan"],
+                kind=["like"] * 4,
+                occurred_at=["2024-03-01"] * 4,
             ),
         }
     )
@@ -131,8 +131,10 @@ def test_references_to_unknown_customers_and_graph_nodes_are_rejected() -> None:
     ]
     assert results["edges"].rejects["reason"].tolist() == ["an edge from a node to itself"]
     assert results["interactions"].rejects["reason"].tolist() == [
-        "actor 'ghost' is no account or graph node on x"
+        "actor 'ghost' is no account or graph node on x",
+        "actor 'fan' is no account or graph node on y",
     ]
+    assert results["interactions"].frame["actor"].tolist() == ["fan", "ann"]
     for result in results.values():
         assert result.rows_in == result.accepted + result.rejected
 
