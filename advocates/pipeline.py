@@ -133,10 +133,12 @@ def score_texts(
     links: pd.DataFrame,
     params: ScoringParams,
     previous_sentiment: SentimentState | None,
-) -> tuple[Fit[Any], pd.DataFrame, SentimentState]:
+) -> tuple[Fit[Any], pd.DataFrame, pd.Series, SentimentState]:
     """Fit the sentiment model, or reuse the previous run's while its labelled texts changed
     by at most ``params.sentiment_retrain_share``, and score every customer text with it (texts
-    the same model already scored keep their score)."""
+    the same model already scored keep their score). Returns the evidence (one row per customer
+    text, :func:`advocates.features.listening.text_evidence`) without its texts, and the texts
+    by the evidence's rows."""
     mentions, reviews, as_of = tables["mentions"], tables["reviews"], params.as_of
     texts, labels = labelled_texts(mentions=mentions, reviews=reviews, as_of=as_of)
     labelled = np.unique(text_hashes(texts, labels))
@@ -159,7 +161,9 @@ def score_texts(
     }
     fit = Fit(model=fit.model, metrics={**fit.metrics, **reuse})
     evidence = text_evidence(mentions=mentions, reviews=reviews, links=links, predicted=predicted)
-    return fit, evidence, state
+    # The texts themselves only name each customer's worst one, as of the run date: apart, they
+    # go after the features stage (hundreds of MiB at a million customers).
+    return fit, evidence.drop(columns="text"), evidence["text"], state
 
 
 def number_graph(tables: Tables, links: pd.DataFrame) -> SocialGraph:
@@ -196,16 +200,19 @@ def compute_features(
     links: pd.DataFrame,
     social_graph: SocialGraph,
     evidence: pd.DataFrame,
+    evidence_texts: pd.Series,
     params: ScoringParams,
 ) -> tuple[AudienceGraph, pd.DataFrame, pd.DataFrame]:
     """The audience graph of the run date, and every customer's features at the start of the
-    recent window (to learn who shares within it) and at the run date (to predict)."""
+    recent window (to learn who shares within it) and at the run date (to predict, with each
+    customer's worst text: ``evidence_texts``)."""
     cutoff, as_of = params.cutoff, params.as_of
     graph = social_graph.as_of(as_of)
     at_cutoff = _features_on(
         tables, links, evidence, params, as_of=cutoff, graph=social_graph.as_of(cutoff)
     )
-    at_run_date = _features_on(tables, links, evidence, params, as_of=as_of, graph=graph)
+    with_texts = evidence.assign(text=evidence_texts)
+    at_run_date = _features_on(tables, links, with_texts, params, as_of=as_of, graph=graph)
     return graph, at_cutoff, at_run_date
 
 
@@ -351,13 +358,13 @@ SCORING_STAGES = (
         "sentiment model",
         score_texts,
         ("tables", "links", "params", "previous_sentiment"),
-        ("sentiment_fit", "evidence", "sentiment_state"),
+        ("sentiment_fit", "evidence", "evidence_texts", "sentiment_state"),
         reads=("mentions", "reviews"),
     ),
     Stage(
         "features",
         compute_features,
-        ("tables", "links", "social_graph", "evidence", "params"),
+        ("tables", "links", "social_graph", "evidence", "evidence_texts", "params"),
         ("audience_graph", "features_at_cutoff", "features_at_run_date"),
         reads=_FEATURE_TABLES,
     ),

@@ -67,7 +67,7 @@ def listening_features(
     """Per-customer sentiment features as of ``as_of``, indexed by customer_id.
 
     Adds ``worst_text`` and ``worst_text_id``: the most negative recent text, the evidence shown
-    when a customer is gated.
+    when a customer is gated (``worst_text`` missing when ``evidence`` holds no ``text``).
     """
     index = pd.Index(customers["customer_id"], name="customer_id")
     known = evidence[evidence["at"] <= as_of]
@@ -96,14 +96,19 @@ def listening_features(
             "negative_mentions_recent": count_at(
                 where, n, mask=recent & ~review & (value <= NEGATIVE)
             ),
-            "worst_text": worst["text"].where(
-                worst["text"].fillna("").str.strip() != "",
-                # A rating without text: say what it was (a review is worth (stars - 3) / 2).
-                "a "
-                + (3 + 2 * worst["sentiment"]).round().astype("Int64").astype(str)
-                + "-star rating",
-            ),
+            "worst_text": _worst_text(worst),
             "worst_text_id": worst["id"],
         },
         index=index,
     )
+
+
+def _worst_text(worst: pd.DataFrame) -> pd.Series:
+    """The worst text of each customer; a rating without text says what it was (a review is
+    worth (stars - 3) / 2)."""
+    if "text" not in worst:
+        return pd.Series(pd.NA, index=worst.index, dtype="str")
+    rating = (
+        "a " + (3 + 2 * worst["sentiment"]).round().astype("Int64").astype(str) + "-star rating"
+    )
+    return worst["text"].where(worst["text"].fillna("").str.strip() != "", rating)
