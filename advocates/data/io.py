@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from advocates.data.contract import TABLE_ORDER
+from advocates.data.membership import arrow_array
 from advocates.data.validation import REJECT_COLUMNS, RawTable
 from advocates.errors import InputError, TableReadError
 
@@ -286,8 +287,7 @@ def _text_column(values: pd.Series) -> pa.StringArray:
         cells = pc.if_else(pa.array(values.to_numpy(dtype=bool, na_value=False)), "True", "False")
     else:
         if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-            text = pa.chunked_array([pa.array(values.fillna("").astype(str), pa.string())])
-            text = text.combine_chunks()  # a frame of concatenated frames holds chunks
+            text = arrow_array(values.fillna("").astype(str)).cast(pa.string())
         else:
             text = pa.array([str(_plain(v)) for v in values.tolist()], pa.string())
         cells = _safe_text(text)

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["count_at", "is_in", "positions"]
+__all__ = ["arrow_array", "count_at", "is_in", "positions"]
 
 
 def is_in(
@@ -51,16 +51,23 @@ def positions(values: pd.Series | pd.Index, known: pd.Series | pd.Index) -> np.n
     return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _arrays(values: object, known: object) -> tuple[pa.ChunkedArray, pa.Array]:
+def _arrays(values: object, known: object) -> tuple[pa.Array, pa.Array]:
     """``values`` and ``known`` as Arrow arrays of one type (text, when Arrow cannot cast)."""
-    value_set = pa.chunked_array([pa.array(pd.Series(known), from_pandas=True)]).combine_chunks()
-    array = pa.chunked_array([pa.array(pd.Series(values), from_pandas=True)])
+    value_set = arrow_array(known)
+    array = arrow_array(values)
     if array.type != value_set.type:
         try:
             array = array.cast(value_set.type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             array, value_set = array.cast(pa.string()), value_set.cast(pa.string())
     return array, value_set
+
+
+def arrow_array(values: object) -> pa.Array:
+    """``values`` as one Arrow array (a frame of concatenated frames hands over chunks; wrapping
+    them in ``pa.chunked_array`` would go through Python objects: 1.6 s per million)."""
+    array = pa.array(pd.Series(values), from_pandas=True)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def count_at(
