@@ -344,10 +344,11 @@ class Stage:
     reads: tuple[str, ...] = ()
 
 
-#: The scoring stages in order. ``tables`` (every contract table, empty when missing) and
-#: ``params`` are given; every other input is an earlier stage's output.
+#: The input tables that customer features are computed from (on several dates).
 _FEATURE_TABLES = ("customers", "orders", "interactions", "referrals")
 
+#: The scoring stages in order. ``tables`` (every contract table, empty when missing) and
+#: ``params`` are given; every other input is an earlier stage's output.
 SCORING_STAGES = (
     Stage("identity", link_identities, ("tables",), ("links",), reads=("accounts",)),
     Stage("graph", number_graph, ("tables", "links"), ("social_graph",), reads=("edges",)),
