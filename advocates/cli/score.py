@@ -104,7 +104,9 @@ def _print_summary(report: dict) -> None:
             f"{sentiment['mentions_scored']:,} mentions scored, {sentiment['mentions_kept']:,} "
             "kept their score"
         )
-    out.print(f"sentiment model: {sentiment}")
+        out.print(f"sentiment model metrics (from its fit): {sentiment}")
+    else:
+        out.print(f"sentiment model: {sentiment}")
     out.print(f"customer value model: {report['customer_value_model']}")
     _print_propensity(report["propensity_model"])
     out.print(f"uplift model: {report['uplift_model']}")

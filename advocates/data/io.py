@@ -40,7 +40,10 @@ __all__ = [
 
 _SUFFIXES = (".csv", ".csv.gz", ".parquet")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+#: A plain number, which no spreadsheet evaluates as a formula (ASCII digits: the same for
+#: Python's ``re`` and Arrow's RE2).
+_PLAIN_NUMBER_PATTERN = r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?"
+_PLAIN_NUMBER = re.compile(_PLAIN_NUMBER_PATTERN)
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
 
 
@@ -342,7 +345,7 @@ def _safe_text(text: pa.StringArray) -> pa.StringArray:
     first = pc.utf8_slice_codeunits(text, 0, 1)
     formula = pc.is_in(first, value_set=pa.array(_FORMULA_START, pa.string()))
     if pc.any(formula).as_py():
-        number = pc.match_substring_regex(text, r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
+        number = pc.match_substring_regex(text, f"^{_PLAIN_NUMBER_PATTERN}$")
         formula = pc.and_not(formula, number)
         text = pc.if_else(formula, pc.binary_join_element_wise("'", text, ""), text)
     quoted = pc.if_else(

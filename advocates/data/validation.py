@@ -352,7 +352,8 @@ def _graph_nodes(results: Mapping[str, TableResult]) -> dict[str, pd.Series] | N
     for part in parts:
         for network, handles in part.groupby("network", sort=False, observed=True)["handle"]:
             nodes.setdefault(str(network), []).append(handles)
-    return {network: pd.concat(handles) for network, handles in nodes.items()}
+    # Each network's handles once: every lookup against them would deduplicate them again.
+    return {network: pd.concat(handles).drop_duplicates() for network, handles in nodes.items()}
 
 
 def _unknown_nodes(frame: pd.DataFrame, column: str, nodes: dict[str, pd.Series]) -> pd.Series:

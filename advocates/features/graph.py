@@ -218,7 +218,8 @@ def graph_features(
 ) -> pd.DataFrame:
     """Per-customer graph features as of ``as_of``, summed over the customer's accounts.
 
-    ``graph`` is the audience graph as of the same date (:meth:`SocialGraph.as_of`). Returns one row per customer that has at least one account, with columns ``audience_size``,
+    ``graph`` is the audience graph as of the same date (:meth:`SocialGraph.as_of`). Returns
+    one row per customer that has at least one account, with columns ``audience_size``,
     ``unique_reach_2hop``, ``pagerank`` (scaled so that the average node is 1.0),
     ``audience_engagements_recent`` and ``engaged_audience_recent``. Without ``kernels``, the
     costly ones (2-hop reach and PageRank) are left out.

@@ -253,8 +253,8 @@ def iter_ranked(
     store: Store, run_id: str, *, ranking: Ranking, limit: int, chunk_rows: int = 50_000
 ) -> Iterator[pd.DataFrame]:
     """The top ``limit`` eligible customers by ``ranking`` in chunks, for streaming exports
-    (the columns of their shortlist): from the run's served customers, which the process keeps (a run published without them is
-    read from its scores by rank)."""
+    (the columns of their shortlist): from the run's served customers, which the process keeps
+    (a run published without them is read from its scores by rank)."""
     if ranking.weights is not None:
         yield ranked_page(store, run_id, ranking=ranking, limit=limit, offset=0)[0]
         return

@@ -145,3 +145,23 @@ def test_an_empty_optional_table_scores_like_a_missing_one_and_as_of_latest_date
     assert "table 'orders' has no rows: no purchase features" in " ".join(done.stderr.split())
     runs = advocates("runs", cwd=tmp_path)
     assert f"published │ {END}T00:00:00+00:00" in runs.stdout  # the newest activity, not now
+
+
+def test_the_next_run_says_it_reused_the_sentiment_model_and_full_fits_it_again(
+    tmp_path: Path, demo_dir: Path
+) -> None:
+    def score(*extra: str) -> str:
+        done = advocates("score", "--input", demo_dir, "--as-of", END, *extra, cwd=tmp_path)
+        assert done.exit_code == 0, done.stderr
+        return " ".join(done.stdout.split())
+
+    first = score()
+    assert "'fitted_this_run': True" in first and "reused version" not in first
+    again = score()
+    assert (
+        "sentiment model: reused version" in again
+        and "(its labelled texts changed by 0.0%" in again
+    )
+    assert "0 mentions scored" in again and "kept their score" in again
+    full = score("--full")
+    assert "'fitted_this_run': True" in full and "reused version" not in full
