@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import pickle
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
@@ -39,11 +38,10 @@ from advocates.features.customer import customer_attributes, customer_features
 from advocates.features.graph import AudienceGraph, SocialGraph, audience_pairs, social_graph
 from advocates.features.listening import text_evidence
 from advocates.models.clv import CustomerValue, fit_customer_value, value_per_conversion
-from advocates.models.fit import Fit
+from advocates.models.fit import Fit, KeptFit, fit_or_reuse, row_hashes
 from advocates.models.propensity import fit_sharing_propensity, predict_share, sharing_labels
 from advocates.models.sentiment import (
     SentimentState,
-    changed_share,
     fit_sentiment,
     labelled_texts,
     score_mentions,
@@ -56,6 +54,7 @@ from advocates.settings import Settings
 from advocates.store import Store
 
 __all__ = [
+    "MODEL_STATES",
     "RUN_STAGES",
     "SCORING_STAGES",
     "RunOutcome",
@@ -88,7 +87,7 @@ class ScoringParams:
     as_of: pd.Timestamp
     recent_window_days: int = 90
     sentiment_half_life_days: float = 180.0
-    sentiment_retrain_share: float = 0.05
+    retrain_share: float = 0.05
     sentiment_gate: float = 0.0
     negative_mentions_gate: int = 2
     max_invites_per_day: int = 50
@@ -116,8 +115,8 @@ class ScoringResult:
     #: each eligible customer, for campaign selection), ``rewards`` (converted referrals and
     #: their reward status) and ``served`` (see :func:`advocates.ranking.shortlist.served_frame`).
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    #: What the next run may reuse of this run's sentiment model.
-    sentiment_state: SentimentState | None = None
+    #: What the next run may reuse of this run's models, by name (:data:`MODEL_STATES`).
+    states: dict[str, object] = field(default_factory=dict)
 
 
 # --- The stages. Each takes artifacts by name and returns its outputs, in order. ---------------
@@ -135,35 +134,33 @@ def score_texts(
     previous_sentiment: SentimentState | None,
 ) -> tuple[Fit[Any], pd.DataFrame, pd.Series, SentimentState]:
     """Fit the sentiment model, or reuse the previous run's while its labelled texts changed
-    by at most ``params.sentiment_retrain_share``, and score every customer text with it (texts
-    the same model already scored keep their score). Returns the evidence (one row per customer
-    text, :func:`advocates.features.listening.text_evidence`) without its texts, and the texts
-    by the evidence's rows."""
+    by at most ``params.retrain_share``, and score every customer text with it (texts the same
+    model already scored keep their score). Returns the evidence (one row per customer text,
+    :func:`advocates.features.listening.text_evidence`) without its texts, and the texts by
+    the evidence's rows."""
     mentions, reviews, as_of = tables["mentions"], tables["reviews"], params.as_of
     texts, labels = labelled_texts(mentions=mentions, reviews=reviews, as_of=as_of)
-    labelled = np.unique(text_hashes(texts, labels))
     previous = previous_sentiment
-    changed = changed_share(previous.labelled, labelled) if previous is not None else None
-    if previous is not None and changed is not None and changed <= params.sentiment_retrain_share:
-        fit: Fit[Any] = Fit(model=previous.model, metrics=previous.metrics)
-        version, labelled, kept = previous.version, previous.labelled, previous.scores
-    else:
-        fit = fit_sentiment(mentions=mentions, reviews=reviews, as_of=as_of, seed=params.seed)
-        version, kept = uuid.uuid4().hex[:12], None
-    predicted, scores, scored = score_mentions(fit, mentions, kept=kept)
-    state = SentimentState(version, fit.model, labelled, fit.metrics, scores)
-    reuse = {
-        "version": version,
-        "fitted_this_run": kept is None,
-        "labelled_changed_share": None if changed is None else round(changed, 4),
-        "mentions_scored": scored,
-        "mentions_kept": len(scores) - scored,
-    }
-    fit = Fit(model=fit.model, metrics={**fit.metrics, **reuse})
+    fit, kept = fit_or_reuse(
+        previous.kept if previous is not None else None,
+        text_hashes(texts, labels),
+        share=params.retrain_share,
+        fit=lambda: fit_sentiment(
+            mentions=mentions, reviews=reviews, as_of=as_of, seed=params.seed
+        ),
+    )
+    reused = previous is not None and kept is previous.kept
+    predicted, scores, scored = score_mentions(
+        fit, mentions, kept=previous.scores if previous is not None and reused else None
+    )
+    fit = Fit(
+        model=fit.model,
+        metrics={**fit.metrics, "mentions_scored": scored, "mentions_kept": len(scores) - scored},
+    )
     evidence = text_evidence(mentions=mentions, reviews=reviews, links=links, predicted=predicted)
     # The texts themselves only name each customer's worst one, as of the run date: apart, they
     # go after the features stage (hundreds of MiB at a million customers).
-    return fit, evidence.drop(columns="text"), evidence["text"], state
+    return fit, evidence.drop(columns="text"), evidence["text"], SentimentState(kept, scores)
 
 
 def number_graph(tables: Tables, links: pd.DataFrame) -> SocialGraph:
@@ -202,18 +199,12 @@ def compute_features(
     evidence: pd.DataFrame,
     evidence_texts: pd.Series,
     params: ScoringParams,
-) -> tuple[AudienceGraph, pd.DataFrame, pd.DataFrame]:
-    """The audience graph of the run date, and every customer's features at the start of the
-    recent window (to learn who shares within it) and at the run date (to predict, with each
-    customer's worst text: ``evidence_texts``)."""
-    cutoff, as_of = params.cutoff, params.as_of
-    graph = social_graph.as_of(as_of)
-    at_cutoff = _features_on(
-        tables, links, evidence, params, as_of=cutoff, graph=social_graph.as_of(cutoff)
-    )
+) -> tuple[AudienceGraph, pd.DataFrame]:
+    """The audience graph of the run date, and every customer's features as of the run date
+    (with each customer's worst text: ``evidence_texts``), which the models predict from."""
+    graph = social_graph.as_of(params.as_of)
     with_texts = evidence.assign(text=evidence_texts)
-    at_run_date = _features_on(tables, links, with_texts, params, as_of=as_of, graph=graph)
-    return graph, at_cutoff, at_run_date
+    return graph, _features_on(tables, links, with_texts, params, as_of=params.as_of, graph=graph)
 
 
 def fit_value(tables: Tables, params: ScoringParams) -> Fit[CustomerValue]:
@@ -224,11 +215,16 @@ def fit_value(tables: Tables, params: ScoringParams) -> Fit[CustomerValue]:
 def fit_propensity(
     tables: Tables,
     links: pd.DataFrame,
-    features_at_cutoff: pd.DataFrame,
+    social_graph: SocialGraph,
+    evidence: pd.DataFrame,
     features_at_run_date: pd.DataFrame,
     params: ScoringParams,
-) -> tuple[Fit[ClassifierMixin], np.ndarray]:
-    """Learn who shared within the recent window from features at its start; predict from now."""
+    previous_propensity: KeptFit[ClassifierMixin] | None,
+) -> tuple[Fit[ClassifierMixin], np.ndarray, KeptFit[ClassifierMixin]]:
+    """Learn who shared within the recent window from features at its start, and predict from
+    the run date's. The previous run's model is reused while the labels (who shared, per
+    customer) changed by at most ``params.retrain_share``: then the features at the window's
+    start are not computed either."""
     labels = sharing_labels(
         customers=tables["customers"],
         links=links,
@@ -237,8 +233,21 @@ def fit_propensity(
         start=params.cutoff,
         end=params.as_of,
     )
-    fit = fit_sharing_propensity(features_at_cutoff, labels, seed=params.seed)
-    return fit, predict_share(fit.model, features_at_run_date)
+
+    def fit() -> Fit[ClassifierMixin]:
+        cutoff = params.cutoff
+        at_cutoff = _features_on(
+            tables, links, evidence, params, as_of=cutoff, graph=social_graph.as_of(cutoff)
+        )
+        return fit_sharing_propensity(at_cutoff, labels, seed=params.seed)
+
+    labelled = row_hashes(pd.DataFrame({"customer_id": labels.index, "shared": labels.to_numpy()}))
+    done, kept = fit_or_reuse(previous_propensity, labelled, share=params.retrain_share, fit=fit)
+    return done, predict_share(done.model, features_at_run_date), kept
+
+
+#: The columns of an exposure that the uplift model learns from, compared between runs.
+_EXPOSURE_COLUMNS = ["campaign_id", "customer_id", "arm", "assigned_at", "outcome"]
 
 
 def fit_incentive_uplift(
@@ -248,14 +257,18 @@ def fit_incentive_uplift(
     evidence: pd.DataFrame,
     features_at_run_date: pd.DataFrame,
     params: ScoringParams,
-) -> tuple[Fit[UpliftModel | None], pd.DataFrame]:
+    previous_uplift: KeptFit[UpliftModel | None] | None,
+) -> tuple[Fit[UpliftModel | None], pd.DataFrame, KeptFit[UpliftModel | None]]:
     """The uplift model of past incentive tests, learnt from features at the first exposure, and
-    each customer's relative lift per incentive (no columns without a model). The model reads no
-    2-hop reach nor PageRank, so those are not computed for the first exposure's date."""
+    each customer's relative lift per incentive (no columns without a model). The previous
+    run's model is reused while the exposures changed by at most ``params.retrain_share``. The
+    model reads no 2-hop reach nor PageRank, so those are not computed for the first exposure's
+    date."""
     exposures = tables["exposures"][tables["exposures"]["assigned_at"] <= params.as_of]
-    if exposures.empty:
-        fit: Fit[UpliftModel | None] = Fit(model=None, metrics={"model": "none (no exposures)"})
-    else:
+
+    def fit() -> Fit[UpliftModel | None]:
+        if exposures.empty:
+            return Fit(model=None, metrics={"model": "none (no exposures)"})
         first = exposures["assigned_at"].min()
         at_first_exposure = _features_on(
             tables,
@@ -266,10 +279,14 @@ def fit_incentive_uplift(
             graph=social_graph.as_of(first),
             graph_kernels=False,
         )
-        fit = fit_uplift(exposures, at_first_exposure, seed=params.seed)
-    if fit.model is None:
-        return fit, pd.DataFrame(index=features_at_run_date.index)
-    return fit, fit.model.relative_lift(features_at_run_date).add_prefix("lift_")
+        return fit_uplift(exposures, at_first_exposure, seed=params.seed)
+
+    labelled = row_hashes(exposures[[c for c in _EXPOSURE_COLUMNS if c in exposures.columns]])
+    done, kept = fit_or_reuse(previous_uplift, labelled, share=params.retrain_share, fit=fit)
+    if done.model is None:
+        return done, pd.DataFrame(index=features_at_run_date.index), kept
+    lift = done.model.relative_lift(features_at_run_date).add_prefix("lift_")
+    return done, lift, kept
 
 
 def score(
@@ -366,22 +383,38 @@ SCORING_STAGES = (
         "features",
         compute_features,
         ("tables", "links", "social_graph", "evidence", "evidence_texts", "params"),
-        ("audience_graph", "features_at_cutoff", "features_at_run_date"),
+        ("audience_graph", "features_at_run_date"),
         reads=_FEATURE_TABLES,
     ),
     Stage("customer value", fit_value, ("tables", "params"), ("value_fit",), reads=("orders",)),
     Stage(
         "propensity model",
         fit_propensity,
-        ("tables", "links", "features_at_cutoff", "features_at_run_date", "params"),
-        ("propensity_fit", "p_share"),
-        reads=("customers", "interactions", "referrals"),
+        (
+            "tables",
+            "links",
+            "social_graph",
+            "evidence",
+            "features_at_run_date",
+            "params",
+            "previous_propensity",
+        ),
+        ("propensity_fit", "p_share", "propensity_state"),
+        reads=_FEATURE_TABLES,
     ),
     Stage(
         "uplift model",
         fit_incentive_uplift,
-        ("tables", "links", "social_graph", "evidence", "features_at_run_date", "params"),
-        ("uplift_fit", "lift"),
+        (
+            "tables",
+            "links",
+            "social_graph",
+            "evidence",
+            "features_at_run_date",
+            "params",
+            "previous_uplift",
+        ),
+        ("uplift_fit", "lift", "uplift_state"),
         reads=(*_FEATURE_TABLES, "exposures"),
     ),
     Stage(
@@ -399,6 +432,14 @@ SCORING_STAGES = (
     ),
 )
 
+#: The models whose fit a run keeps for the next (``previous_<name>`` in, ``<name>_state`` out),
+#: and the type of what is kept.
+MODEL_STATES: dict[str, type] = {
+    "sentiment": SentimentState,
+    "propensity": KeptFit,
+    "uplift": KeptFit,
+}
+
 #: The artifacts :func:`score_tables` returns; every other one is dropped after the last stage
 #: that reads it (:data:`_LAST_USE`).
 _RESULTS = frozenset(
@@ -406,10 +447,10 @@ _RESULTS = frozenset(
         "scores",
         "run_tables",
         "sentiment_fit",
-        "sentiment_state",
         "value_fit",
         "propensity_fit",
         "uplift_fit",
+        *(f"{name}_state" for name in MODEL_STATES),
     }
 )
 _LAST_USE = {
@@ -445,12 +486,12 @@ def score_tables(
     tables: Tables,
     *,
     params: ScoringParams,
-    previous_sentiment: SentimentState | None = None,
+    previous: Mapping[str, object] | None = None,
     hand_over: bool = False,
     progress: Progress | None = None,
 ) -> ScoringResult:
     """Score every customer from accepted tables (missing optional tables may be absent);
-    ``previous_sentiment`` is what the previous run kept of its sentiment model, to reuse.
+    ``previous`` is what the previous run kept of its models (:data:`MODEL_STATES`), to reuse.
 
     With ``hand_over``, the caller gives up ``tables`` (a dict): a table no later stage reads is
     taken out of it, so that its memory goes (the graph's edges once numbered, most of a
@@ -470,7 +511,7 @@ def score_tables(
     artifacts: dict[str, Any] = {
         "tables": full,
         "params": params,
-        "previous_sentiment": previous_sentiment,
+        **{f"previous_{name}": (previous or {}).get(name) for name in MODEL_STATES},
     }
     for i, stage in enumerate(SCORING_STAGES):
         with timer.stage(stage.name):
@@ -501,9 +542,8 @@ def score_tables(
         "seconds": timer.seconds,
         "warnings": warnings,
     }
-    return ScoringResult(
-        scores.reset_index(), report, artifacts["run_tables"], artifacts["sentiment_state"]
-    )
+    states = {name: artifacts[f"{name}_state"] for name in MODEL_STATES}
+    return ScoringResult(scores.reset_index(), report, artifacts["run_tables"], states)
 
 
 def _as_of_latest(params: ScoringParams, tables: Tables) -> ScoringParams:
@@ -517,16 +557,16 @@ def _as_of_latest(params: ScoringParams, tables: Tables) -> ScoringParams:
     return replace(params, as_of=found[1])
 
 
-def _unpickled(data: bytes | None) -> SentimentState | None:
-    """What a previous run kept of its sentiment model; None (fit afresh) when there is none or
-    it cannot be read back (written by another version of the library)."""
+def _unpickled(data: bytes | None, kind: type) -> object | None:
+    """What a previous run kept of a model, if it is a ``kind``; None (fit afresh) when there is
+    none or it cannot be read back (written by another version of the library)."""
     if data is None:
         return None
     try:
         state = pickle.loads(data)  # (written by this store's own runs)
     except Exception:  # an unreadable state costs a fit, never the run
         return None
-    return state if isinstance(state, SentimentState) else None
+    return state if isinstance(state, kind) else None
 
 
 @dataclass(frozen=True)
@@ -558,9 +598,10 @@ def run_nightly(
 ) -> RunOutcome:
     """Read, validate, score and publish one run; publish nothing if anything fails.
 
-    The run reuses the sentiment model the previous published run kept (and the scores it gave
-    to texts) while its labelled texts changed little (see :func:`score_texts`); ``full`` fits
-    every model afresh.
+    The run reuses the models the previous published run kept (:data:`MODEL_STATES`; the
+    sentiment model with the scores it gave to texts) while the labelled data each learnt from
+    changed little (see :func:`advocates.models.fit.fit_or_reuse`); ``full`` fits every model
+    afresh.
 
     With ``latest``, the run scores as of the newest activity of its input instead of
     ``params.as_of``. With ``max_input_age_days``, input whose newest activity is more than that
@@ -629,11 +670,14 @@ def run_nightly(
                 accepted = drop_customers(accepted, set(erased))
             if max_input_age_days is not None:
                 check_fresh(accepted, as_of=params.as_of, max_age_days=max_input_age_days)
-            kept = None if full else store.model_state("sentiment")
+            previous = {
+                name: None if full else _unpickled(store.model_state(name), kind)
+                for name, kind in MODEL_STATES.items()
+            }
             result = score_tables(
                 accepted,
                 params=params,
-                previous_sentiment=_unpickled(kept),
+                previous=previous,
                 hand_over=True,
                 progress=progress,
             )
@@ -654,7 +698,10 @@ def run_nightly(
                     report=report,
                     tables=result.tables,
                     as_of=params.as_of if latest else None,
-                    states={"sentiment": pickle.dumps(result.sentiment_state, protocol=5)},
+                    states={
+                        name: pickle.dumps(state, protocol=5)
+                        for name, state in result.states.items()
+                    },
                 )
             report["seconds"]["publish"] = timer.seconds["publish"]  # type: ignore[index]
             if keep_runs is not None:

@@ -57,13 +57,15 @@ class Settings(BaseSettings):
         description="Half-life of the recency weight of a mention or review in a customer's "
         "sentiment.",
     )
-    sentiment_retrain_share: float = Field(
+    retrain_share: float = Field(
         default=0.05,
         ge=0.0,
-        description="The sentiment model is fitted again when its labelled texts (labelled "
-        "mentions and rated reviews) grew or changed by more than this share since it was "
-        "fitted; otherwise the previous run's model is reused, and the texts it already scored "
-        "are not scored again (advocates score --full fits it anyway).",
+        description="A model is fitted again when the labelled data it learnt from grew or "
+        "changed by more than this share since it was fitted (the sentiment model: labelled "
+        "mentions and rated reviews; the sharing-propensity model: who shared in the recent "
+        "window; the uplift model: the incentive exposures); otherwise the previous run's "
+        "model is reused, and texts it already scored are not scored again (advocates score "
+        "--full fits every model anyway).",
     )
     recent_window_days: int = Field(
         default=90,

@@ -16,7 +16,9 @@ from advocates.data.io import read_raw_table
 from advocates.data.validation import validate_tables
 from advocates.errors import NotFoundError
 from advocates.features import graph
+from advocates.models.sentiment import SentimentState
 from advocates.pipeline import (
+    MODEL_STATES,
     RUN_STAGES,
     SCORING_STAGES,
     RunOutcome,
@@ -36,7 +38,7 @@ TOP_100_BEFORE = Path(__file__).parent / "golden" / "top100_demo.json"
 
 
 def test_every_stage_input_is_given_or_made_by_an_earlier_stage_and_made_once() -> None:
-    available = {"tables", "params", "previous_sentiment"}
+    available = {"tables", "params", *(f"previous_{name}" for name in MODEL_STATES)}
     for stage in SCORING_STAGES:
         missing = set(stage.inputs) - available
         assert not missing, f"stage {stage.name!r} needs {missing} before anything makes it"
@@ -192,23 +194,39 @@ def test_an_erased_customer_is_left_out_of_later_runs(
 
 
 @pytest.mark.slow
-def test_the_next_run_reuses_the_sentiment_model_and_its_scores_until_labels_change(
+def test_the_next_run_reuses_the_models_and_the_text_scores_until_labels_change(
     tmp_path: Path,
 ) -> None:
     store = SqliteStore(tmp_path / "store.db")
     demo_dir = write_demo(tmp_path / "demo", customers=400)
 
-    def run(input_dir: Path, **options: Any) -> RunOutcome:
+    def run(input_dir: Path, as_of: pd.Timestamp = AS_OF, **options: Any) -> RunOutcome:
         return run_nightly(
             input_dir=input_dir,
             store=store,
-            params=ScoringParams(as_of=AS_OF),
+            params=ScoringParams(as_of=as_of),
             rejects_dir=tmp_path / "rejects",
             max_reject_share=0.05,
             **options,
         )
 
-    first, again = run(demo_dir), run(demo_dir)
+    first = run(demo_dir)
+    dates: list[pd.Timestamp] = []
+    features_on = pipeline._features_on
+
+    def counted(*args: Any, as_of: pd.Timestamp, **kwargs: Any) -> pd.DataFrame:
+        dates.append(as_of)
+        return features_on(*args, as_of=as_of, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "_features_on", counted)
+        again = run(demo_dir)
+    # Every model reused: features of the run date alone, none for the models' training dates.
+    assert dates == [AS_OF]
+    for model in ("propensity_model", "uplift_model"):
+        before, after = first.report[model], again.report[model]
+        assert before["fitted_this_run"] is True and after["fitted_this_run"] is False  # type: ignore[index]
+        assert after["version"] == before["version"] and after["labelled_changed_share"] == 0  # type: ignore[index]
     fitted, reused = first.report["sentiment_model"], again.report["sentiment_model"]
     assert fitted["fitted_this_run"] is True and fitted["mentions_scored"] > 0  # type: ignore[index]
     assert reused["fitted_this_run"] is False and reused["mentions_scored"] == 0  # type: ignore[index]
@@ -217,7 +235,9 @@ def test_the_next_run_reuses_the_sentiment_model_and_its_scores_until_labels_cha
     before = store.eligible(first.run_id)[same].sort_values("customer_id", ignore_index=True)
     after = store.eligible(again.run_id)[same].sort_values("customer_id", ignore_index=True)
     pd.testing.assert_frame_equal(before, after)
-    assert run(demo_dir, full=True).report["sentiment_model"]["fitted_this_run"] is True  # type: ignore[index]
+    full = run(demo_dir, full=True).report
+    for model in ("sentiment_model", "propensity_model", "uplift_model"):
+        assert full[model]["fitted_this_run"] is True  # type: ignore[index]
 
     # A new mention is scored; a changed text is scored again; the rest keep their score.
     changed = tmp_path / "changed"
@@ -235,6 +255,13 @@ def test_the_next_run_reuses_the_sentiment_model_and_its_scores_until_labels_cha
     halved.to_csv(changed / "mentions.csv", index=False)
     report = run(changed).report["sentiment_model"]
     assert report["fitted_this_run"] is True and report["labelled_changed_share"] > 0.05  # type: ignore[index]
+
+    # A month on, who shared in the recent window changed past the share: the propensity model
+    # is fitted again; the exposures did not change: the uplift model is reused.
+    later = run(changed, as_of=AS_OF + pd.Timedelta(days=30)).report
+    assert later["propensity_model"]["fitted_this_run"] is True  # type: ignore[index]
+    assert later["propensity_model"]["labelled_changed_share"] > 0.05  # type: ignore[index]
+    assert later["uplift_model"]["fitted_this_run"] is False  # type: ignore[index]
 
 
 @pytest.mark.slow
@@ -263,6 +290,6 @@ def test_a_run_given_its_tables_lets_each_go_once_no_stage_reads_it(
 
 
 def test_a_sentiment_state_that_cannot_be_read_back_is_fitted_afresh() -> None:
-    assert pipeline._unpickled(None) is None
-    assert pipeline._unpickled(b"not a pickle") is None
-    assert pipeline._unpickled(pickle.dumps({"some": "thing"})) is None
+    assert pipeline._unpickled(None, SentimentState) is None
+    assert pipeline._unpickled(b"not a pickle", SentimentState) is None
+    assert pipeline._unpickled(pickle.dumps({"some": "thing"}), SentimentState) is None

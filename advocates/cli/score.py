@@ -30,9 +30,9 @@ def score(
         bool,
         typer.Option(
             "--full",
-            help="Fit every model afresh: by default the previous run's sentiment model (and the "
-            "scores it gave to texts) is reused while its labelled texts changed by at most "
-            "ADVOCATES_SENTIMENT_RETRAIN_SHARE.",
+            help="Fit every model afresh: by default the previous run's sentiment, propensity "
+            "and uplift models (and the scores given to texts) are reused while the labelled "
+            "data each learnt from changed by at most ADVOCATES_RETRAIN_SHARE.",
         ),
     ] = False,
 ) -> None:
@@ -99,17 +99,23 @@ def _print_summary(report: dict) -> None:
     sentiment = report["sentiment_model"]
     if sentiment.get("fitted_this_run") is False:
         out.print(
-            f"sentiment model: reused version {sentiment['version']} (its labelled texts changed "
-            f"by {sentiment['labelled_changed_share']:.1%}; --full fits it again); "
-            f"{sentiment['mentions_scored']:,} mentions scored, {sentiment['mentions_kept']:,} "
-            "kept their score"
+            f"sentiment model: {_reused(sentiment)}; {sentiment['mentions_scored']:,} mentions "
+            f"scored, {sentiment['mentions_kept']:,} kept their score"
         )
         out.print(f"sentiment model metrics (from its fit): {sentiment}")
     else:
         out.print(f"sentiment model: {sentiment}")
     out.print(f"customer value model: {report['customer_value_model']}")
-    _print_propensity(report["propensity_model"])
-    out.print(f"uplift model: {report['uplift_model']}")
+    propensity = report["propensity_model"]
+    if propensity.get("fitted_this_run") is False:
+        out.print(f"propensity model: {_reused(propensity)}; its metrics are from its fit")
+    _print_propensity(propensity)
+    uplift = report["uplift_model"]
+    if uplift.get("fitted_this_run") is False:
+        out.print(f"uplift model: {_reused(uplift)}")
+        out.print(f"uplift model metrics (from its fit): {uplift}")
+    else:
+        out.print(f"uplift model: {uplift}")
     for warning in report["warnings"]:
         err.print(f"warning: {warning}")
     out.print(f"rejects file: {report['rejects_file']}")
@@ -117,6 +123,14 @@ def _print_summary(report: dict) -> None:
     if report.get("runs_deleted"):
         deleted = report["runs_deleted"]
         out.print(f"older runs deleted (ADVOCATES_KEEP_RUNS): {len(deleted)}, {', '.join(deleted)}")
+
+
+def _reused(metrics: dict) -> str:
+    """How a model the previous run kept was reused, from its metrics."""
+    return (
+        f"reused version {metrics['version']} (the labelled data it learnt from changed by "
+        f"{metrics['labelled_changed_share']:.1%}; --full fits it again)"
+    )
 
 
 def _print_propensity(metrics: dict) -> None:

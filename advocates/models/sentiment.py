@@ -36,14 +36,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from advocates.models.fit import Fit
+from advocates.models.fit import Fit, KeptFit
 
 __all__ = [
     "LABELS",
     "MAX_FIT_TEXTS",
     "MAX_VALIDATION_TEXTS",
     "SentimentState",
-    "changed_share",
     "expected_sentiment",
     "fit_sentiment",
     "labelled_texts",
@@ -272,27 +271,14 @@ def text_hashes(texts: pd.Series, labels: pd.Series | None = None) -> np.ndarray
     return pd.util.hash_array(values.to_numpy(dtype=object))
 
 
-def changed_share(previous: np.ndarray, current: np.ndarray) -> float:
-    """How much labelled data changed since a model was fitted: the texts added or gone
-    (:func:`text_hashes` with labels, as sets) as a share of the texts it was fitted on.
-
-    >>> changed_share(np.array([1, 2, 3, 4]), np.array([1, 2, 3, 4, 5]))
-    0.25
-    """
-    return len(np.setxor1d(previous, current)) / max(len(np.unique(previous)), 1)
-
-
 @dataclass(frozen=True)
 class SentimentState:
-    """What a run keeps of its sentiment model for the next: the model and its version, the
-    hashes of the labelled texts it was fitted on, its metrics, and the score it gave each
+    """What a run keeps of its sentiment model for the next: the fit (with the hashes of the
+    labelled texts it learnt from, :func:`text_hashes` with labels) and the score it gave each
     mention (``mention_id``, ``text_hash``, ``sentiment``), so that a text already scored by
     the same model version is not scored again."""
 
-    version: str
-    model: Pipeline | None
-    labelled: np.ndarray
-    metrics: dict[str, object]
+    kept: KeptFit[Pipeline | None]
     scores: pd.DataFrame
 
 

@@ -147,7 +147,7 @@ def test_an_empty_optional_table_scores_like_a_missing_one_and_as_of_latest_date
     assert f"published │ {END}T00:00:00+00:00" in runs.stdout  # the newest activity, not now
 
 
-def test_the_next_run_says_it_reused_the_sentiment_model_and_full_fits_it_again(
+def test_the_next_run_says_it_reused_the_models_and_full_fits_them_again(
     tmp_path: Path, demo_dir: Path
 ) -> None:
     def score(*extra: str) -> str:
@@ -158,10 +158,9 @@ def test_the_next_run_says_it_reused_the_sentiment_model_and_full_fits_it_again(
     first = score()
     assert "'fitted_this_run': True" in first and "reused version" not in first
     again = score()
-    assert (
-        "sentiment model: reused version" in again
-        and "(its labelled texts changed by 0.0%" in again
-    )
+    for model in ("sentiment", "propensity", "uplift"):
+        assert f"{model} model: reused version" in again
+    assert "(the labelled data it learnt from changed by 0.0%" in again
     assert "0 mentions scored" in again and "kept their score" in again
     full = score("--full")
     assert "'fitted_this_run': True" in full and "reused version" not in full
