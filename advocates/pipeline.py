@@ -566,7 +566,9 @@ def _unpickled(data: bytes | None, kind: type) -> object | None:
         state = pickle.loads(data)  # (written by this store's own runs)
     except Exception:  # an unreadable state costs a fit, never the run
         return None
-    return state if isinstance(state, kind) else None
+    # (a class of the same name written with other fields, by an earlier version, is not one)
+    same = isinstance(state, kind) and all(hasattr(state, f.name) for f in fields(kind))
+    return state if same else None
 
 
 @dataclass(frozen=True)

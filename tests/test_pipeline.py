@@ -293,3 +293,7 @@ def test_a_sentiment_state_that_cannot_be_read_back_is_fitted_afresh() -> None:
     assert pipeline._unpickled(None, SentimentState) is None
     assert pipeline._unpickled(b"not a pickle", SentimentState) is None
     assert pipeline._unpickled(pickle.dumps({"some": "thing"}), SentimentState) is None
+    # Written by an earlier version, with other fields: unpickling makes one without ``kept``.
+    earlier = object.__new__(SentimentState)
+    earlier.__dict__.update(version="v1", model=None, scores=pd.DataFrame())
+    assert pipeline._unpickled(pickle.dumps(earlier), SentimentState) is None
