@@ -31,6 +31,13 @@ class Settings(BaseSettings):
         default="rejects",
         description="Folder where each run writes its rejects file, <run_id>.csv.",
     )
+    input_cache_dir: str | None = Field(
+        default=None,
+        description="Folder where each run keeps its validated input tables, so that the next "
+        "run reads only the files that changed and, of a CSV file appended to, only the new "
+        "rows (about as much disk as the input). Default: beside a SQLite store's file, "
+        "<file>.inputs; 'none' keeps nothing.",
+    )
     max_reject_share: float = Field(
         default=0.05,
         ge=0.0,

@@ -5,9 +5,11 @@ already in the work folder, then a fresh process scores it (``run_nightly``, as 
 does) and reports each stage's seconds and the peak resident memory reached during it (Linux:
 the process's high-water mark, reset at each stage through ``/proc/self/clear_refs``).
 
-Then, on the same store, an incremental night: the input again with 1% new rows in each activity
-table (copies of random rows with new ids, dated the next day: orders, interactions, mentions,
-reviews, referrals) scored as of the next day, so that the run may reuse what the cold one kept.
+Then, on the same store, an incremental night: the input again with 1% new rows appended to each
+activity table (copies of random rows with new ids, dated the next day: orders, interactions,
+mentions, reviews, referrals; the other files unchanged) scored as of the next day, so that the
+run may reuse what the cold one kept: its models, and its validated input (kept, as
+``advocates score`` keeps it, beside the store's file).
 
 Usage:
     python bench/bench_pipeline.py --customers 10000 100000 1000000 [--workdir /tmp/advocates-bench]
@@ -21,6 +23,7 @@ import argparse
 import contextlib
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -84,11 +87,16 @@ def incremental_input(base: Path, out: Path, *, share: float = 0.01, seed: int =
             new[key] = new[key] + "-next"
         for column in dates:
             new[column] = new[column].where(new[column] == "", f"{NEXT_DAY}T06:00:00Z")
-        with target.open("wb") as sink:
-            pa_csv.write_csv(table, sink)
+        target.unlink(missing_ok=True)
+        shutil.copyfile(path, target)  # the file as exported last night, then today's rows
         new.to_csv(target, mode="a", header=False, index=False)
         added += len(new)
     return added
+
+
+def _input_cache(store: Path) -> Path:
+    """Where ``advocates score`` keeps the validated input of a SQLite store at ``store``."""
+    return store.with_name(store.name + ".inputs")
 
 
 def score_once(data: Path, store: Path, as_of: str = AS_OF) -> dict[str, object]:
@@ -113,6 +121,7 @@ def score_once(data: Path, store: Path, as_of: str = AS_OF) -> dict[str, object]
     outcome = run_nightly(
         input_dir=data,
         store=SqliteStore(store),
+        input_cache=_input_cache(store),
         params=ScoringParams(as_of=pd.Timestamp(as_of, tz="UTC")),
         rejects_dir=store.parent / "rejects",
         max_reject_share=0.05,
@@ -188,6 +197,7 @@ def main() -> None:
         store = folder / "cold" / "store.db"
         store.parent.mkdir(parents=True, exist_ok=True)
         store.unlink(missing_ok=True)
+        shutil.rmtree(_input_cache(store), ignore_errors=True)
         run = _child("score", str(data), str(store))
         print(_table(size, run))
         print(json.dumps({"customers": size, "run": "cold", **generated, **run}))

@@ -73,18 +73,37 @@ def score(
             latest=latest,
             keep_runs=settings.keep_runs,
             full=full,
+            input_cache=_input_cache(settings.input_cache_dir, target),
             progress=advance,
         )
         progress.update(task, completed=len(RUN_STAGES))
     _print_summary(outcome.report)
 
 
+def _input_cache(setting: str | None, store: object) -> Path | None:
+    """The folder where runs keep their validated input: the setting's, or beside a SQLite
+    store's file; None for 'none'."""
+    from advocates.store import SqliteStore
+
+    if setting is not None:
+        return None if setting.strip().lower() == "none" else Path(setting)
+    if isinstance(store, SqliteStore):
+        return store.path.with_name(store.path.name + ".inputs")
+    return None
+
+
 def _print_summary(report: dict) -> None:
     tables = Table(title=f"run {report['run_id']} (as of {report['as_of']})")
-    for column in ("table", "rows in", "accepted", "rejected"):
-        tables.add_column(column, justify="left" if column == "table" else "right")
+    for column in ("table", "read", "rows in", "accepted", "rejected"):
+        tables.add_column(column, justify="left" if column in ("table", "read") else "right")
     for name, row in report["tables"].items():
-        tables.add_row(name, f"{row['rows_in']:,}", f"{row['accepted']:,}", f"{row['rejected']:,}")
+        tables.add_row(
+            name,
+            row["read"],
+            f"{row['rows_in']:,}",
+            f"{row['accepted']:,}",
+            f"{row['rejected']:,}",
+        )
     out.print(tables)
     out.print(
         "seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in report["seconds"].items())

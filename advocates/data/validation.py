@@ -24,7 +24,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -39,6 +39,8 @@ __all__ = [
     "RawTable",
     "TableResult",
     "check_references",
+    "joined_rejects",
+    "move_to_rejects",
     "validate_table",
     "validate_tables",
 ]
@@ -301,40 +303,48 @@ def validate_table(raw: RawTable, spec: TableSpec) -> TableResult:
 
     bad = rejected
     rows = pd.Series(raw.rows, index=frame.index)
-    rejects = pd.concat(
-        [
-            raw.unreadable,
-            _reject_frame(
-                spec.name, raw.path, rows[bad], failed_columns[bad], reasons[bad], values[bad]
-            ),
-        ],
-        ignore_index=True,
+    rejects = joined_rejects(
+        raw.unreadable,
+        _reject_frame(
+            spec.name, raw.path, rows[bad], failed_columns[bad], reasons[bad], values[bad]
+        ),
     )
     good = accepted.loc[~bad].assign(_row=rows[~bad]).reset_index(drop=True)
-    return TableResult(
-        spec.name, raw.path, good, rejects.sort_values("row", kind="stable"), raw.rows_in
-    )
+    return TableResult(spec.name, raw.path, good, rejects, raw.rows_in)
 
 
-def _move_to_rejects(
-    result: TableResult, mask: pd.Series, column: str, reasons: pd.Series
+def joined_rejects(*parts: pd.DataFrame) -> pd.DataFrame:
+    """Rejects frames as one, by file row, typed alike whichever parts are empty: the row an
+    integer, the rest Python text."""
+    types = {column: object for column in REJECT_COLUMNS} | {"row": np.int64}
+    joined = pd.concat(parts, ignore_index=True).astype(types)
+    return joined.sort_values("row", kind="stable", ignore_index=True)
+
+
+def move_to_rejects(
+    result: TableResult,
+    mask: pd.Series,
+    column: str,
+    reasons: pd.Series,
+    *,
+    values: pd.Series | None = None,
 ) -> TableResult:
     """Move the rows of ``mask`` to the rejects with ``reasons`` (indexed like the frame: all
-    its rows, or only those of the mask)."""
+    its rows, or only those of the mask); the value shown is the row's ``column``, or
+    ``values`` when the column is not one of the frame's (a key of several columns)."""
     if not mask.any():
         return result
     rows = mask.index[mask.to_numpy()]
+    shown = values if values is not None else result.frame[column]
     moved = _reject_frame(
         result.name,
         result.path,
         result.frame.loc[rows, "_row"],
         pd.Series(column, index=rows),
         reasons.loc[rows],
-        result.frame.loc[rows, column].astype(str),
+        shown.loc[rows].astype(str),
     )
-    rejects = pd.concat([result.rejects, moved], ignore_index=True).sort_values(
-        "row", kind="stable"
-    )
+    rejects = joined_rejects(result.rejects, moved)
     return replace(result, frame=result.frame.loc[~mask].reset_index(drop=True), rejects=rejects)
 
 
@@ -366,23 +376,28 @@ def _unknown_nodes(frame: pd.DataFrame, column: str, nodes: dict[str, pd.Series]
     return unknown
 
 
-def check_references(results: Mapping[str, TableResult]) -> dict[str, TableResult]:
+def check_references(
+    results: Mapping[str, TableResult], *, only: Collection[str] | None = None
+) -> dict[str, TableResult]:
     """Reject rows that point at a customer or graph node that does not exist.
 
     Customers are checked against the accepted customers; interaction actors and targets against
-    the graph nodes named by accounts and edges. Tables are checked in contract order, so an
-    order of a rejected customer is rejected too. Reasons are written for the rejected rows
-    alone (for every row, they were millions of texts when nothing was wrong).
+    the graph nodes named by the accepted accounts and edges. Tables are checked in contract
+    order, so an order of a rejected customer is rejected too. Reasons are written for the
+    rejected rows alone (for every row, they were millions of texts when nothing was wrong).
+    With ``only``, only those tables are checked (the others are already, as kept results).
     """
     checked = dict(results)
-    nodes = _graph_nodes(checked)
+    nodes: dict[str, pd.Series] | None = None
     for name in TABLE_ORDER:
-        if name not in checked:
+        if name not in checked or (only is not None and name not in only):
             continue
         for column, target in TABLES[name].references.items():
             result = checked[name]
             values = result.frame[column]
             if target == "graph.node":
+                # (accounts and edges come before the tables naming graph nodes: checked)
+                nodes = _graph_nodes(checked) if nodes is None else nodes
                 if nodes is None:
                     continue
                 unknown = _unknown_nodes(result.frame, column, nodes)
@@ -399,7 +414,7 @@ def check_references(results: Mapping[str, TableResult]) -> dict[str, TableResul
                 unknown = pd.Series(~is_in(values, known), index=values.index) & values.notna()
                 bad = unknown[unknown].index
                 why = f"unknown {column} '" + values[bad].astype(str) + f"' (not in {table})"
-            checked[name] = _move_to_rejects(result, unknown, column, why)
+            checked[name] = move_to_rejects(result, unknown, column, why)
     return checked
 
 

@@ -1,9 +1,10 @@
 """``python -m tests.cli.paused POINT MARKER ARGS...``: ``advocates ARGS`` in a real process that
 stops at POINT of the run, writes the file MARKER and waits to be killed.
 
-POINT is ``reading`` (the first table file), ``scoring`` (the scores of every customer) or
-``publishing`` (inside the store's transaction, after the scores table is written and before
-the run is marked published). Only the tests that kill runs use it.
+POINT is ``reading`` (the first table file), ``keeping`` (after the first file of the validated
+input kept for the next run is written, before the rest), ``scoring`` (the scores of every
+customer) or ``publishing`` (inside the store's transaction, after the scores table is written
+and before the run is marked published). Only the tests that kill runs use it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import advocates.data.inputs
 import advocates.pipeline
 import advocates.store.sqlite.runs
 from advocates.cli import main
@@ -34,7 +36,9 @@ def _pause_in(module: Any, name: str, marker: Path, *, after: bool = False) -> N
 if __name__ == "__main__":
     point, marker, *args = sys.argv[1:]
     if point == "reading":
-        _pause_in(advocates.pipeline, "read_raw_table", Path(marker))
+        _pause_in(advocates.data.inputs, "read_raw_table", Path(marker))
+    elif point == "keeping":
+        _pause_in(advocates.data.inputs.feather, "write_feather", Path(marker), after=True)
     elif point == "scoring":
         _pause_in(advocates.pipeline, "score_customers", Path(marker))
     elif point == "publishing":

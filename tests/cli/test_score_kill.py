@@ -46,7 +46,7 @@ def _start_paused(
     return process, marker
 
 
-@pytest.mark.parametrize("point", ["reading", "scoring", "publishing"])
+@pytest.mark.parametrize("point", ["reading", "keeping", "scoring", "publishing"])
 def test_a_run_killed_at_any_point_loses_nothing_and_the_next_one_succeeds(
     cli_scored: CliScored, tmp_path: Path, point: str
 ) -> None:
