@@ -38,7 +38,13 @@ from advocates.errors import InputError, RejectThresholdError
 from advocates.features.customer import customer_attributes, customer_features
 from advocates.features.graph import AudienceGraph, SocialGraph, audience_pairs, social_graph
 from advocates.features.listening import text_evidence
-from advocates.models.clv import CustomerValue, fit_customer_value, value_per_conversion
+from advocates.models.clv import (
+    CustomerValue,
+    completed_orders,
+    fit_customer_value,
+    value_on,
+    value_per_conversion,
+)
 from advocates.models.fit import Fit, KeptFit, fit_or_reuse, row_hashes
 from advocates.models.propensity import fit_sharing_propensity, predict_share, sharing_labels
 from advocates.models.sentiment import (
@@ -208,9 +214,23 @@ def compute_features(
     return graph, _features_on(tables, links, with_texts, params, as_of=params.as_of, graph=graph)
 
 
-def fit_value(tables: Tables, params: ScoringParams) -> Fit[CustomerValue]:
-    """BG/NBD and Gamma-Gamma on completed orders up to the run date."""
-    return fit_customer_value(orders=tables["orders"], as_of=params.as_of)
+def fit_value(
+    tables: Tables, params: ScoringParams, previous_value: KeptFit[CustomerValue] | None
+) -> tuple[Fit[CustomerValue], KeptFit[CustomerValue]]:
+    """BG/NBD and Gamma-Gamma on completed orders up to the run date, or the previous run's
+    models while those orders changed by at most ``params.retrain_share``; either way each
+    customer's value as of the run date. What is kept holds the models, not the predictions."""
+    orders, as_of = tables["orders"], params.as_of
+    done, kept = fit_or_reuse(
+        previous_value,
+        row_hashes(completed_orders(orders, as_of=as_of)),
+        share=params.retrain_share,
+        fit=lambda: fit_customer_value(orders=orders, as_of=as_of),
+    )
+    if done.metrics["fitted_this_run"]:
+        slim = replace(done.model, predictions=done.model.predictions.iloc[:0])
+        return done, replace(kept, fit=Fit(model=slim, metrics=kept.fit.metrics))
+    return Fit(model=value_on(done.model, orders=orders, as_of=as_of), metrics=done.metrics), kept
 
 
 def fit_propensity(
@@ -387,7 +407,13 @@ SCORING_STAGES = (
         ("audience_graph", "features_at_run_date"),
         reads=_FEATURE_TABLES,
     ),
-    Stage("customer value", fit_value, ("tables", "params"), ("value_fit",), reads=("orders",)),
+    Stage(
+        "customer value",
+        fit_value,
+        ("tables", "params", "previous_value"),
+        ("value_fit", "value_state"),
+        reads=("orders",),
+    ),
     Stage(
         "propensity model",
         fit_propensity,
@@ -437,6 +463,7 @@ SCORING_STAGES = (
 #: and the type of what is kept.
 MODEL_STATES: dict[str, type] = {
     "sentiment": SentimentState,
+    "value": KeptFit,
     "propensity": KeptFit,
     "uplift": KeptFit,
 }

@@ -67,12 +67,12 @@ class Settings(BaseSettings):
     retrain_share: float = Field(
         default=0.05,
         ge=0.0,
-        description="A model is fitted again when the labelled data it learnt from grew or "
-        "changed by more than this share since it was fitted (the sentiment model: labelled "
-        "mentions and rated reviews; the sharing-propensity model: who shared in the recent "
-        "window; the uplift model: the incentive exposures); otherwise the previous run's "
-        "model is reused, and texts it already scored are not scored again (advocates score "
-        "--full fits every model anyway).",
+        description="A model is fitted again when the data it learnt from grew or changed by "
+        "more than this share since it was fitted (the sentiment model: labelled mentions and "
+        "rated reviews; the customer-value model: completed orders; the sharing-propensity "
+        "model: who shared in the recent window; the uplift model: the incentive exposures); "
+        "otherwise the previous run's model is reused, and texts it already scored are not "
+        "scored again (advocates score --full fits every model anyway).",
     )
     recent_window_days: int = Field(
         default=90,

@@ -223,7 +223,7 @@ def test_the_next_run_reuses_the_models_and_the_text_scores_until_labels_change(
         again = run(demo_dir)
     # Every model reused: features of the run date alone, none for the models' training dates.
     assert dates == [AS_OF]
-    for model in ("propensity_model", "uplift_model"):
+    for model in ("customer_value_model", "propensity_model", "uplift_model"):
         before, after = first.report[model], again.report[model]
         assert before["fitted_this_run"] is True and after["fitted_this_run"] is False  # type: ignore[index]
         assert after["version"] == before["version"] and after["labelled_changed_share"] == 0  # type: ignore[index]
@@ -236,7 +236,7 @@ def test_the_next_run_reuses_the_models_and_the_text_scores_until_labels_change(
     after = store.eligible(again.run_id)[same].sort_values("customer_id", ignore_index=True)
     pd.testing.assert_frame_equal(before, after)
     full = run(demo_dir, full=True).report
-    for model in ("sentiment_model", "propensity_model", "uplift_model"):
+    for model in ("sentiment_model", "customer_value_model", "propensity_model", "uplift_model"):
         assert full[model]["fitted_this_run"] is True  # type: ignore[index]
 
     # A new mention is scored; a changed text is scored again; the rest keep their score.

@@ -30,9 +30,11 @@ def score(
         bool,
         typer.Option(
             "--full",
-            help="Fit every model afresh: by default the previous run's sentiment, propensity "
-            "and uplift models (and the scores given to texts) are reused while the labelled "
-            "data each learnt from changed by at most ADVOCATES_RETRAIN_SHARE.",
+            help="Read every input file whole and fit every model afresh: by default files "
+            "unchanged since the last run are not read again (of a CSV file appended to, only "
+            "the new rows are), and the previous run's models (sentiment, customer value, "
+            "propensity, uplift) are reused while the data each learnt from changed by at most "
+            "ADVOCATES_RETRAIN_SHARE.",
         ),
     ] = False,
 ) -> None:
@@ -124,7 +126,11 @@ def _print_summary(report: dict) -> None:
         out.print(f"sentiment model metrics (from its fit): {sentiment}")
     else:
         out.print(f"sentiment model: {sentiment}")
-    out.print(f"customer value model: {report['customer_value_model']}")
+    value = report["customer_value_model"]
+    if value.get("fitted_this_run") is False:
+        out.print(f"customer value model: {_reused(value)}; parameters from its fit: {value}")
+    else:
+        out.print(f"customer value model: {value}")
     propensity = report["propensity_model"]
     if propensity.get("fitted_this_run") is False:
         out.print(f"propensity model: {_reused(propensity)}; its metrics are from its fit")

@@ -34,9 +34,26 @@ def is_in(
     ``values``; a missing value is never among them (``Series.isin`` would match a missing value
     with a missing one)."""
     lookup = pd.Series(known if isinstance(known, pd.Series | pd.Index) else list(known))
-    array, value_set = _arrays(values, lookup.dropna().unique())
+    array, value_set = _arrays(values, lookup)
+    if len(value_set) > _SCAN_RATIO * len(array):  # (see _looked_up)
+        value_set = value_set.filter(_looked_up(value_set, array))
     found = pc.is_in(array, value_set=value_set, skip_nulls=True)
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+#: A lookup set this many times larger than the values looked up in it is first scanned for
+#: them (:func:`_looked_up`).
+_SCAN_RATIO = 8
+
+
+def _looked_up(known: pa.Array, values: pa.Array) -> np.ndarray:
+    """Which of ``known`` are among ``values``: to look a few values up in a large set, hashing
+    the few and scanning the set is cheaper than hashing the set (60,000 handles among 20
+    million: 0.6 s instead of 7.6 s)."""
+    return np.asarray(
+        pc.is_in(known, value_set=values, skip_nulls=True).to_numpy(zero_copy_only=False),
+        dtype=bool,
+    )
 
 
 def positions(values: pd.Series | pd.Index, known: pd.Series | pd.Index) -> np.ndarray:
@@ -47,6 +64,11 @@ def positions(values: pd.Series | pd.Index, known: pd.Series | pd.Index) -> np.n
     [-1, -1]
     """
     array, value_set = _arrays(values, known)
+    if len(value_set) > _SCAN_RATIO * len(array):  # (see _looked_up)
+        among = np.flatnonzero(_looked_up(value_set, array))
+        found = pc.index_in(array, value_set=value_set.take(pa.array(among)))
+        at = np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        return np.where(at >= 0, among[np.maximum(at, 0)], -1) if len(among) else at
     found = pc.index_in(array, value_set=value_set)
     return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 

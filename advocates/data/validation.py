@@ -348,8 +348,11 @@ def move_to_rejects(
     return replace(result, frame=result.frame.loc[~mask].reset_index(drop=True), rejects=rejects)
 
 
-def _graph_nodes(results: Mapping[str, TableResult]) -> dict[str, pd.Series] | None:
-    """The handles of the graph's nodes per network: accounts' handles, edges' ends."""
+def _graph_nodes(
+    results: Mapping[str, TableResult], *, dedupe: bool
+) -> dict[str, pd.Series] | None:
+    """The handles of the graph's nodes per network: accounts' handles, edges' ends (each once
+    with ``dedupe``, which is worth its cost for many lookups, not for a few)."""
     parts = [
         results[table].frame[["network", column]].set_axis(["network", "handle"], axis=1)
         for table, columns in (("accounts", ("handle",)), ("edges", ("source", "target")))
@@ -362,8 +365,8 @@ def _graph_nodes(results: Mapping[str, TableResult]) -> dict[str, pd.Series] | N
     for part in parts:
         for network, handles in part.groupby("network", sort=False, observed=True)["handle"]:
             nodes.setdefault(str(network), []).append(handles)
-    # Each network's handles once: every lookup against them would deduplicate them again.
-    return {network: pd.concat(handles).drop_duplicates() for network, handles in nodes.items()}
+    joined = {network: pd.concat(handles, ignore_index=True) for network, handles in nodes.items()}
+    return {n: h.drop_duplicates() for n, h in joined.items()} if dedupe else joined
 
 
 def _unknown_nodes(frame: pd.DataFrame, column: str, nodes: dict[str, pd.Series]) -> pd.Series:
@@ -389,6 +392,14 @@ def check_references(
     """
     checked = dict(results)
     nodes: dict[str, pd.Series] | None = None
+    # Graph handles are deduplicated once for many lookups (a whole interactions table), not
+    # for the rows appended to a kept one (see membership.is_in).
+    lookups = sum(
+        len(checked[name].frame)
+        for name in checked
+        if (only is None or name in only) and "graph.node" in TABLES[name].references.values()
+    )
+    handles = sum(len(checked[t].frame) for t in ("accounts", "edges") if t in checked)
     for name in TABLE_ORDER:
         if name not in checked or (only is not None and name not in only):
             continue
@@ -397,7 +408,8 @@ def check_references(
             values = result.frame[column]
             if target == "graph.node":
                 # (accounts and edges come before the tables naming graph nodes: checked)
-                nodes = _graph_nodes(checked) if nodes is None else nodes
+                if nodes is None:
+                    nodes = _graph_nodes(checked, dedupe=lookups * 4 > handles)
                 if nodes is None:
                     continue
                 unknown = _unknown_nodes(result.frame, column, nodes)

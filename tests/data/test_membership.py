@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advocates.data.membership import is_in
+from advocates.data.membership import is_in, positions
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,17 @@ def test_is_in_is_series_isin_except_that_missing_is_never_in(
 ) -> None:
     expected = values.isin(list(known) if isinstance(known, set) else known) & values.notna()
     assert is_in(values, known).tolist() == expected.tolist()  # type: ignore[arg-type]
+
+
+def test_a_few_values_looked_up_in_a_large_set_are_found_as_in_a_small_one() -> None:
+    # A set over eight times larger than the values is scanned for them instead of hashed.
+    rng = np.random.default_rng(3)
+    known = pd.Series([f"h{i}" for i in rng.permutation(5_000)], dtype="str")
+    values = pd.Series(["h17", "nope", None, "h4999", "h17", "h0"], dtype="str")
+    assert len(known) > 8 * len(values)
+    expected = [True, False, False, True, True, True]
+    assert is_in(values, known).tolist() == expected
+    assert is_in(values, pd.concat([known, known])).tolist() == expected  # repeated: the same
+    where = positions(values, pd.Index(known))
+    assert where.tolist() == pd.Index(known).get_indexer(values).tolist()
+    assert positions(pd.Series(["nope"], dtype="str"), pd.Index(known)).tolist() == [-1]

@@ -15,6 +15,7 @@ from advocates.models.clv import (
     _Distinct,
     fit_customer_value,
     rfm_summary,
+    value_on,
 )
 
 
@@ -215,6 +216,9 @@ def test_customer_value_falls_back_with_a_reason_instead_of_nan(
     assert np.isfinite(value.to_numpy()).all()
     assert value.loc["never", "predicted_value_12m"] == 0.0
     assert "past order rate" in str(report["model"])
+    # Reused on the same day, the plain estimate is made again, alike.
+    again = value_on(fit.model, orders=_orders(rows), as_of=pd.Timestamp("2024-06-01", tz="UTC"))
+    pd.testing.assert_frame_equal(again.predict(customers), value)
 
 
 def test_customer_value_uses_the_fitted_models_when_it_can() -> None:
@@ -234,3 +238,13 @@ def test_customer_value_uses_the_fitted_models_when_it_can() -> None:
     assert report["model"] == "BG/NBD + Gamma-Gamma"
     assert (value["predicted_value_12m"] >= 0).all() and value["p_alive"].between(0, 1).all()
     assert value["predicted_value_12m"].corr(value["expected_purchases_12m"]) > 0.5
+
+    # Reused a month on: the same parameters, each customer's purchases as of that day.
+    end = start + pd.Timedelta(weeks=52)
+    same_day = value_on(fit.model, orders=orders, as_of=end)
+    pd.testing.assert_frame_equal(same_day.predictions, fit.model.predictions)
+    later = value_on(fit.model, orders=orders, as_of=end + pd.Timedelta(days=30))
+    assert later.bgnbd is fit.model.bgnbd and later.gamma_gamma is fit.model.gamma_gamma
+    # A month without purchases: each customer is less likely alive, none more.
+    assert (later.predictions["p_alive"] <= fit.model.predictions["p_alive"] + 1e-12).all()
+    assert (later.predictions["p_alive"] < fit.model.predictions["p_alive"]).any()
