@@ -36,7 +36,15 @@ from advocates.data.io import find_table_files, write_csv
 from advocates.data.validation import TableResult
 from advocates.errors import InputError, RejectThresholdError
 from advocates.features.customer import customer_attributes, customer_features
-from advocates.features.graph import AudienceGraph, SocialGraph, audience_pairs, social_graph
+from advocates.features.graph import (
+    AudienceGraph,
+    GraphKernels,
+    SocialGraph,
+    audience_pairs,
+    graph_kernels,
+    own_nodes,
+    social_graph,
+)
 from advocates.features.listening import text_evidence
 from advocates.models.clv import (
     CustomerValue,
@@ -184,7 +192,7 @@ def _features_on(
     *,
     as_of: pd.Timestamp,
     graph: AudienceGraph,
-    graph_kernels: bool = True,
+    kernels: bool | GraphKernels = True,
 ) -> pd.DataFrame:
     """Features as of ``as_of``; ``graph`` is the audience graph of that date."""
     return customer_features(
@@ -195,7 +203,7 @@ def _features_on(
         as_of=as_of,
         recent_days=params.recent_window_days,
         half_life_days=params.sentiment_half_life_days,
-        graph_kernels=graph_kernels,
+        graph_kernels=kernels,
     )
 
 
@@ -206,12 +214,18 @@ def compute_features(
     evidence: pd.DataFrame,
     evidence_texts: pd.Series,
     params: ScoringParams,
-) -> tuple[AudienceGraph, pd.DataFrame]:
-    """The audience graph of the run date, and every customer's features as of the run date
-    (with each customer's worst text: ``evidence_texts``), which the models predict from."""
+    previous_graph: GraphKernels | None,
+) -> tuple[AudienceGraph, pd.DataFrame, GraphKernels]:
+    """The audience graph of the run date, every customer's features as of the run date (with
+    each customer's worst text: ``evidence_texts``), which the models predict from, and the
+    graph's PageRank and 2-hop reach: the previous run's when its graph was the same."""
     graph = social_graph.as_of(params.as_of)
+    kernels = graph_kernels(graph, own_nodes(graph, links), previous=previous_graph)
     with_texts = evidence.assign(text=evidence_texts)
-    return graph, _features_on(tables, links, with_texts, params, as_of=params.as_of, graph=graph)
+    features = _features_on(
+        tables, links, with_texts, params, as_of=params.as_of, graph=graph, kernels=kernels
+    )
+    return graph, features, kernels
 
 
 def fit_value(
@@ -298,7 +312,7 @@ def fit_incentive_uplift(
             params,
             as_of=first,
             graph=social_graph.as_of(first),
-            graph_kernels=False,
+            kernels=False,
         )
         return fit_uplift(exposures, at_first_exposure, seed=params.seed)
 
@@ -403,8 +417,16 @@ SCORING_STAGES = (
     Stage(
         "features",
         compute_features,
-        ("tables", "links", "social_graph", "evidence", "evidence_texts", "params"),
-        ("audience_graph", "features_at_run_date"),
+        (
+            "tables",
+            "links",
+            "social_graph",
+            "evidence",
+            "evidence_texts",
+            "params",
+            "previous_graph",
+        ),
+        ("audience_graph", "features_at_run_date", "graph_state"),
         reads=_FEATURE_TABLES,
     ),
     Stage(
@@ -459,9 +481,10 @@ SCORING_STAGES = (
     ),
 )
 
-#: The models whose fit a run keeps for the next (``previous_<name>`` in, ``<name>_state`` out),
-#: and the type of what is kept.
+#: What a run keeps for the next (``previous_<name>`` in, ``<name>_state`` out), and its type:
+#: the models' fits, and the graph's costly features.
 MODEL_STATES: dict[str, type] = {
+    "graph": GraphKernels,
     "sentiment": SentimentState,
     "value": KeptFit,
     "propensity": KeptFit,
@@ -567,6 +590,10 @@ def score_tables(
         "customer_value_model": artifacts["value_fit"].metrics,
         "propensity_model": artifacts["propensity_fit"].metrics,
         "uplift_model": artifacts["uplift_fit"].metrics,
+        # (the same object: the previous run's graph was the same)
+        "graph_kernels": "reused: the audience graph is the previous run's"
+        if (previous or {}).get("graph") is artifacts["graph_state"]
+        else "computed",
         "seconds": timer.seconds,
         "warnings": warnings,
     }

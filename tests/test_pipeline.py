@@ -221,8 +221,11 @@ def test_the_next_run_reuses_the_models_and_the_text_scores_until_labels_change(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pipeline, "_features_on", counted)
         again = run(demo_dir)
-    # Every model reused: features of the run date alone, none for the models' training dates.
+    # Every model reused: features of the run date alone, none for the models' training dates;
+    # the same graph: its PageRank and 2-hop reach too.
     assert dates == [AS_OF]
+    assert first.report["graph_kernels"] == "computed"
+    assert again.report["graph_kernels"].startswith("reused")  # type: ignore[union-attr]
     for model in ("customer_value_model", "propensity_model", "uplift_model"):
         before, after = first.report[model], again.report[model]
         assert before["fitted_this_run"] is True and after["fitted_this_run"] is False  # type: ignore[index]

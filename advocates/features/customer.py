@@ -16,7 +16,7 @@ import pandas as pd
 from advocates.data.contract import PII_COLUMNS
 from advocates.features.behaviour import behaviour_features
 from advocates.features.fraud import contacts_recent, fraud_flags
-from advocates.features.graph import AudienceGraph, graph_features
+from advocates.features.graph import AudienceGraph, GraphKernels, graph_features
 from advocates.features.listening import listening_features
 from advocates.features.purchase import purchase_features
 
@@ -32,7 +32,7 @@ def customer_features(
     as_of: pd.Timestamp,
     recent_days: int,
     half_life_days: float,
-    graph_kernels: bool = True,
+    graph_kernels: bool | GraphKernels = True,
 ) -> pd.DataFrame:
     """Purchase, graph, listening and behaviour features of every customer as of ``as_of``.
 

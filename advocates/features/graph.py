@@ -7,6 +7,7 @@ source in the target's audience; a ``friend`` edge puts each in the other's audi
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,15 +15,18 @@ import pandas as pd
 import scipy.sparse as sp
 
 from advocates.data.identity import node_key
-from advocates.data.membership import is_in, positions
+from advocates.data.membership import arrow_array, is_in, positions
 from advocates.errors import ConvergenceError
 
 __all__ = [
     "AudienceGraph",
+    "GraphKernels",
     "SocialGraph",
     "audience_pairs",
     "build_audience_graph",
     "graph_features",
+    "graph_kernels",
+    "own_nodes",
     "pagerank",
     "social_graph",
     "unique_reach_2hop",
@@ -207,6 +211,47 @@ def _engaged_audience(
     return count, distinct
 
 
+@dataclass(frozen=True)
+class GraphKernels:
+    """The costly graph features of one audience graph: PageRank of every node and 2-hop reach
+    of some nodes (``rows``, the customers' own), with a digest of the graph and of those rows,
+    so that a later run on the same graph takes them instead of computing them again
+    (:func:`graph_kernels`)."""
+
+    digest: str
+    pagerank: np.ndarray
+    rows: np.ndarray
+    reach: np.ndarray
+
+
+def own_nodes(graph: AudienceGraph, links: pd.DataFrame) -> np.ndarray:
+    """The numbers of the customers' own nodes (their accounts) in ``graph``, sorted."""
+    linked = positions(links["node"], graph.nodes)
+    return np.unique(linked[linked >= 0])
+
+
+def _digest(graph: AudienceGraph, rows: np.ndarray) -> str:
+    """A SHA-256 of the graph (its node keys and audience matrix) and of ``rows``."""
+    digest = hashlib.sha256()
+    for buffer in arrow_array(graph.nodes).buffers():
+        digest.update(b"" if buffer is None else memoryview(buffer))
+    matrix = graph.audience
+    for array in (matrix.indptr, matrix.indices, matrix.data, rows):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+def graph_kernels(
+    graph: AudienceGraph, rows: np.ndarray, *, previous: GraphKernels | None = None
+) -> GraphKernels:
+    """PageRank and the 2-hop reach of ``rows`` in ``graph``; ``previous`` itself when it was
+    computed on the same graph for the same rows (the same answer, without the work)."""
+    digest = _digest(graph, rows)
+    if previous is not None and previous.digest == digest:
+        return previous
+    return GraphKernels(digest, pagerank(graph), rows, unique_reach_2hop(graph, rows=rows))
+
+
 def graph_features(
     *,
     graph: AudienceGraph,
@@ -214,7 +259,7 @@ def graph_features(
     links: pd.DataFrame,
     as_of: pd.Timestamp,
     recent_days: int,
-    kernels: bool = True,
+    kernels: bool | GraphKernels = True,
 ) -> pd.DataFrame:
     """Per-customer graph features as of ``as_of``, summed over the customer's accounts.
 
@@ -222,7 +267,8 @@ def graph_features(
     one row per customer that has at least one account, with columns ``audience_size``,
     ``unique_reach_2hop``, ``pagerank`` (scaled so that the average node is 1.0),
     ``audience_engagements_recent`` and ``engaged_audience_recent``. Without ``kernels``, the
-    costly ones (2-hop reach and PageRank) are left out.
+    costly ones (2-hop reach and PageRank) are left out; given :class:`GraphKernels` of this
+    graph, they are taken from them.
     """
     recent = interactions[
         (interactions["occurred_at"] <= as_of)
@@ -233,10 +279,15 @@ def graph_features(
     linked = positions(links["node"], graph.nodes)
     known = linked >= 0
     own = np.unique(linked[known])
+    if kernels is True:
+        kernels = graph_kernels(graph, own)
+    if isinstance(kernels, GraphKernels) and not np.array_equal(kernels.rows, own):
+        raise ValueError("graph kernels of other nodes than the customers' own")
+    computed = kernels if isinstance(kernels, GraphKernels) else None
     columns = {
         "audience_size": graph.audience_size[own],
-        "unique_reach_2hop": unique_reach_2hop(graph, rows=own) if kernels else None,
-        "pagerank": pagerank(graph)[own] * len(graph.nodes) if kernels else None,
+        "unique_reach_2hop": computed.reach if computed else None,
+        "pagerank": computed.pagerank[own] * len(graph.nodes) if computed else None,
         "audience_engagements_recent": count[own],
         "engaged_audience_recent": distinct[own],
     }

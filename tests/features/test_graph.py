@@ -10,6 +10,7 @@ from advocates.errors import ConvergenceError
 from advocates.features.graph import (
     audience_pairs,
     build_audience_graph,
+    graph_kernels,
     pagerank,
     social_graph,
     unique_reach_2hop,
@@ -132,3 +133,21 @@ def test_a_customer_with_two_accounts_has_each_audience_member_once() -> None:
     assert members == {("c1", "x:fan"), ("c1", "x:other"), ("c2", "x:x")}
     one = audience_pairs(audience, links, pd.Index(["c2"]))  # one account each: no duplicates
     assert one["customer_id"].tolist() == ["c2"] and audience.nodes[one["member"][0]] == "x:x"
+
+
+def test_graph_kernels_are_taken_from_the_previous_run_only_for_the_same_graph_and_rows() -> None:
+    t = pd.Timestamp("2024-06-01", tz="UTC")
+    edges = random_edges(4)
+    edges["created_at"] = [t] * (len(edges) - 1) + [t + pd.Timedelta(days=1)]  # the last, later
+    rows = np.array([0, 3, 9])
+    first = graph_kernels(social_graph(edges).as_of(t), rows)
+    # The same graph (numbered again by the next run; its date's edges alike): the kept answer.
+    assert graph_kernels(social_graph(edges).as_of(t), rows, previous=first) is first
+    # A day later, one edge more; or other rows: computed again, as without anything kept.
+    later = social_graph(edges).as_of(t + pd.Timedelta(days=1))
+    for graph, chosen in ((later, rows), (social_graph(edges).as_of(t), np.array([0, 3]))):
+        again = graph_kernels(graph, chosen, previous=first)
+        fresh = graph_kernels(graph, chosen)
+        assert again is not first and again.digest == fresh.digest != first.digest
+        np.testing.assert_array_equal(again.pagerank, fresh.pagerank)
+        np.testing.assert_array_equal(again.reach, fresh.reach)
