@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from advocates.campaigns.selection import Pick, celf
+from advocates.data.membership import distinct
 
 __all__ = ["ris_select", "rr_sets", "simulate_spread", "weighted_cascade"]
 
@@ -41,7 +42,7 @@ def _live_reach(
         if not len(idx):
             break
         live = idx[rng.random(len(idx)) < matrix.data[idx]]
-        found = np.unique(matrix.indices[live])
+        found = distinct(matrix.indices[live])
         found = found[mark[found] != stamp]
         mark[found] = stamp
         found_all.extend(found.tolist())
@@ -94,7 +95,7 @@ def rr_sets(
             people = reverse.indices[edge[live]].astype(np.int64)
             new = ~inside[sets, people]
             sets, people = sets[new], people[new]
-            keys = np.unique(sets * n + people)  # one person reached twice in a level counts once
+            keys = distinct(sets * n + people)  # one person reached twice in a level counts once
             sets, people = keys // n, keys % n
             inside[sets, people] = True
     r, c = np.concatenate(found_people), np.concatenate(found_sets)
@@ -119,7 +120,7 @@ def simulate_spread(
     n = prob.shape[0]
     sizes = np.empty(runs)
     active = np.zeros(n, dtype=np.int64) - 1
-    seeds = np.unique(np.asarray(seeds, dtype=np.int64))
+    seeds = distinct(np.asarray(seeds, dtype=np.int64))
     for run in range(runs):
         active[seeds] = run
         count = len(seeds) + len(_live_reach(prob, seeds, active, run, rng))

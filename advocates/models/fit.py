@@ -11,6 +11,8 @@ from typing import Generic, TypeVar
 import numpy as np
 import pandas as pd
 
+from advocates.data.membership import distinct
+
 __all__ = ["Fit", "KeptFit", "changed_share", "fit_or_reuse", "row_hashes"]
 
 ModelT = TypeVar("ModelT")
@@ -61,8 +63,13 @@ def changed_share(previous: np.ndarray, current: np.ndarray) -> float:
 
     >>> changed_share(np.array([1, 2, 3, 4]), np.array([1, 2, 3, 4, 5]))
     0.25
+    >>> changed_share(np.array([1, 2, 2]), np.array([2, 3]))
+    1.0
     """
-    return len(np.setxor1d(previous, current)) / max(len(np.unique(previous)), 1)
+    before, after = distinct(previous), distinct(current)
+    at = np.minimum(np.searchsorted(before, after), max(len(before) - 1, 0))
+    common = int(np.count_nonzero(before[at] == after)) if len(before) else 0
+    return (len(before) + len(after) - 2 * common) / max(len(before), 1)
 
 
 def fit_or_reuse(
@@ -91,7 +98,7 @@ def fit_or_reuse(
     if previous is not None and reused:
         kept = previous
     else:
-        kept = KeptFit(version=uuid.uuid4().hex[:12], fit=fit(), labelled=np.unique(labelled))
+        kept = KeptFit(version=uuid.uuid4().hex[:12], fit=fit(), labelled=distinct(labelled))
     metrics = {
         **kept.fit.metrics,
         "version": kept.version,
