@@ -7,7 +7,7 @@ the process's high-water mark, reset at each stage through ``/proc/self/clear_re
 
 Then, on the same store, an incremental night: the input again with 1% new rows appended to each
 activity table (copies of random rows with new ids, dated the next day: orders, interactions,
-mentions, reviews, referrals; the other files unchanged) scored as of the next day, so that the
+mentions, reviews, referrals; the other files unchanged) scored as of the night after, so that the
 run may reuse what the cold one kept: its models, and its validated input (kept, as
 ``advocates score`` keeps it, beside the store's file).
 
@@ -33,6 +33,8 @@ import pandas as pd
 
 AS_OF = "2026-11-01"
 NEXT_DAY = "2026-11-02"
+#: The incremental night scores as of the end of the next day, so that its rows count.
+NEXT_NIGHT = "2026-11-03"
 #: Per activity table: its id column (None: no id) and the date columns the new rows take.
 NEW_ROWS = {
     "orders": ("order_id", ("ordered_at",)),
@@ -202,7 +204,7 @@ def main() -> None:
         print(_table(size, run))
         print(json.dumps({"customers": size, "run": "cold", **generated, **run}))
         added = incremental_input(data, folder / "next-day")
-        run = _child("score", str(folder / "next-day"), str(store), NEXT_DAY)
+        run = _child("score", str(folder / "next-day"), str(store), NEXT_NIGHT)
         print(
             _table(size, run).replace("customers)", f"customers, incremental: {added:,} new rows)")
         )
