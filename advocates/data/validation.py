@@ -29,9 +29,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from advocates.data.contract import TABLE_ORDER, TABLES, Column, Kind, TableSpec
-from advocates.data.membership import is_in
+from advocates.data.membership import arrow_array, is_in
 from advocates.errors import MissingColumnsError
 
 __all__ = [
@@ -111,9 +113,38 @@ def _as_text(values: pd.Series) -> pd.Series:
         text = values.fillna("").astype(str) if values.hasnans else values.astype(str)
     else:
         text = values.astype(str).where(values.notna(), "")
-    if not (text.str[:1].str.isspace() | text.str[-1:].str.isspace()).any():
+    array = arrow_array(text)
+    trimmed = pc.utf8_trim_whitespace(array)  # (what .str.strip() does to Arrow-backed text)
+    if pc.all(pc.equal(pc.binary_length(trimmed), pc.binary_length(array))).as_py() is not False:
         return text
     return text.str.strip()
+
+
+#: Timestamps are parsed by Arrow in blocks of this many values (see :func:`_timestamps`).
+_TIMESTAMP_BLOCK = 8192
+
+
+def _timestamps(text: pd.Series, empty: pd.Series) -> pd.Series:
+    """ISO 8601 texts as UTC timestamps (microseconds), NaT where empty or not a timestamp.
+
+    Arrow's ISO 8601 cast is strict and ten times faster than pandas' parser; where it refuses a
+    block (a value that is no timestamp, a date alone, a time without a zone, which pandas reads
+    as midnight and as UTC), pandas parses that block. Where both parse, they agree.
+    """
+    array = arrow_array(text.where(~empty))
+    target = pa.timestamp("us", "UTC")
+    blocks = []
+    for start in range(0, len(array), _TIMESTAMP_BLOCK):
+        block = array.slice(start, _TIMESTAMP_BLOCK)
+        try:
+            blocks.append(pc.cast(block, target))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            parsed = pd.to_datetime(
+                pd.Series(block.to_pandas()), format="ISO8601", utc=True, errors="coerce"
+            )
+            blocks.append(pa.array(parsed.astype("datetime64[us, UTC]"), type=target))
+    joined = pa.chunked_array(blocks, type=target)
+    return pd.Series(joined.to_pandas().array, index=text.index)
 
 
 def _quoted(values: pd.Series) -> pd.Series:
@@ -144,7 +175,7 @@ def _parse(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, np.
         if column.kind in (Kind.ID, Kind.TEXT):
             parsed = text
         elif column.kind is Kind.TIMESTAMP:
-            parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
+            parsed = _timestamps(text, empty)
             bad = parsed.isna() & ~empty
             flag(bad, "not an ISO 8601 timestamp: " + _quoted(text[bad]))
         elif column.kind is Kind.BOOL:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -163,3 +164,35 @@ def test_text_is_stripped_when_some_value_has_spaces_around_it() -> None:
         TABLES["accounts"],
     ).frame
     assert clean["customer_id"].tolist() == ["c1", "c2"]
+
+
+def test_timestamps_parse_as_pandas_reads_iso_8601_whatever_block_a_value_falls_in() -> None:
+    # Arrow parses blocks of 8,192 values; a block it refuses (a date alone, no zone, a bad
+    # value) is parsed by pandas: either way the answer is pandas'.
+    rng = np.random.default_rng(0)
+    seconds = rng.integers(1_600_000_000, 1_800_000_000, 30_000)
+    values = pd.Series(pd.to_datetime(seconds, unit="s", utc=True).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    odd = {
+        5: "2024-02-29",
+        8_191: "2024-02-29T10:00:00",
+        8_192: "2024-02-30T00:00:00Z",
+        20_000: "2024-02-01T10:00:00.5+02:00",
+        29_999: "not a date",
+    }
+    for row, text in odd.items():
+        values[row] = text
+    result = validate_table(
+        raw(
+            "orders",
+            order_id=[f"o{i}" for i in range(len(values))],
+            customer_id=["c1"] * len(values),
+            ordered_at=values.tolist(),
+            amount=["1"] * len(values),
+        ),
+        TABLES["orders"],
+    )
+    expected = pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce")
+    kept = expected.dropna().reset_index(drop=True)
+    assert result.frame["ordered_at"].dtype == "datetime64[us, UTC]"
+    assert (result.frame["ordered_at"] == kept).all() and len(kept) == len(values) - 2
+    assert set(result.rejects["row"]) == {8_192 + 2, 29_999 + 2}
