@@ -35,7 +35,7 @@ class Settings(BaseSettings):
         default=None,
         description="Folder where each run keeps its validated input tables, so that the next "
         "run reads only the files that changed and, of a CSV file appended to, only the new "
-        "rows (about as much disk as the input). Default: beside a SQLite store's file, "
+        "rows (about twice the input's size on disk). Default: beside a SQLite store's file, "
         "<file>.inputs; 'none' keeps nothing.",
     )
     max_reject_share: float = Field(

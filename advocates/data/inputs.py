@@ -17,9 +17,11 @@ the bytes it had then, and an entry made by other validation code (the modules t
 validate and declare the tables) is ignored. A row rejected on an earlier night stays rejected
 while its file and those tables do not change, as it would be again.
 
-The kept results take about as much disk as the input (Arrow files, LZ4-compressed); each entry
-is written beside the last and then named in ``<table>.json`` in one rename, so a run killed while
-writing leaves the previous entry whole.
+The kept results are uncompressed Arrow files, about twice the input's size on disk, read by
+mapping them into memory (0.07 s for 9.7 million edges, where LZ4-compressed ones took 2.7 s to
+read); a file is never written in place: each entry is written beside the last and then named in
+``<table>.json`` in one rename, so a run killed while writing leaves the previous entry whole,
+and a frame mapped from a file replaced meanwhile keeps its bytes.
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ class InputCache:
 
     def load(self, entry: Entry, path: Path) -> TableResult:
         """The kept result of ``entry``, as read from ``path`` now."""
-        frame = feather.read_feather(self._file(entry, "frame"))
+        frame = feather.read_feather(self._file(entry, "frame"), memory_map=True)
         rejects = joined_rejects(
             feather.read_feather(self._file(entry, "rejects")).assign(file=str(path))
         )
@@ -143,7 +145,7 @@ class InputCache:
     def keys(self, entry: Entry) -> pd.DataFrame | None:
         """The keys kept with ``entry`` (see :meth:`save`); None for a table without a key."""
         kept = self._file(entry, "keys")
-        return feather.read_feather(kept) if kept.exists() else None
+        return feather.read_feather(kept, memory_map=True) if kept.exists() else None
 
     def save(
         self,
@@ -165,7 +167,7 @@ class InputCache:
         for part, frame in parts.items():
             if frame is not None:
                 temporary = self._file(entry, part).with_suffix(".partial")
-                feather.write_feather(frame, temporary, compression="lz4")
+                feather.write_feather(frame, temporary, compression="uncompressed")
                 os.replace(temporary, self._file(entry, part))
         meta = self.folder / f"{result.name}.json"
         temporary = meta.with_suffix(".partial")
