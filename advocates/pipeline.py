@@ -399,6 +399,9 @@ class Stage:
 #: The input tables that customer features are computed from (on several dates).
 _FEATURE_TABLES = ("customers", "orders", "interactions", "referrals")
 
+#: What the propensity and uplift models learn and predict from (beside what they kept).
+_MODEL_INPUTS = ("tables", "links", "social_graph", "evidence", "features_at_run_date", "params")
+
 #: The scoring stages in order. ``tables`` (every contract table, empty when missing) and
 #: ``params`` are given; every other input is an earlier stage's output.
 SCORING_STAGES = (
@@ -439,30 +442,14 @@ SCORING_STAGES = (
     Stage(
         "propensity model",
         fit_propensity,
-        (
-            "tables",
-            "links",
-            "social_graph",
-            "evidence",
-            "features_at_run_date",
-            "params",
-            "previous_propensity",
-        ),
+        (*_MODEL_INPUTS, "previous_propensity"),
         ("propensity_fit", "p_share", "propensity_state"),
         reads=_FEATURE_TABLES,
     ),
     Stage(
         "uplift model",
         fit_incentive_uplift,
-        (
-            "tables",
-            "links",
-            "social_graph",
-            "evidence",
-            "features_at_run_date",
-            "params",
-            "previous_uplift",
-        ),
+        (*_MODEL_INPUTS, "previous_uplift"),
         ("uplift_fit", "lift", "uplift_state"),
         reads=(*_FEATURE_TABLES, "exposures"),
     ),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -102,27 +103,32 @@ def test_a_table_is_read_whole_when_a_table_its_rows_point_at_changed(
     _assert_same(changed, _validate(demo)[0])
 
 
-def test_a_file_changed_otherwise_than_by_appending_is_read_whole(
-    tmp_path: Path, demo: Path
+def _reorder(path: Path) -> None:
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join([lines[0], *lines[2:], lines[1]]))
+
+
+def _continue_last_line(path: Path) -> None:
+    with path.open("ab") as sink:  # the kept file ended without a line break: its last line
+        sink.write(b"\n" + _order("N1", "C0000001"))  # goes on with these bytes
+
+
+@pytest.mark.parametrize(
+    ("before", "change"),
+    [
+        (None, _reorder),
+        (lambda path: path.write_bytes(path.read_bytes().rstrip(b"\n")), _continue_last_line),
+    ],
+    ids=["reordered", "appended-after-a-last-line-without-a-line-break"],
+)
+def test_a_file_changed_otherwise_than_by_appending_rows_is_read_whole(
+    tmp_path: Path, demo: Path, before: Any, change: Any
 ) -> None:
-    cache = InputCache(tmp_path / "cache")
+    cache, path = InputCache(tmp_path / "cache"), demo / "orders.csv"
+    if before is not None:
+        before(path)
     _validate(demo, cache)
-    lines = (demo / "orders.csv").read_bytes().splitlines(keepends=True)
-    (demo / "orders.csv").write_bytes(b"".join([lines[0], *lines[2:], lines[1]]))  # reordered
-    changed, how = _validate(demo, cache)
-    assert how["orders"] == "read whole"
-    _assert_same(changed, _validate(demo)[0])
-
-
-def test_a_file_whose_last_line_had_no_line_break_is_read_whole_once_appended_to(
-    tmp_path: Path, demo: Path
-) -> None:
-    cache = InputCache(tmp_path / "cache")
-    path = demo / "orders.csv"
-    path.write_bytes(path.read_bytes().rstrip(b"\n"))
-    customer = str(_validate(demo, cache)[0]["orders"].frame["customer_id"].iloc[0])
-    with path.open("ab") as sink:  # the last kept line goes on with these bytes
-        sink.write(b"\n" + _order("N1", customer))
+    change(path)
     changed, how = _validate(demo, cache)
     assert how["orders"] == "read whole"
     _assert_same(changed, _validate(demo)[0])
