@@ -154,7 +154,7 @@ def _print_summary(report: dict) -> None:
 def _reused(metrics: dict) -> str:
     """How a model the previous run kept was reused, from its metrics."""
     return (
-        f"reused version {metrics['version']} (the labelled data it learnt from changed by "
+        f"reused version {metrics['version']} (the data it learnt from changed by "
         f"{metrics['labelled_changed_share']:.1%}; --full fits it again)"
     )
 

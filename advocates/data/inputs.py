@@ -308,13 +308,16 @@ def validated_inputs(
         if cache is not None:
             for name in [n for n in files if modes[n] != "kept"]:
                 path = files[name]
-                cache.save(
-                    results[name],
-                    keys[name],
-                    found[name],
-                    depends[name],
-                    appendable=path.suffix == ".csv" and found[name].ends_with_newline,
-                )
+                try:
+                    cache.save(
+                        results[name],
+                        keys[name],
+                        found[name],
+                        depends[name],
+                        appendable=path.suffix == ".csv" and found[name].ends_with_newline,
+                    )
+                except OSError as error:  # (a full disk costs the next night a whole read)
+                    how[name] += f"; not kept for the next run: {error}"
     return results, how
 
 

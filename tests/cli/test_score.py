@@ -160,7 +160,7 @@ def test_the_next_run_says_it_reused_the_models_and_full_fits_them_again(
     again = score()
     for model in ("sentiment", "customer value", "propensity", "uplift"):
         assert f"{model} model: reused version" in again
-    assert "(the labelled data it learnt from changed by 0.0%" in again
+    assert "(the data it learnt from changed by 0.0%" in again
     assert "0 mentions scored" in again and "kept their score" in again
     full = score("--full")
     assert "'fitted_this_run': True" in full and "reused version" not in full

@@ -166,3 +166,14 @@ def test_without_reuse_or_with_a_broken_entry_every_file_is_read_whole(
     again, how = _validate(demo, cache)
     assert how["orders"] == how["customers"] == how["edges"] == "read whole"
     _assert_same(again, first)
+
+
+def test_a_cache_that_cannot_be_written_costs_the_next_run_a_whole_read_not_this_run(
+    tmp_path: Path, demo: Path
+) -> None:
+    (tmp_path / "cache").write_text("a file where the folder should be")
+    cache = InputCache(tmp_path / "cache")
+    results, how = _validate(demo, cache)
+    assert all(text.startswith("read whole; not kept for the next run: ") for text in how.values())
+    _assert_same(results, _validate(demo)[0])
+    assert set(_validate(demo, cache)[1].values()) == set(how.values())
