@@ -13,6 +13,7 @@ run may reuse what the cold one kept: its models, and its validated input (kept,
 
 Usage:
     python bench/bench_pipeline.py --customers 10000 100000 1000000 [--workdir /tmp/advocates-bench]
+        [--with-edges]   (the incremental night adds 1% new edges too: the graph changes)
 
 Prints a Markdown table per size and one JSON line per run; asserts nothing about time.
 """
@@ -59,9 +60,16 @@ def _reset_peak() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
-def incremental_input(base: Path, out: Path, *, share: float = 0.01, seed: int = 7) -> int:
-    """``base`` with ``share`` new rows in each activity table (see :data:`NEW_ROWS`) in
-    ``out``; how many rows were added."""
+#: With ``--with-edges``, the graph grows too: new follows (copies of random edges, each from
+#: another copied edge's follower), dated the next day.
+NEW_EDGES = {"edges": (None, ("created_at",))}
+
+
+def incremental_input(
+    base: Path, out: Path, *, share: float = 0.01, seed: int = 7, edges: bool = False
+) -> int:
+    """``base`` with ``share`` new rows in each activity table (see :data:`NEW_ROWS`; with
+    ``edges``, :data:`NEW_EDGES` too) in ``out``; how many rows were added."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pa_csv
@@ -71,7 +79,8 @@ def incremental_input(base: Path, out: Path, *, share: float = 0.01, seed: int =
     for path in sorted(base.glob("*.csv")):
         name = path.name.removesuffix(".csv")
         target = out / path.name
-        if name not in NEW_ROWS:
+        growing = {**NEW_ROWS, **(NEW_EDGES if edges else {})}
+        if name not in growing:
             target.unlink(missing_ok=True)
             target.symlink_to(path.resolve())
             continue
@@ -84,9 +93,11 @@ def incremental_input(base: Path, out: Path, *, share: float = 0.01, seed: int =
         )
         rows = rng.choice(table.num_rows, size=max(1, int(table.num_rows * share)), replace=False)
         new = table.take(pa.array(np.sort(rows))).to_pandas()
-        key, dates = NEW_ROWS[name]
+        key, dates = growing[name]
         if key is not None:
             new[key] = new[key] + "-next"
+        if name == "edges":  # a new follower for each copied edge: new pairs, mostly
+            new["source"] = rng.permutation(new["source"].to_numpy())
         for column in dates:
             new[column] = new[column].where(new[column] == "", f"{NEXT_DAY}T06:00:00Z")
         target.unlink(missing_ok=True)
@@ -181,6 +192,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, nargs="+", default=[100_000])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/advocates-bench"))
+    parser.add_argument(
+        "--with-edges", action="store_true", help="the incremental night adds 1%% edges too"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -203,12 +217,17 @@ def main() -> None:
         run = _child("score", str(data), str(store))
         print(_table(size, run))
         print(json.dumps({"customers": size, "run": "cold", **generated, **run}))
-        added = incremental_input(data, folder / "next-day")
+        added = incremental_input(data, folder / "next-day", edges=args.with_edges)
         run = _child("score", str(folder / "next-day"), str(store), NEXT_NIGHT)
         print(
-            _table(size, run).replace("customers)", f"customers, incremental: {added:,} new rows)")
+            _table(size, run).replace(
+                "customers)",
+                f"customers, incremental: {added:,} new rows"
+                + (", edges among them)" if args.with_edges else ")"),
+            )
         )
-        print(json.dumps({"customers": size, "run": "incremental", "rows_added": added, **run}))
+        night = "incremental with edges" if args.with_edges else "incremental"
+        print(json.dumps({"customers": size, "run": night, "rows_added": added, **run}))
 
 
 if __name__ == "__main__":
