@@ -14,7 +14,7 @@ each file before reading it:
 Either way the result is what validating the whole file gives: a kept result is used only while
 every table its rows were checked against (customers; accounts and edges for graph handles) has
 the bytes it had then, and an entry made by other validation code (the modules that read,
-validate and declare the tables) is ignored. A row rejected on an earlier night stays rejected
+validate and declare the tables, and their lookups) is ignored. A row rejected on an earlier night stays rejected
 while its file and those tables do not change, as it would be again.
 
 The kept results are uncompressed Arrow files, about twice the input's size on disk, read by
@@ -39,8 +39,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.feather as feather
 
-from advocates.data import contract, io, validation
-from advocates.data.contract import TABLES
+from advocates.data import contract, io, membership, validation
+from advocates.data.contract import TABLE_ORDER, TABLES
 from advocates.data.io import read_raw_table
 from advocates.data.membership import positions
 from advocates.data.validation import (
@@ -57,7 +57,7 @@ __all__ = ["InputCache", "validated_inputs"]
 _CODE = hashlib.sha256(
     b"".join(
         Path(module.__file__).read_bytes()
-        for module in (contract, io, validation)
+        for module in (contract, io, membership, validation)
         if module.__file__ is not None
     )
     + Path(__file__).read_bytes()
@@ -302,9 +302,12 @@ def validated_inputs(
             keys[name] = new_keys
             results[name] = result
     with timed("validate"):
-        results = check_references(results, only=[n for n in files if modes[n] != "kept"])
-        for name in [n for n in files if modes[n] == "appended"]:
-            results[name] = _joined(kept.pop(name), results[name])
+        # Table by table in contract order, each appended one joined to its kept rows once its
+        # new rows are checked: the tables checked after it look up all of its rows.
+        for name in [n for n in TABLE_ORDER if n in files and modes[n] != "kept"]:
+            results = check_references(results, only=[name])
+            if modes[name] == "appended":
+                results[name] = _joined(kept.pop(name), results[name])
         if cache is not None:
             for name in [n for n in files if modes[n] != "kept"]:
                 path = files[name]

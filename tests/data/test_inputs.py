@@ -88,6 +88,34 @@ def test_of_a_file_appended_to_only_the_new_rows_are_read_and_checked_as_a_whole
     _assert_same(again, whole)
 
 
+def test_rows_are_checked_against_every_row_of_a_table_appended_to(
+    tmp_path: Path, demo: Path
+) -> None:
+    # Edges appended to (a new handle among them) and interactions appended to: the new
+    # interactions, and every interaction once edges changed, are checked against all edges.
+    cache = InputCache(tmp_path / "cache")
+    first, _ = _validate(demo, cache)
+    edge = first["edges"].frame.iloc[0]
+    network, known = str(edge["network"]), str(edge["source"])
+    with (demo / "edges.csv").open("ab") as sink:
+        sink.write(f'"{network}","newcomer","{known}","follows","2026-10-30T10:00:00Z"\n'.encode())
+    header = (demo / "interactions.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.replace('"', "").startswith("network,actor,target,kind,occurred_at")
+    with (demo / "interactions.csv").open("ab") as sink:
+        for actor in ("newcomer", known, "nobody-at-all"):
+            sink.write(
+                f'"{network}","{actor}","{known}","like","2026-10-30T10:00:00Z",""\n'.encode()
+            )
+    appended, how = _validate(demo, cache)
+    assert how["edges"] == "appended: 1 rows"
+    assert how["interactions"] == "read whole"  # (checked against edges, which changed)
+    whole, _ = _validate(demo)
+    _assert_same(appended, whole)
+    assert appended["interactions"].rows_in - appended["interactions"].accepted == (
+        first["interactions"].rows_in - first["interactions"].accepted + 1  # nobody-at-all
+    )
+
+
 def test_a_table_is_read_whole_when_a_table_its_rows_point_at_changed(
     tmp_path: Path, demo: Path
 ) -> None:
