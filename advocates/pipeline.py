@@ -241,7 +241,7 @@ def fit_value(
         share=params.retrain_share,
         fit=lambda: fit_customer_value(orders=orders, as_of=as_of),
     )
-    if done.metrics["fitted_this_run"]:
+    if kept is not previous_value:  # fitted now: keep the models without the predictions
         slim = replace(done.model, predictions=done.model.predictions.iloc[:0])
         return done, replace(kept, fit=Fit(model=slim, metrics=kept.fit.metrics))
     return Fit(model=value_on(done.model, orders=orders, as_of=as_of), metrics=done.metrics), kept

@@ -47,7 +47,9 @@ from advocates.data.validation import (
     RawTable,
     TableResult,
     check_references,
+    duplicate_reasons,
     joined_rejects,
+    key_text,
     validate_table,
 )
 
@@ -78,11 +80,11 @@ def _depends_on(name: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """A file's size and SHA-256, and the SHA-256 of its first ``prefix_size`` bytes."""
+    """A file's size and SHA-256, the SHA-256 of its first bytes (as many as asked for; None
+    when the file is shorter), and whether it ends with a line break."""
 
     size: int
     digest: str
-    prefix_size: int
     prefix_digest: str | None
     ends_with_newline: bool
 
@@ -99,7 +101,7 @@ def fingerprint(path: Path, prefix_size: int = 0) -> Fingerprint:
             else:
                 whole.update(chunk)
             done, last = done + len(chunk), chunk[-1:]
-    return Fingerprint(done, whole.hexdigest(), prefix_size, prefix_digest, last == b"\n")
+    return Fingerprint(done, whole.hexdigest(), prefix_digest, last == b"\n")
 
 
 @dataclass(frozen=True)
@@ -187,13 +189,6 @@ def _keys(result: TableResult) -> pd.DataFrame | None:
     return result.frame[[*unique, "_row"]] if unique else None
 
 
-def _key_text(frame: pd.DataFrame, unique: list[str]) -> pd.Series:
-    text = frame[unique[0]].astype(str)
-    for column in unique[1:]:
-        text = text + "/" + frame[column].astype(str)
-    return text
-
-
 def _read_tail(name: str, path: Path, entry: Entry, folder: Path) -> RawTable:
     """The rows appended to ``path`` since ``entry`` was kept, numbered as in the whole file."""
     with path.open("rb") as handle:
@@ -219,16 +214,14 @@ def _reject_known_keys(result: TableResult, known: pd.DataFrame) -> TableResult:
     """Move the rows of ``result`` whose key is one of ``known``'s (the kept rows) to its rejects,
     as the whole file's validation rejects a key seen on an earlier row."""
     unique = list(TABLES[result.name].unique)
-    text = _key_text(result.frame, unique)
-    first = positions(text, _key_text(known, unique))
+    text = key_text(result.frame[unique])
+    first = positions(text, key_text(known[unique]))
     mask = pd.Series(first >= 0, index=result.frame.index)
     if not mask.any():
         return result
     rows = known["_row"].to_numpy()[first[mask.to_numpy()]]
     reasons = pd.Series("", index=result.frame.index, dtype=object)
-    reasons[mask] = (
-        f"duplicate {'/'.join(unique)} '" + text[mask] + "' (first at row " + rows.astype(str) + ")"
-    )
+    reasons[mask] = duplicate_reasons(unique, text[mask], rows)
     return validation.move_to_rejects(result, mask, "/".join(unique), reasons, values=text)
 
 

@@ -24,7 +24,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -41,7 +41,9 @@ __all__ = [
     "RawTable",
     "TableResult",
     "check_references",
+    "duplicate_reasons",
     "joined_rejects",
+    "key_text",
     "move_to_rejects",
     "validate_table",
     "validate_tables",
@@ -213,6 +215,22 @@ def _parse(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, np.
     return parsed, reasons, flagged
 
 
+def key_text(keys: pd.DataFrame) -> pd.Series:
+    """Each row's key as rejects show it: its columns' values joined by '/'."""
+    text = keys.iloc[:, 0].astype(str)
+    for column in keys.columns[1:]:
+        text = text + "/" + keys[column].astype(str)
+    return text
+
+
+def duplicate_reasons(
+    columns: Sequence[str], text: pd.Series, first_rows: pd.Series | np.ndarray
+) -> pd.Series:
+    """The reason a row whose key (``text``) an earlier row has is rejected, naming that row."""
+    first = pd.Series(np.asarray(first_rows), index=text.index).astype(str)
+    return f"duplicate {'/'.join(columns)} '" + text + "' (first at row " + first + ")"
+
+
 def _reject_frame(
     raw_table: str,
     path: str,
@@ -316,21 +334,12 @@ def validate_table(raw: RawTable, spec: TableSpec) -> TableResult:
                 .groupby([keys[c] for c in spec.unique], sort=False)
                 .transform("first")
             )
-            dup_keys = keys.loc[dup_index].astype(str)
-            key_text = dup_keys.iloc[:, 0]
-            for extra in dup_keys.columns[1:]:
-                key_text = key_text + "/" + dup_keys[extra]
+            text = key_text(keys.loc[dup_index])
             mask = pd.Series(False, index=frame.index)
             mask[dup_index] = True
             why = pd.Series("", index=frame.index, dtype=object)
-            why[dup_index] = (
-                f"duplicate {'/'.join(spec.unique)} '"
-                + key_text[dup_index]
-                + "' (first at row "
-                + first_rows[dup_index].astype(str)
-                + ")"
-            )
-            record(mask, "/".join(spec.unique), why, key_text.reindex(frame.index).fillna(""))
+            why[dup_index] = duplicate_reasons(spec.unique, text, first_rows[dup_index])
+            record(mask, "/".join(spec.unique), why, text.reindex(frame.index).fillna(""))
 
     bad = rejected
     rows = pd.Series(raw.rows, index=frame.index)

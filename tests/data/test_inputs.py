@@ -131,49 +131,50 @@ def test_a_table_is_read_whole_when_a_table_its_rows_point_at_changed(
     _assert_same(changed, _validate(demo)[0])
 
 
-def _reorder(path: Path) -> None:
-    lines = path.read_bytes().splitlines(keepends=True)
-    path.write_bytes(b"".join([lines[0], *lines[2:], lines[1]]))
+def _reorder(demo: Path) -> None:
+    lines = (demo / "orders.csv").read_bytes().splitlines(keepends=True)
+    (demo / "orders.csv").write_bytes(b"".join([lines[0], *lines[2:], lines[1]]))
 
 
-def _continue_last_line(path: Path) -> None:
-    with path.open("ab") as sink:  # the kept file ended without a line break: its last line
-        sink.write(b"\n" + _order("N1", "C0000001"))  # goes on with these bytes
+def _end_without_line_break(demo: Path) -> None:
+    path = demo / "orders.csv"
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))
+
+
+def _continue_last_line(demo: Path) -> None:
+    with (demo / "orders.csv").open("ab") as sink:  # the kept file ended without a line break:
+        sink.write(b"\n" + _order("N1", "C0000001"))  # its last line goes on with these bytes
+
+
+def _compress(demo: Path) -> None:
+    with gzip.open(demo / "orders.csv.gz", "wb") as sink:
+        sink.write((demo / "orders.csv").read_bytes())
+    (demo / "orders.csv").unlink()
+
+
+def _append_compressed(demo: Path) -> None:
+    with gzip.open(demo / "orders.csv.gz", "ab") as sink:  # a second gzip member: new rows
+        sink.write(_order("N1", "C0000001"))
 
 
 @pytest.mark.parametrize(
     ("before", "change"),
     [
         (None, _reorder),
-        (lambda path: path.write_bytes(path.read_bytes().rstrip(b"\n")), _continue_last_line),
+        (_end_without_line_break, _continue_last_line),
+        (_compress, _append_compressed),
     ],
-    ids=["reordered", "appended-after-a-last-line-without-a-line-break"],
+    ids=["reordered", "appended-after-a-last-line-without-a-line-break", "compressed-appended"],
 )
-def test_a_file_changed_otherwise_than_by_appending_rows_is_read_whole(
+def test_a_file_is_kept_while_unchanged_and_read_whole_once_changed_but_by_appending_rows(
     tmp_path: Path, demo: Path, before: Any, change: Any
 ) -> None:
-    cache, path = InputCache(tmp_path / "cache"), demo / "orders.csv"
-    if before is not None:
-        before(path)
-    _validate(demo, cache)
-    change(path)
-    changed, how = _validate(demo, cache)
-    assert how["orders"] == "read whole"
-    _assert_same(changed, _validate(demo)[0])
-
-
-def test_compressed_files_are_kept_while_unchanged_and_read_whole_otherwise(
-    tmp_path: Path, demo: Path
-) -> None:
     cache = InputCache(tmp_path / "cache")
-    plain = demo / "orders.csv"
-    with gzip.open(demo / "orders.csv.gz", "wb") as sink:
-        sink.write(plain.read_bytes())
-    plain.unlink()
+    if before is not None:
+        before(demo)
     _validate(demo, cache)
     assert _validate(demo, cache)[1]["orders"] == "unchanged (kept)"
-    with gzip.open(demo / "orders.csv.gz", "ab") as sink:  # a second gzip member: appended rows
-        sink.write(_order("N1", "C0000001"))
+    change(demo)
     changed, how = _validate(demo, cache)
     assert how["orders"] == "read whole"
     _assert_same(changed, _validate(demo)[0])
