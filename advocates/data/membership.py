@@ -48,7 +48,7 @@ _SCAN_RATIO = 8
 
 def _looked_up(known: pa.Array, values: pa.Array) -> np.ndarray:
     """Which of ``known`` are among ``values``: to look a few values up in a large set, hashing
-    the few and scanning the set is cheaper than hashing the set (60,000 handles among 20
+    the few and scanning the set is cheaper than hashing the set (60,000 random handles among 20
     million: 0.6 s instead of 7.6 s)."""
     return np.asarray(
         pc.is_in(known, value_set=values, skip_nulls=True).to_numpy(zero_copy_only=False),
