@@ -42,6 +42,7 @@ from advocates.features.graph import (
     SocialGraph,
     audience_pairs,
     graph_kernels,
+    numbering_digest,
     own_nodes,
     social_graph,
 )
@@ -130,7 +131,8 @@ class ScoringResult:
     #: each eligible customer, for campaign selection), ``rewards`` (converted referrals and
     #: their reward status) and ``served`` (see :func:`advocates.ranking.shortlist.served_frame`).
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    #: What the next run may reuse of this run's models, by name (:data:`MODEL_STATES`).
+    #: What the next run may reuse of this run's models, by name (:data:`MODEL_STATES`), and
+    #: its numbered graph (:data:`KEPT_GRAPH`).
     states: dict[str, object] = field(default_factory=dict)
 
 
@@ -178,10 +180,16 @@ def score_texts(
     return fit, evidence.drop(columns="text"), evidence["text"], SentimentState(kept, scores)
 
 
-def number_graph(tables: Tables, links: pd.DataFrame) -> SocialGraph:
+def number_graph(
+    tables: Tables, links: pd.DataFrame, previous_social: SocialGraph | None = None
+) -> SocialGraph:
     """Number every node of the social graph once (each customer's accounts included); the
-    audience graph of each date the run needs is a mask of it."""
-    return social_graph(tables["edges"], extra_nodes=links["node"])
+    audience graph of each date the run needs is a mask of it. ``previous_social`` (the
+    previous run's numbering) is taken when it was numbered from the same edges and accounts."""
+    digest = numbering_digest(tables["edges"], links["node"])
+    if previous_social is not None and previous_social.digest == digest:
+        return previous_social
+    return replace(social_graph(tables["edges"], extra_nodes=links["node"]), digest=digest)
 
 
 def _features_on(
@@ -406,7 +414,13 @@ _MODEL_INPUTS = ("tables", "links", "social_graph", "evidence", "features_at_run
 #: ``params`` are given; every other input is an earlier stage's output.
 SCORING_STAGES = (
     Stage("identity", link_identities, ("tables",), ("links",), reads=("accounts",)),
-    Stage("graph", number_graph, ("tables", "links"), ("social_graph",), reads=("edges",)),
+    Stage(
+        "graph",
+        number_graph,
+        ("tables", "links", "previous_social"),
+        ("social_graph",),
+        reads=("edges",),
+    ),
     Stage(
         "rewards", reward_status, ("tables", "params"), ("rewards",), reads=("referrals", "orders")
     ),
@@ -468,8 +482,8 @@ SCORING_STAGES = (
     ),
 )
 
-#: What a run keeps for the next (``previous_<name>`` in, ``<name>_state`` out), and its type:
-#: the models' fits, and the graph's costly features.
+#: What a run keeps for the next in the store (``previous_<name>`` in, ``<name>_state`` out),
+#: and its type: the models' fits, and the graph's costly features.
 MODEL_STATES: dict[str, type] = {
     "graph": GraphKernels,
     "sentiment": SentimentState,
@@ -477,6 +491,10 @@ MODEL_STATES: dict[str, type] = {
     "propensity": KeptFit,
     "uplift": KeptFit,
 }
+#: What a run keeps for the next beside its kept input (``previous_social`` in, the
+#: ``social_graph`` out): the numbered graph, hundreds of MiB at a million customers, mapped
+#: from Arrow files rather than unpickled from the store.
+KEPT_GRAPH = "social"
 
 #: The artifacts :func:`score_tables` returns; every other one is dropped after the last stage
 #: that reads it (:data:`_LAST_USE`).
@@ -484,6 +502,7 @@ _RESULTS = frozenset(
     {
         "scores",
         "run_tables",
+        "social_graph",
         "sentiment_fit",
         "value_fit",
         "propensity_fit",
@@ -549,7 +568,7 @@ def score_tables(
     artifacts: dict[str, Any] = {
         "tables": full,
         "params": params,
-        **{f"previous_{name}": (previous or {}).get(name) for name in MODEL_STATES},
+        **{f"previous_{name}": (previous or {}).get(name) for name in (*MODEL_STATES, KEPT_GRAPH)},
     }
     for i, stage in enumerate(SCORING_STAGES):
         with timer.stage(stage.name):
@@ -581,10 +600,14 @@ def score_tables(
         "graph_kernels": "reused: the audience graph is the previous run's"
         if (previous or {}).get("graph") is artifacts["graph_state"]
         else "computed",
+        "graph_numbering": "reused: the edges and accounts are the previous run's"
+        if (previous or {}).get(KEPT_GRAPH) is artifacts["social_graph"]
+        else "computed",
         "seconds": timer.seconds,
         "warnings": warnings,
     }
     states = {name: artifacts[f"{name}_state"] for name in MODEL_STATES}
+    states[KEPT_GRAPH] = artifacts["social_graph"]
     return ScoringResult(scores.reset_index(), report, artifacts["run_tables"], states)
 
 
@@ -597,6 +620,25 @@ def _as_of_latest(params: ScoringParams, tables: Tables) -> ScoringParams:
             "to take the date from; give a date"
         )
     return replace(params, as_of=found[1])
+
+
+def _kept_graph(cache: InputCache) -> SocialGraph | None:
+    """The numbered graph the previous run kept beside its input; None when there is none or it
+    cannot be read back."""
+    kept = cache.kept(KEPT_GRAPH)
+    try:
+        return SocialGraph.from_frames(*kept) if kept is not None else None
+    except (KeyError, ValueError, TypeError):  # (kept by another version): numbered again
+        return None
+
+
+def _keep_graph(cache: InputCache, graph: SocialGraph) -> str:
+    """Keep the run's numbered graph beside its input for the next run; what the report adds."""
+    try:
+        cache.keep(KEPT_GRAPH, graph.digest, graph.frames())
+    except (OSError, ValueError) as error:  # (a full disk costs the next run a numbering)
+        return f"; not kept for the next run: {error}"
+    return ""
 
 
 def _unpickled(data: bytes | None, kind: type) -> object | None:
@@ -687,9 +729,10 @@ def run_nightly(
             # One table at a time, its text as read dropped once it is validated (all of them
             # at once were 2 GiB at 1,000,000 customers); files unchanged since the last run,
             # or appended to, are read from ``input_cache`` (wholly or but for the new rows).
+            cache = InputCache(input_cache) if input_cache is not None else None
             results, how_read = validated_inputs(
                 files,
-                cache=InputCache(input_cache) if input_cache is not None else None,
+                cache=cache,
                 reuse=not full,
                 stage=timer.stage,
             )
@@ -727,6 +770,7 @@ def run_nightly(
                 name: None if full else _unpickled(store.model_state(name), kind)
                 for name, kind in MODEL_STATES.items()
             }
+            previous[KEPT_GRAPH] = _kept_graph(cache) if cache is not None and not full else None
             result = score_tables(
                 accepted,
                 params=params,
@@ -754,8 +798,14 @@ def run_nightly(
                     states={
                         name: pickle.dumps(state, protocol=5)
                         for name, state in result.states.items()
+                        if name in MODEL_STATES
                     },
                 )
+                graph = result.states[KEPT_GRAPH]
+                if isinstance(graph, SocialGraph) and cache and graph is not previous[KEPT_GRAPH]:
+                    report["graph_numbering"] = f"{report['graph_numbering']}" + _keep_graph(
+                        cache, graph
+                    )
             report["seconds"]["publish"] = timer.seconds["publish"]  # type: ignore[index]
             if keep_runs is not None:
                 report["runs_deleted"] = store.prune_runs(keep=keep_runs)

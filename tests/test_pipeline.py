@@ -18,6 +18,7 @@ from advocates.errors import NotFoundError
 from advocates.features import graph
 from advocates.models.sentiment import SentimentState
 from advocates.pipeline import (
+    KEPT_GRAPH,
     MODEL_STATES,
     RUN_STAGES,
     SCORING_STAGES,
@@ -38,7 +39,7 @@ TOP_100_BEFORE = Path(__file__).parent / "golden" / "top100_demo.json"
 
 
 def test_every_stage_input_is_given_or_made_by_an_earlier_stage_and_made_once() -> None:
-    available = {"tables", "params", *(f"previous_{name}" for name in MODEL_STATES)}
+    available = {"tables", "params", *(f"previous_{n}" for n in (*MODEL_STATES, KEPT_GRAPH))}
     for stage in SCORING_STAGES:
         missing = set(stage.inputs) - available
         assert not missing, f"stage {stage.name!r} needs {missing} before anything makes it"
@@ -109,6 +110,69 @@ def test_the_graph_is_numbered_once_and_masked_once_per_date_and_pagerank_run_on
     assert set(built[:2]) == {AS_OF, params.cutoff}
     assert built[2] is not None and built[2] < AS_OF  # the first exposure
     assert len(ranked) == 2
+
+
+@pytest.mark.slow
+def test_the_numbered_graph_is_kept_beside_the_input_and_taken_while_edges_and_accounts_stay(
+    demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    numbered: list[int] = []
+    number = graph.social_graph
+
+    def counting_number(edges: pd.DataFrame, **kwargs: Any) -> Any:
+        numbered.append(len(edges))
+        return number(edges, **kwargs)
+
+    monkeypatch.setattr(pipeline, "social_graph", counting_number)
+    store = SqliteStore(tmp_path / "store.db")
+
+    def run(input_dir: Path, **options: Any) -> RunOutcome:
+        return run_nightly(
+            input_dir=input_dir,
+            store=store,
+            params=ScoringParams(as_of=AS_OF),
+            rejects_dir=tmp_path / "rejects",
+            max_reject_share=0.05,
+            input_cache=tmp_path / "kept",
+            **options,
+        )
+
+    first, again = run(demo_dir), run(demo_dir)
+    assert len(numbered) == 1
+    assert first.report["graph_numbering"] == "computed"
+    assert (
+        again.report["graph_numbering"] == "reused: the edges and accounts are the previous run's"
+    )
+    same = ["customer_id", "audience_size", "unique_reach_2hop", "pagerank", "rank_awareness"]
+    before = store.eligible(first.run_id)[same].sort_values("customer_id", ignore_index=True)
+    after = store.eligible(again.run_id)[same].sort_values("customer_id", ignore_index=True)
+    pd.testing.assert_frame_equal(before, after)
+    assert store.run_table(again.run_id, "audience").equals(
+        store.run_table(first.run_id, "audience")
+    )
+
+    # One new follow: numbered again, and the new follower counts.
+    changed = tmp_path / "changed"
+    shutil.copytree(demo_dir, changed)
+    accounts = pd.read_csv(changed / "accounts.csv", dtype=str, on_bad_lines="skip")
+    accounts = accounts.set_index("customer_id")
+    customer = str(before["customer_id"][0])
+    network, handle = accounts.loc[[customer], ["network", "handle"]].iloc[0]
+    with (changed / "edges.csv").open("a", encoding="utf-8") as edges:
+        edges.write(f"{network},a_new_fan,{handle},follows,2020-01-01T00:00:00Z\n")
+    third = run(changed)
+    assert third.report["graph_numbering"] == "computed" and len(numbered) == 2
+    audience = store.eligible(third.run_id).set_index("customer_id")["audience_size"]
+    earlier = store.eligible(first.run_id).set_index("customer_id")["audience_size"]
+    grown = audience - earlier.reindex(audience.index)
+    assert grown[grown != 0].to_dict() == {customer: 1.0}
+    assert run(changed, full=True).report["graph_numbering"] == "computed"
+    assert len(numbered) == 3
+    # A kept graph that cannot be read back costs a numbering, never the run.
+    for kept in (tmp_path / "kept").glob(f"{KEPT_GRAPH}-*.arrow"):
+        kept.write_bytes(b"not an Arrow file")
+    assert run(changed).report["graph_numbering"] == "computed"
+    assert len(numbered) == 4
 
 
 @pytest.mark.slow

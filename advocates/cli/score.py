@@ -117,6 +117,7 @@ def _print_summary(report: dict) -> None:
         out.print(f"erased customers left out: {report['erased_customers_left_out']:,}")
     if report.get("events", {}).get("events"):
         out.print(f"outcome events applied: {report['events']}")
+    out.print(f"graph numbering: {report['graph_numbering']}")
     out.print(f"PageRank and 2-hop reach: {report['graph_kernels']}")
     sentiment = report["sentiment_model"]
     if sentiment.get("fitted_this_run") is False:

@@ -182,6 +182,37 @@ class InputCache:
             if old.name not in written:
                 old.unlink(missing_ok=True)
 
+    def keep(self, name: str, digest: str, frames: Mapping[str, pd.DataFrame]) -> None:
+        """Keep ``frames`` (something derived from the input, such as the numbered graph) under
+        ``name`` with the ``digest`` of what they were derived from, replacing what was kept."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for part, frame in frames.items():
+            temporary = self.folder / f"{name}-{digest[:16]}.{part}.partial"
+            feather.write_feather(frame, temporary, compression="uncompressed")
+            os.replace(temporary, self.folder / f"{name}-{digest[:16]}.{part}.arrow")
+        meta = self.folder / f"{name}.kept.json"
+        temporary = meta.with_suffix(".partial")
+        temporary.write_text(json.dumps({"digest": digest, "parts": sorted(frames)}))
+        os.replace(temporary, meta)
+        for old in self.folder.glob(f"{name}-*.arrow"):
+            if not old.name.startswith(f"{name}-{digest[:16]}."):
+                old.unlink(missing_ok=True)
+
+    def kept(self, name: str) -> tuple[str, dict[str, pd.DataFrame]] | None:
+        """The digest and frames last kept under ``name`` (:meth:`keep`), mapped from their
+        files; None when there are none or they cannot be read."""
+        try:
+            meta = json.loads((self.folder / f"{name}.kept.json").read_text())
+            digest = str(meta["digest"])
+            return digest, {
+                str(part): feather.read_feather(
+                    self.folder / f"{name}-{digest[:16]}.{part}.arrow", memory_map=True
+                )
+                for part in meta["parts"]
+            }
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+
 
 def _keys(result: TableResult) -> pd.DataFrame | None:
     """The unique keys and file rows of ``result``'s rows (None: the table has no key)."""

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["arrow_array", "count_at", "distinct", "is_in", "positions"]
+__all__ = ["arrow_array", "count_at", "distinct", "is_in", "positions", "same_values"]
 
 
 def is_in(
@@ -71,6 +71,19 @@ def positions(values: pd.Series | pd.Index, known: pd.Series | pd.Index) -> np.n
         return np.where(at >= 0, among[np.maximum(at, 0)], -1) if len(among) else at
     found = pc.index_in(array, value_set=value_set)
     return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def same_values(values: pd.Series | pd.Index, other: pd.Series | pd.Index) -> bool:
+    """Whether two columns hold the same values in the same order, whatever their Arrow types
+    (a string column read back from a file may come as ``large_string``).
+
+    >>> same_values(pd.Series(["a", None]), pd.Index(["a", None]))
+    True
+    """
+    if len(values) != len(other):
+        return False
+    array, value_set = _arrays(values, other)
+    return bool(array.equals(value_set))
 
 
 def _arrays(values: object, known: object) -> tuple[pa.Array, pa.Array]:

@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 
 from advocates.data.identity import link_customers
+from advocates.data.inputs import InputCache
+from advocates.data.membership import positions
 from advocates.errors import ConvergenceError
 from advocates.features.graph import (
+    SocialGraph,
     audience_pairs,
     build_audience_graph,
     graph_kernels,
+    numbering_digest,
     pagerank,
     social_graph,
     unique_reach_2hop,
@@ -115,6 +122,70 @@ def test_the_audience_graph_of_a_date_masks_the_numbered_graph() -> None:
     size = dict(zip(social.nodes, social.as_of(t).audience_size, strict=True))
     assert size == {"x:f1": 0, "x:a": 2, "x:f2": 1, "x:f3": 0, "x:lonely": 0}
     assert social.as_of(None).audience_size.sum() == 4
+
+
+def test_the_keys_a_graph_was_numbered_with_are_found_as_any_lookup_finds_them() -> None:
+    edges = edges_frame([("f1", "a"), ("a", "f2"), ("f1", "a")])
+    extra = pd.Series(["x:b", "x:a", None, "x:b", "x:lonely"])
+    graph = social_graph(edges, extra_nodes=extra).as_of(None)
+    assert list(graph.nodes) == ["x:f1", "x:a", "x:f2", "x:b", "x:lonely"]
+    assert graph.positions(extra.copy()).tolist() == [3, 1, -1, 3, 4]
+    assert graph.numbered is not None and graph.positions(extra) is graph.numbered.at
+    other = pd.Series(["x:lonely", "x:nobody", "x:f1", "x:a", "x:b"])  # same length, not the same
+    assert (
+        graph.positions(other).tolist()
+        == positions(other, graph.nodes).tolist()
+        == [
+            4,
+            -1,
+            0,
+            1,
+            3,
+        ]
+    )
+
+
+def test_a_numbered_graph_kept_on_disk_reads_back_the_same(tmp_path: Path) -> None:
+    t = pd.Timestamp("2024-06-01", tz="UTC")
+    edges = edges_frame([("f1", "a"), ("a", "f2"), ("f3", "a")], ["follows", "friend", "follows"])
+    edges["created_at"] = [t, pd.NaT, t + pd.Timedelta(days=1)]
+    extra = pd.Series(["x:a", "x:lonely"])
+    social = replace(social_graph(edges, extra_nodes=extra), digest=numbering_digest(edges, extra))
+    cache = InputCache(tmp_path)
+    assert cache.kept("social") is None
+    cache.keep("social", social.digest, social.frames())
+    kept = cache.kept("social")
+    assert kept is not None
+    back = SocialGraph.from_frames(*kept)
+    assert back.digest == social.digest
+    assert list(back.nodes) == list(social.nodes)
+    assert back.person.tolist() == social.person.tolist()
+    assert back.member.tolist() == social.member.tolist()
+    pd.testing.assert_series_equal(back.created_at, social.created_at, check_names=False)
+    assert back.as_of(t).positions(extra).tolist() == [1, 4]
+    assert back.numbered is not None and back.numbered.at.tolist() == [1, 4]
+    for date in (t, None):
+        assert (back.as_of(date).audience != social.as_of(date).audience).nnz == 0
+
+
+def test_the_numbering_digest_changes_with_any_edge_end_kind_date_or_extra_node() -> None:
+    t = pd.Timestamp("2024-06-01", tz="UTC")
+    edges = edges_frame([("f1", "a"), ("a", "f2")], ["follows", "friend"])
+    edges["created_at"] = [t, pd.NaT]
+    extra = pd.Series(["x:a", "x:lonely"])
+    digest = numbering_digest(edges, extra)
+    assert numbering_digest(edges.copy(deep=True), extra.copy()) == digest
+    changed = [
+        edges.assign(target=["a", "f3"]),
+        edges.assign(kind=["follows", "follows"]),
+        edges.assign(created_at=[t, t]),
+        edges.assign(network=["x", "y"]),
+        pd.concat([edges, edges.iloc[:1]], ignore_index=True),
+    ]
+    for other in changed:
+        assert numbering_digest(other, extra) != digest
+    assert numbering_digest(edges, pd.Series(["x:a", "x:other"])) != digest
+    assert numbering_digest(edges) != digest
 
 
 def test_a_customer_with_two_accounts_has_each_audience_member_once() -> None:
