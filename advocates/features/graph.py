@@ -18,7 +18,7 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from advocates.data.identity import node_key
-from advocates.data.membership import arrow_array, distinct, is_in, positions, same_values
+from advocates.data.membership import distinct, is_in, positions, same_values
 from advocates.errors import ConvergenceError
 
 __all__ = [
@@ -192,7 +192,7 @@ def numbering_digest(edges: pd.DataFrame, extra_nodes: pd.Series | None = None) 
     for values in (*columns, extra_nodes):
         digest.update(b"none" if values is None else b"column")
         if values is not None:
-            _hash_into(digest, pa.array(pd.Series(values), from_pandas=True))
+            _hash_into(digest, values)
     return digest.hexdigest()
 
 
@@ -200,7 +200,11 @@ def _hash_into(digest: Any, values: object) -> None:
     """Add a column's values to ``digest``: the same values add the same, however Arrow holds
     them (in chunks, sliced, as ``string`` or ``large_string``), so that a table read from its
     file and the same table mapped from a kept copy have one digest."""
-    array = pa.array(pd.Series(values), from_pandas=True)
+    array = (
+        values
+        if isinstance(values, pa.Array | pa.ChunkedArray)
+        else pa.array(pd.Series(values), from_pandas=True)
+    )
     chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
     parts = [hashlib.sha256() for _ in range(3)]  # value lengths (text), values, missing rows
     start, kinds = 0, set()
@@ -343,7 +347,7 @@ def own_nodes(graph: AudienceGraph, links: pd.DataFrame) -> np.ndarray:
 def _digest(graph: AudienceGraph, rows: np.ndarray) -> str:
     """A SHA-256 of the graph (its node keys and audience matrix) and of ``rows``."""
     digest = hashlib.sha256()
-    _hash_into(digest, arrow_array(graph.nodes))
+    _hash_into(digest, graph.nodes)
     matrix = graph.audience
     for array in (matrix.indptr, matrix.indices, matrix.data, rows):
         digest.update(np.ascontiguousarray(array).tobytes())

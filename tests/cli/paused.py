@@ -3,8 +3,10 @@ stops at POINT of the run, writes the file MARKER and waits to be killed.
 
 POINT is ``reading`` (the first table file), ``keeping`` (after the first file of the validated
 input kept for the next run is written, before the rest), ``scoring`` (the scores of every
-customer) or ``publishing`` (inside the store's transaction, after the scores table is written
-and before the run is marked published). Only the tests that kill runs use it.
+customer), ``publishing`` (after the run's scores and side tables are written in bulk, as a
+large run's are, before its indexes and files are and it is marked published) or ``committing``
+(a small run's: inside the publishing transaction, after its scores table is written). Only the
+tests that kill runs use it.
 """
 
 from __future__ import annotations
@@ -41,7 +43,10 @@ if __name__ == "__main__":
         _pause_in(advocates.data.inputs.feather, "write_feather", Path(marker), after=True)
     elif point == "scoring":
         _pause_in(advocates.pipeline, "score_customers", Path(marker))
-    elif point == "publishing":
+    elif point == "publishing":  # (written in bulk, as a large run's are)
+        advocates.store.sqlite.runs.BULK_ROWS = 0
+        _pause_in(advocates.store.sqlite.runs, "ingest", Path(marker), after=True)
+    elif point == "committing":
         _pause_in(advocates.store.sqlite.runs, "write_frame", Path(marker), after=True)
     else:
         raise SystemExit(f"unknown point {point!r}")

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -46,7 +48,7 @@ def _start_paused(
     return process, marker
 
 
-@pytest.mark.parametrize("point", ["reading", "keeping", "scoring", "publishing"])
+@pytest.mark.parametrize("point", ["reading", "keeping", "scoring", "publishing", "committing"])
 def test_a_run_killed_at_any_point_loses_nothing_and_the_next_one_succeeds(
     cli_scored: CliScored, tmp_path: Path, point: str
 ) -> None:
@@ -66,9 +68,18 @@ def test_a_run_killed_at_any_point_loses_nothing_and_the_next_one_succeeds(
     assert store.latest_run().run_id == served  # still served, whole
     assert len(store.eligible(served)) > 0
     assert {r.run_id: r.status for r in store.runs()}[killed] == "writing"  # never published
+    assert bool(_tables_of(tmp_path / "store.db", killed)) == (point == "publishing")
 
     after = advocates("score", "--input", cli_scored.folder / "in", "--as-of", END, cwd=tmp_path)
     assert after.exit_code == 0, after.stderr
     statuses = {r.run_id: r.status for r in store.runs()}
     assert statuses[killed] == "abandoned" and statuses[served] == "published"
     assert store.latest_run().run_id not in (served, killed)
+    assert not _tables_of(tmp_path / "store.db", killed)  # dropped when it was abandoned
+
+
+def _tables_of(path: Path, run_id: str) -> list[str]:
+    """The tables and indexes of ``run_id`` in the store at ``path``."""
+    with closing(sqlite3.connect(path)) as con:
+        names = [row[0] for row in con.execute("SELECT name FROM sqlite_master")]
+    return [name for name in names if run_id.replace("-", "_") in name]

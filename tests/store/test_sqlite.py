@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +20,9 @@ from advocates.errors import (
 from advocates.pipeline import RunOutcome
 from advocates.store import SqliteStore, open_store
 from advocates.store.common import cell, scores_table
-from advocates.store.sqlite.connection import cells
+from advocates.store.sqlite import runs
+from advocates.store.sqlite.bulk import arrow_table, ingest
+from advocates.store.sqlite.connection import cells, write_frame
 
 AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
 
@@ -33,7 +38,15 @@ def scores(n: int, tag: str) -> pd.DataFrame:
     )
 
 
-def test_latest_published_run_is_served(tmp_path: Path) -> None:
+@pytest.fixture(params=[False, True], ids=["row by row", "in bulk"])
+def bulk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Publish as a small run is published, or in bulk, as a large one is."""
+    if request.param:
+        monkeypatch.setattr(runs, "BULK_ROWS", 0)
+    return bool(request.param)
+
+
+def test_latest_published_run_is_served(tmp_path: Path, bulk: bool) -> None:
     store = SqliteStore(tmp_path / "s.db")
     with pytest.raises(NoPublishedRunError, match="advocates score"):
         store.latest_run()
@@ -46,7 +59,9 @@ def test_latest_published_run_is_served(tmp_path: Path) -> None:
         store.customer(first, "nobody")
 
 
-def test_a_run_being_written_or_failed_never_replaces_the_served_one(tmp_path: Path) -> None:
+def test_a_run_being_written_or_failed_never_replaces_the_served_one(
+    tmp_path: Path, bulk: bool
+) -> None:
     store = SqliteStore(tmp_path / "s.db")
     good = store.begin_run(as_of=AS_OF)
     store.publish(good, scores=scores(3, "good"), report={})
@@ -61,6 +76,9 @@ def test_a_run_being_written_or_failed_never_replaces_the_served_one(tmp_path: P
     assert store.latest_run().run_id == good
     assert store.customer(good, "c0")["tag"] == "good"
     assert {r.run_id: r.status for r in store.runs()} == {good: "published", writing: "failed"}
+    with closing(sqlite3.connect(tmp_path / "s.db")) as con:  # (written in bulk: dropped)
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master")]
+    assert not [name for name in names if writing.replace("-", "_") in name]
 
 
 def test_a_killed_run_is_abandoned_by_the_next(tmp_path: Path) -> None:
@@ -226,3 +244,83 @@ def test_columns_are_written_as_each_value_would_be() -> None:
     by_column = [list(row) for row in zip(*(cells(frame[c]) for c in frame.columns), strict=True)]
     assert by_column == by_value
     assert [type(v) for v in by_column[2]] == [type(v) for v in by_value[2]]
+
+
+def _every_kind_of_column() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "text": pd.Series(["a", None, "c"], dtype="str"),
+            "mixed": pd.Series(["x", None, np.float32(2.5)], dtype=object),
+            "real": [1.5, np.nan, np.inf],
+            "whole": [1, 2, 3],
+            "flag": [True, False, True],
+            "maybe": pd.Series([True, None, False], dtype=object),
+            "nullable": pd.Series([1, None, 3], dtype="Int64"),
+            "at": pd.to_datetime(
+                ["2026-11-01", None, "2026-11-02T03:04:05.1Z"], format="ISO8601", utc=True
+            ),
+            "kind": pd.Categorical(["p", "q", None]),
+            "nothing": pd.Series([None, None, None], dtype=object),
+        }
+    )
+
+
+def _rows(path: Path, table: str) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(path)) as con:
+        columns = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
+        kinds = ", ".join(f'typeof("{c}")' for c in columns)
+        return con.execute(f'SELECT *, {kinds} FROM "{table}"').fetchall()
+
+
+def test_a_bulk_load_keeps_every_value_as_the_row_by_row_write_does(tmp_path: Path) -> None:
+    frame = _every_kind_of_column()
+    ingest(tmp_path / "bulk.db", {"t": frame, "maybe": frame[["maybe"]]})
+    with closing(sqlite3.connect(tmp_path / "rows.db", isolation_level=None)) as con:
+        write_frame(con, '"t"', frame.drop(columns="maybe"))
+    bulk_rows = _rows(tmp_path / "bulk.db", "t")
+    assert [row[:5] + row[6:15] + row[16:] for row in bulk_rows] == _rows(tmp_path / "rows.db", "t")
+    assert bulk_rows[2][:3] == ("c", "2.5", float("inf"))
+    # Booleans with gaps (an object column) stay numbers: the row-by-row write declared the
+    # column TEXT, and SQLite kept them as the texts '1' and '0'.
+    assert _rows(tmp_path / "bulk.db", "maybe") == [(1, "integer"), (None, "null"), (0, "integer")]
+
+
+def test_a_bulk_load_writes_every_table_or_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.db"
+    SqliteStore(path)
+    frame = pd.DataFrame({"a": [1, 2]})
+    ingest(path, {"taken": frame})
+    with pytest.raises(StoreError, match=r"cannot write the run's tables to .*s\.db: .*taken"):
+        ingest(path, {"first": frame, "taken": frame})  # (the second exists)
+    calls: list[str] = []
+
+    def failing(table: pd.DataFrame) -> object:
+        calls.append("converted")
+        if len(calls) == 2:
+            raise MemoryError("the parent fails part way")
+        return arrow_table(table)
+
+    monkeypatch.setattr("advocates.store.sqlite.bulk.arrow_table", failing)
+    with pytest.raises(MemoryError):
+        ingest(path, {"second": frame, "third": frame})
+    with closing(sqlite3.connect(path)) as con:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "taken" in names and not names & {"first", "second", "third"}
+
+
+def test_a_bulk_load_waits_for_a_write_lock_held_in_this_very_process(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    SqliteStore(path)
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("CREATE TABLE held (a INTEGER)")
+    threading.Timer(1.0, lambda: holder.execute("COMMIT")).start()
+    start = time.monotonic()
+    ingest(path, {"loaded": pd.DataFrame({"a": [1]})})
+    assert time.monotonic() - start >= 0.9  # it waited for the lock: it did not write beside it
+    with closing(sqlite3.connect(path)) as con:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"held", "loaded"} <= names
+    holder.close()
