@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import sqlite3
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from typing import Any
 
@@ -129,9 +130,15 @@ class SqliteRuns(SqliteConnection):
             },
         }
         bulk = len(scores) >= BULK_ROWS
-        if bulk:  # in a transaction of their own: nobody reads a run being written, and a run
-            # that fails or is abandoned drops them (see :mod:`~advocates.store.sqlite.bulk`)
-            ingest(self.path, {name.strip('"'): frame for name, frame in written.items()})
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # The run files are compressed meanwhile (Arrow works without holding Python's lock).
+            files = pool.submit(
+                lambda: {n: to_parquet(f) for n, f in (tables or {}).items() if n in RUN_FILES}
+            )
+            if bulk:  # in a transaction of their own: nobody reads a run being written, and a
+                # run that fails or is abandoned drops them (:mod:`~advocates.store.sqlite.bulk`)
+                ingest(self.path, {name.strip('"'): frame for name, frame in written.items()})
+            parquet = files.result()
         with closing(self._connect()) as con:
             try:
                 con.execute("BEGIN IMMEDIATE")
@@ -144,12 +151,11 @@ class SqliteRuns(SqliteConnection):
                 for c in scores.columns:
                     if str(c).startswith("rank_"):
                         con.execute(f'CREATE INDEX "{table[1:-1]}_{c}" ON {table} ("{c}")')
-                for name, frame in (tables or {}).items():
-                    if name in RUN_FILES:
-                        con.execute(
-                            "INSERT INTO run_files (run_id, name, data) VALUES (?, ?, ?)",
-                            (run_id, name, to_parquet(frame)),
-                        )
+                for name, data in parquet.items():
+                    con.execute(
+                        "INSERT INTO run_files (run_id, name, data) VALUES (?, ?, ?)",
+                        (run_id, name, data),
+                    )
                 for name, data in (states or {}).items():
                     con.execute(
                         "INSERT OR REPLACE INTO model_states (name, run_id, data) VALUES (?, ?, ?)",
