@@ -261,28 +261,37 @@ def _every_kind_of_column() -> pd.DataFrame:
             ),
             "kind": pd.Categorical(["p", "q", None]),
             "nothing": pd.Series([None, None, None], dtype=object),
+            "words": pd.Series(["one", None, "two"], dtype=object),
+            "numpy": pd.Series([np.float32(1.5), None, np.int64(2)], dtype=object),
         }
     )
 
 
-def _rows(path: Path, table: str) -> list[tuple[object, ...]]:
+def _columns(path: Path, table: str) -> dict[str, list[tuple[object, str]]]:
+    """Each column's values and their SQLite types."""
     with closing(sqlite3.connect(path)) as con:
         columns = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
-        kinds = ", ".join(f'typeof("{c}")' for c in columns)
-        return con.execute(f'SELECT *, {kinds} FROM "{table}"').fetchall()
+        return {
+            c: con.execute(f'SELECT "{c}", typeof("{c}") FROM "{table}"').fetchall()
+            for c in columns
+        }
 
 
 def test_a_bulk_load_keeps_every_value_as_the_row_by_row_write_does(tmp_path: Path) -> None:
     frame = _every_kind_of_column()
-    ingest(tmp_path / "bulk.db", {"t": frame, "maybe": frame[["maybe"]]})
+    ingest(tmp_path / "bulk.db", {"t": frame})
     with closing(sqlite3.connect(tmp_path / "rows.db", isolation_level=None)) as con:
-        write_frame(con, '"t"', frame.drop(columns="maybe"))
-    bulk_rows = _rows(tmp_path / "bulk.db", "t")
-    assert [row[:5] + row[6:15] + row[16:] for row in bulk_rows] == _rows(tmp_path / "rows.db", "t")
-    assert bulk_rows[2][:3] == ("c", "2.5", float("inf"))
-    # Booleans with gaps (an object column) stay numbers: the row-by-row write declared the
-    # column TEXT, and SQLite kept them as the texts '1' and '0'.
-    assert _rows(tmp_path / "bulk.db", "maybe") == [(1, "integer"), (None, "null"), (0, "integer")]
+        write_frame(con, '"t"', frame)
+    in_bulk, row_by_row = _columns(tmp_path / "bulk.db", "t"), _columns(tmp_path / "rows.db", "t")
+    # Booleans or numbers in an object column stay numbers: the row-by-row write declared such
+    # a column TEXT, and SQLite turned them into texts.
+    assert in_bulk.pop("maybe") == [(1, "integer"), (None, "null"), (0, "integer")]
+    assert row_by_row.pop("maybe") == [("1", "text"), (None, "null"), ("0", "text")]
+    assert in_bulk.pop("numpy") == [(1.5, "real"), (None, "null"), (2.0, "real")]
+    assert row_by_row.pop("numpy") == [("1.5", "text"), (None, "null"), ("2", "text")]
+    assert in_bulk == row_by_row
+    assert in_bulk["mixed"][2] == ("2.5", "text") and in_bulk["real"][2] == (np.inf, "real")
+    assert in_bulk["at"][2] == ("2026-11-02T03:04:05.100000+00:00", "text")
 
 
 def test_a_bulk_load_writes_every_table_or_none(
