@@ -789,6 +789,12 @@ def run_nightly(
             report["seconds"] = {**timer.seconds, **result.report["seconds"]}  # type: ignore[dict-item]
             del accepted  # the input tables: not needed to publish
             with timer.stage("publish"):
+                # (kept under the digest of what it was numbered from: right for any later run)
+                graph = result.states[KEPT_GRAPH]
+                if cache and isinstance(graph, SocialGraph) and graph is not previous[KEPT_GRAPH]:
+                    report["graph_numbering"] = f"{report['graph_numbering']}" + _keep_graph(
+                        cache, graph
+                    )
                 store.publish(
                     run_id,
                     scores=result.scores,
@@ -801,11 +807,6 @@ def run_nightly(
                         if name in MODEL_STATES
                     },
                 )
-                graph = result.states[KEPT_GRAPH]
-                if isinstance(graph, SocialGraph) and cache and graph is not previous[KEPT_GRAPH]:
-                    report["graph_numbering"] = f"{report['graph_numbering']}" + _keep_graph(
-                        cache, graph
-                    )
             report["seconds"]["publish"] = timer.seconds["publish"]  # type: ignore[index]
             if keep_runs is not None:
                 report["runs_deleted"] = store.prune_runs(keep=keep_runs)
