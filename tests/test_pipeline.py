@@ -38,6 +38,20 @@ AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
 TOP_100_BEFORE = Path(__file__).parent / "golden" / "top100_demo.json"
 
 
+def nightly(
+    store: SqliteStore, folder: Path, input_dir: Path, as_of: pd.Timestamp = AS_OF, **options: Any
+) -> RunOutcome:
+    """A nightly run of ``input_dir`` into ``store``, its rejects written in ``folder``."""
+    return run_nightly(
+        input_dir=input_dir,
+        store=store,
+        params=ScoringParams(as_of=as_of),
+        rejects_dir=folder / "rejects",
+        max_reject_share=0.05,
+        **options,
+    )
+
+
 def test_every_stage_input_is_given_or_made_by_an_earlier_stage_and_made_once() -> None:
     available = {"tables", "params", *(f"previous_{n}" for n in (*MODEL_STATES, KEPT_GRAPH))}
     for stage in SCORING_STAGES:
@@ -127,15 +141,7 @@ def test_the_numbered_graph_is_kept_beside_the_input_and_taken_while_edges_and_a
     store = SqliteStore(tmp_path / "store.db")
 
     def run(input_dir: Path, **options: Any) -> RunOutcome:
-        return run_nightly(
-            input_dir=input_dir,
-            store=store,
-            params=ScoringParams(as_of=AS_OF),
-            rejects_dir=tmp_path / "rejects",
-            max_reject_share=0.05,
-            input_cache=tmp_path / "kept",
-            **options,
-        )
+        return nightly(store, tmp_path, input_dir, input_cache=tmp_path / "kept", **options)
 
     first, again = run(demo_dir), run(demo_dir)
     assert len(numbered) == 1
@@ -264,15 +270,8 @@ def test_the_next_run_reuses_the_models_and_the_text_scores_until_labels_change(
     store = SqliteStore(tmp_path / "store.db")
     demo_dir = write_demo(tmp_path / "demo", customers=400)
 
-    def run(input_dir: Path, as_of: pd.Timestamp = AS_OF, **options: Any) -> RunOutcome:
-        return run_nightly(
-            input_dir=input_dir,
-            store=store,
-            params=ScoringParams(as_of=as_of),
-            rejects_dir=tmp_path / "rejects",
-            max_reject_share=0.05,
-            **options,
-        )
+    def run(input_dir: Path, **options: Any) -> RunOutcome:
+        return nightly(store, tmp_path, input_dir, **options)
 
     first = run(demo_dir)
     dates: list[pd.Timestamp] = []
