@@ -14,12 +14,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate
 
 from advocates.errors import InputError, TableReadError
 from advocates.models.clv import BetaGeoModel, GammaGammaModel, rfm_summary
 from advocates.models.sentiment import make_sentiment_model
 
-__all__ = ["evaluate_clv", "evaluate_sentiment", "read_labelled_csv", "sentiment_figures"]
+__all__ = [
+    "cross_validate_sentiment",
+    "cross_validated_figures",
+    "evaluate_clv",
+    "evaluate_sentiment",
+    "read_labelled_csv",
+    "sentiment_figures",
+]
 
 
 def read_labelled_csv(path: Path, columns: Sequence[str]) -> pd.DataFrame:
@@ -78,6 +86,80 @@ def evaluate_sentiment(
         raise InputError(f"{train}: column {label_column!r} needs at least two distinct labels")
     figures = sentiment_figures(train_texts, train_labels, test_texts, test_labels, seed=seed)
     return {"n_train_dropped": train_dropped, "n_test_dropped": test_dropped, **figures}
+
+
+def cross_validate_sentiment(
+    *,
+    train: Path,
+    folds: int,
+    repeats: int = 3,
+    text_columns: Sequence[str] = ("text",),
+    label_column: str = "label",
+    seed: int = 0,
+) -> dict:
+    """The product's sentiment model cross-validated on the whole of ``train``: ``repeats``
+    rounds of stratified ``folds``-fold splits (each text is measured once per round, by a model
+    that did not learn from it), accuracy and macro-F1 as mean and standard deviation over the
+    ``folds × repeats`` fits, and each fit's figures.
+
+    One split of a small file can mislead: on the French tweets, a 324-tweet validation split
+    overstated the held-out macro-F1 by 0.035; the spread over repeated splits says how far a
+    figure can be trusted.
+
+    Raises
+    ------
+    InputError
+        With fewer than 2 folds or repeats, fewer than two labels, or a label with fewer texts
+        than folds (each fold must hold every label).
+    """
+    if folds < 2 or repeats < 1:
+        raise InputError(f"--cv needs at least 2 folds and 1 repeat (got {folds} and {repeats})")
+    texts, labels, dropped = _labelled_texts(train, text_columns, label_column)
+    counts = labels.value_counts()
+    if len(counts) < 2:
+        raise InputError(f"{train}: column {label_column!r} needs at least two distinct labels")
+    if counts.min() < folds:
+        raise InputError(
+            f"{train}: label {counts.idxmin()!r} has {counts.min()} texts, fewer than the "
+            f"{folds} folds of --cv (each fold must hold every label): use fewer folds"
+        )
+    figures = cross_validated_figures(texts, labels, folds=folds, repeats=repeats, seed=seed)
+    return {"n_texts": len(texts), "n_dropped": dropped, **figures}
+
+
+def cross_validated_figures(
+    texts: pd.Series, labels: pd.Series, *, folds: int, repeats: int = 3, seed: int = 0
+) -> dict:
+    """Accuracy and macro-F1 of the sentiment model over ``repeats`` rounds of stratified
+    ``folds``-fold splits of ``texts``: mean and standard deviation over the fits, and each
+    fit's figures (see :func:`cross_validate_sentiment`)."""
+    splits = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
+    started = time.perf_counter()
+    scores = cross_validate(
+        make_sentiment_model(seed=seed),
+        texts,
+        labels,
+        cv=splits,
+        scoring={"accuracy": "accuracy", "macro_f1": "f1_macro"},
+        n_jobs=-1,
+    )
+    per_fit = {name: scores[f"test_{name}"] for name in ("accuracy", "macro_f1")}
+    return {
+        "folds": folds,
+        "repeats": repeats,
+        **{
+            name: {
+                "mean": round(float(values.mean()), 4),
+                "std": round(float(values.std(ddof=1)) if len(values) > 1 else 0.0, 4),
+            }
+            for name, values in per_fit.items()
+        },
+        "per_fit": [
+            {"accuracy": round(float(a), 4), "macro_f1": round(float(f), 4)}
+            for a, f in zip(per_fit["accuracy"], per_fit["macro_f1"], strict=True)
+        ],
+        "seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def sentiment_figures(

@@ -65,6 +65,58 @@ def test_eval_sentiment_refuses_a_single_label(tmp_path: Path) -> None:
     assert "at least two distinct labels" in error_of(done)
 
 
+def test_eval_sentiment_cross_validates_on_the_training_file(tmp_path: Path) -> None:
+    train = labelled(10)
+    train.loc[3, "text"] = ""  # no text: left out and counted
+    train.to_csv(tmp_path / "train.csv", index=False)
+    done = advocates(
+        "eval", "sentiment", "--train", "train.csv", "--cv", "3", "--repeats", "2", cwd=tmp_path
+    )
+    assert done.exit_code == 0, done.stderr
+    cv = last_json(done.stdout)["cv"]
+    assert (cv["n_texts"], cv["n_dropped"], cv["folds"], cv["repeats"]) == (29, 1, 3, 2)
+    assert len(cv["per_fit"]) == 6  # every fold of every repeat, measured on texts it did not learn
+    fits = pd.DataFrame(cv["per_fit"])
+    assert cv["macro_f1"]["mean"] == round(fits["macro_f1"].mean(), 4)
+    assert cv["macro_f1"]["std"] == round(fits["macro_f1"].std(ddof=1), 4)
+    assert cv["accuracy"]["mean"] == round(fits["accuracy"].mean(), 4)
+    assert "cross-validated on 29 texts (3 folds × 2 repeats" in done.stderr
+    assert f"macro-F1 {cv['macro_f1']['mean']} ± {cv['macro_f1']['std']}" in done.stderr
+
+
+def test_eval_sentiment_with_a_test_file_and_cv_prints_both(tmp_path: Path) -> None:
+    labelled(6).to_csv(tmp_path / "train.csv", index=False)
+    labelled(3).to_csv(tmp_path / "test.csv", index=False)
+    done = advocates(
+        "eval", "sentiment", "--train", "train.csv", "--test", "test.csv", "--cv", "2",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    figures = last_json(done.stdout)
+    assert figures["n_test"] == 9 and figures["cv"]["folds"] == 2
+    assert figures["cv"]["repeats"] == 3 and len(figures["cv"]["per_fit"]) == 6
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "give --test FILE to measure on, --cv K to cross-validate, or both"),
+        (["--cv", "1"], "--cv needs at least 2 folds and 1 repeat (got 1 and 3)"),
+        (["--cv", "2", "--repeats", "0"], "--cv needs at least 2 folds and 1 repeat (got 2 and 0)"),
+        (["--cv", "5"], "train.csv: label 'negative' has 4 texts, fewer than the 5 folds of --cv"),
+    ],
+)
+def test_eval_sentiment_cv_says_what_it_cannot_do(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    train = labelled(5)
+    train.drop(index=train.index[train["label"] == "negative"][:1]).to_csv(
+        tmp_path / "train.csv", index=False
+    )
+    done = advocates("eval", "sentiment", "--train", "train.csv", *args, cwd=tmp_path)
+    assert done.exit_code == 1 and message in error_of(done)
+
+
 def clv_log(tmp_path: Path, rows: list[tuple[str, str, str]]) -> Path:
     path = tmp_path / "log.csv"
     pd.DataFrame(rows, columns=["cust", "day", "value"]).to_csv(path, index=False)
