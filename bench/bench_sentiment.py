@@ -72,9 +72,10 @@ def main() -> None:
     for name, (train_texts, train_labels, val_texts, val_labels) in splits.items():
         figures = sentiment_figures(train_texts, train_labels, val_texts, val_labels)
         print(json.dumps({"data": name, **figures}), flush=True)
-        # The figure choices are made on: the whole training file, repeated stratified folds.
-        whole = pd.concat([train_texts, val_texts], ignore_index=True)
-        labels = pd.concat([train_labels, val_labels], ignore_index=True)
+        # The figure choices are made on: the whole training file, repeated stratified folds,
+        # its rows in the file's order (the splits keep it in their index), as --cv reads them.
+        whole = pd.concat([train_texts, val_texts]).sort_index().reset_index(drop=True)
+        labels = pd.concat([train_labels, val_labels]).sort_index().reset_index(drop=True)
         cv = cross_validated_figures(whole, labels, folds=args.folds, repeats=args.repeats)
         print(json.dumps({"data": name, "n_texts": len(whole), "cv": cv}), flush=True)
 

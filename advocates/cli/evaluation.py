@@ -26,8 +26,8 @@ def eval_sentiment(
         int | None,
         typer.Option(
             "--cv",
-            help="Also cross-validate on the whole training file: K stratified folds, "
-            "repeated (see --repeats); prints mean ± standard deviation.",
+            help="Cross-validate on the whole training file, beside or instead of --test: "
+            "K stratified folds, repeated (see --repeats); prints mean ± standard deviation.",
         ),
     ] = None,
     repeats: Annotated[int, typer.Option(help="Rounds of --cv splits, each shuffled anew.")] = 3,
