@@ -243,16 +243,18 @@ def fit_value(
     models while those orders changed by at most ``params.retrain_share``; either way each
     customer's value as of the run date. What is kept holds the models, not the predictions."""
     orders, as_of = tables["orders"], params.as_of
+    completed = completed_orders(orders, as_of=as_of)
     done, kept = fit_or_reuse(
         previous_value,
-        row_hashes(completed_orders(orders, as_of=as_of)),
+        row_hashes(completed),
         share=params.retrain_share,
         fit=lambda: fit_customer_value(orders=orders, as_of=as_of),
     )
     if kept is not previous_value:  # fitted now: keep the models without the predictions
         slim = replace(done.model, predictions=done.model.predictions.iloc[:0])
         return done, replace(kept, fit=Fit(model=slim, metrics=kept.fit.metrics))
-    return Fit(model=value_on(done.model, orders=orders, as_of=as_of), metrics=done.metrics), kept
+    value = value_on(done.model, completed=completed, as_of=as_of)
+    return Fit(model=value, metrics=done.metrics), kept
 
 
 def fit_propensity(
@@ -792,9 +794,8 @@ def run_nightly(
                 # (kept under the digest of what it was numbered from: right for any later run)
                 graph = result.states[KEPT_GRAPH]
                 if cache and isinstance(graph, SocialGraph) and graph is not previous[KEPT_GRAPH]:
-                    report["graph_numbering"] = f"{report['graph_numbering']}" + _keep_graph(
-                        cache, graph
-                    )
+                    note = _keep_graph(cache, graph)
+                    report["graph_numbering"] = f"{report['graph_numbering']}{note}"
                 store.publish(
                     run_id,
                     scores=result.scores,

@@ -453,11 +453,13 @@ def _summary(completed: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     )
 
 
-def value_on(fitted: CustomerValue, *, orders: pd.DataFrame, as_of: pd.Timestamp) -> CustomerValue:
-    """What the models of ``fitted`` predict as of ``as_of`` from ``orders`` (a fit reused on a
-    later day: the same parameters, each customer's purchases as they are now); the plain
-    estimate again when ``fitted`` had no models."""
-    completed = completed_orders(orders, as_of=as_of)
+def value_on(
+    fitted: CustomerValue, *, completed: pd.DataFrame, as_of: pd.Timestamp
+) -> CustomerValue:
+    """What the models of ``fitted`` predict as of ``as_of`` from the ``completed`` orders up to
+    then (:func:`completed_orders`; a fit reused on a later day: the same parameters, each
+    customer's purchases as they are now); the plain estimate again when ``fitted`` had no
+    models."""
     if completed.empty:
         return _NO_VALUE
     summary = _summary(completed, as_of)

@@ -13,6 +13,7 @@ from advocates.models.clv import (
     BetaGeoModel,
     GammaGammaModel,
     _Distinct,
+    completed_orders,
     fit_customer_value,
     rfm_summary,
     value_on,
@@ -210,14 +211,15 @@ def test_customer_value_falls_back_with_a_reason_instead_of_nan(
     rows: list[tuple[str, str, float]],
 ) -> None:
     customers = pd.Index(["a", "b", "never"], name="customer_id")
-    fit = fit_customer_value(orders=_orders(rows), as_of=pd.Timestamp("2024-06-01", tz="UTC"))
+    at = pd.Timestamp("2024-06-01", tz="UTC")
+    fit = fit_customer_value(orders=_orders(rows), as_of=at)
     value, report = fit.model.predict(customers), fit.metrics
     assert list(value.columns) == VALUE_COLUMNS
     assert np.isfinite(value.to_numpy()).all()
     assert value.loc["never", "predicted_value_12m"] == 0.0
     assert "past order rate" in str(report["model"])
     # Reused on the same day, the plain estimate is made again, alike.
-    again = value_on(fit.model, orders=_orders(rows), as_of=pd.Timestamp("2024-06-01", tz="UTC"))
+    again = value_on(fit.model, completed=completed_orders(_orders(rows), as_of=at), as_of=at)
     pd.testing.assert_frame_equal(again.predict(customers), value)
 
 
@@ -241,9 +243,12 @@ def test_customer_value_uses_the_fitted_models_when_it_can() -> None:
 
     # Reused a month on: the same parameters, each customer's purchases as of that day.
     end = start + pd.Timedelta(weeks=52)
-    same_day = value_on(fit.model, orders=orders, as_of=end)
+    same_day = value_on(fit.model, completed=completed_orders(orders, as_of=end), as_of=end)
+    later_day = end + pd.Timedelta(days=30)
     pd.testing.assert_frame_equal(same_day.predictions, fit.model.predictions)
-    later = value_on(fit.model, orders=orders, as_of=end + pd.Timedelta(days=30))
+    later = value_on(
+        fit.model, completed=completed_orders(orders, as_of=later_day), as_of=later_day
+    )
     assert later.bgnbd is fit.model.bgnbd and later.gamma_gamma is fit.model.gamma_gamma
     # A month without purchases: each customer is less likely alive, none more.
     assert (later.predictions["p_alive"] <= fit.model.predictions["p_alive"] + 1e-12).all()
