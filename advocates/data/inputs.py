@@ -134,7 +134,10 @@ class InputCache:
         return entry if whole and entry.code == _CODE and entry.table == name else None
 
     def _file(self, entry: Entry, part: str) -> Path:
-        return self.folder / f"{entry.table}-{entry.digest[:16]}.{part}.arrow"
+        return self._path(entry.table, entry.digest, part)
+
+    def _path(self, name: str, digest: str, part: str) -> Path:
+        return self.folder / f"{name}-{digest[:16]}.{part}.arrow"
 
     def load(self, entry: Entry, path: Path) -> TableResult:
         """The kept result of ``entry``, as read from ``path`` now."""
@@ -161,41 +164,44 @@ class InputCache:
         """Keep ``result`` (read from a file of fingerprint ``found``; its rows checked against
         tables of hashes ``depends``), with ``keys``: the unique keys and file rows of the rows
         that passed the row checks, against which appended rows are checked."""
-        self.folder.mkdir(parents=True, exist_ok=True)
         entry = Entry(
             result.name, found.size, found.digest, appendable, result.rows_in, depends, _CODE
         )
         parts = {"frame": result.frame, "rejects": result.rejects, "keys": keys}
-        for part, frame in parts.items():
-            if frame is not None:
-                temporary = self._file(entry, part).with_suffix(".partial")
-                feather.write_feather(frame, temporary, compression="uncompressed")
-                os.replace(temporary, self._file(entry, part))
-        meta = self.folder / f"{result.name}.json"
-        temporary = meta.with_suffix(".partial")
-        temporary.write_text(json.dumps(entry.__dict__))
-        os.replace(temporary, meta)
-        written = {
-            self._file(entry, part).name for part, frame in parts.items() if frame is not None
-        }
-        for old in self.folder.glob(f"{result.name}-*.arrow"):
-            if old.name not in written:
-                old.unlink(missing_ok=True)
+        self._replace(result.name, found.digest, parts, f"{result.name}.json", entry.__dict__)
 
     def keep(self, name: str, digest: str, frames: Mapping[str, pd.DataFrame]) -> None:
         """Keep ``frames`` (something derived from the input, such as the numbered graph) under
         ``name`` with the ``digest`` of what they were derived from, replacing what was kept."""
+        meta = {"digest": digest, "parts": sorted(frames)}
+        self._replace(name, digest, frames, f"{name}.kept.json", meta)
+
+    def _replace(
+        self,
+        name: str,
+        digest: str,
+        frames: Mapping[str, pd.DataFrame | None],
+        meta_name: str,
+        meta: Mapping[str, object],
+    ) -> None:
+        """Write each frame (None: none) as ``<name>-<digest>.<part>.arrow``, then ``meta``, the
+        file naming them, each written beside and renamed into place, so that a run killed
+        meanwhile leaves the last entry whole; then delete the name's other Arrow files."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        written = set()
         for part, frame in frames.items():
-            temporary = self.folder / f"{name}-{digest[:16]}.{part}.partial"
-            feather.write_feather(frame, temporary, compression="uncompressed")
-            os.replace(temporary, self.folder / f"{name}-{digest[:16]}.{part}.arrow")
-        meta = self.folder / f"{name}.kept.json"
-        temporary = meta.with_suffix(".partial")
-        temporary.write_text(json.dumps({"digest": digest, "parts": sorted(frames)}))
-        os.replace(temporary, meta)
+            if frame is not None:
+                path = self._path(name, digest, part)
+                temporary = path.with_suffix(".partial")
+                feather.write_feather(frame, temporary, compression="uncompressed")
+                os.replace(temporary, path)
+                written.add(path.name)
+        path = self.folder / meta_name
+        temporary = path.with_suffix(".partial")
+        temporary.write_text(json.dumps(meta))
+        os.replace(temporary, path)
         for old in self.folder.glob(f"{name}-*.arrow"):
-            if not old.name.startswith(f"{name}-{digest[:16]}."):
+            if old.name not in written:
                 old.unlink(missing_ok=True)
 
     def kept(self, name: str) -> tuple[str, dict[str, pd.DataFrame]] | None:
@@ -205,9 +211,7 @@ class InputCache:
             meta = json.loads((self.folder / f"{name}.kept.json").read_text())
             digest = str(meta["digest"])
             return digest, {
-                str(part): feather.read_feather(
-                    self.folder / f"{name}-{digest[:16]}.{part}.arrow", memory_map=True
-                )
+                str(part): feather.read_feather(self._path(name, digest, part), memory_map=True)
                 for part in meta["parts"]
             }
         except (OSError, ValueError, TypeError, KeyError):
