@@ -57,8 +57,9 @@ def arrow_table(frame: pd.DataFrame) -> pa.Table:
 
 def _plain_values(values: pd.Series) -> pa.Array | None:
     """A column of numbers, booleans or text (with missing values) as Arrow converts it at once
-    (an object column of a million texts: 0.1 s, where a Python value each took 0.6 s); None for
-    dates and for object columns holding anything else."""
+    (an object column of a million values, 80% text: 0.22 s, where a Python value each took
+    0.51 s; 80% missing: 0.03 s against 0.27 s); None for dates and for object columns holding
+    anything else."""
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
         return None
     try:
