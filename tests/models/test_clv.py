@@ -159,6 +159,24 @@ def test_gamma_gamma_expected_spend_shrinks_toward_the_population_mean() -> None
     assert population < once < loyal < 100.0
 
 
+def test_gamma_gamma_stays_readable_when_spend_does_not_vary_within_customers() -> None:
+    """Subscriptions: every customer pays their plan's price each time. Maximum likelihood runs
+    off to p → ∞, gamma → 0; the default shape penalty keeps finite parameters and predictions."""
+    rng = np.random.default_rng(0)
+    plans = pd.DataFrame(
+        {
+            "frequency": rng.integers(1, 8, 2000).astype(float),
+            "monetary": rng.choice([9.99, 14.99, 19.99, 29.99], 2000),
+        }
+    )
+    plain = GammaGammaModel(shape_penalty=0.0).fit(plans)
+    assert plain.p_ > 1e5 and plain.gamma_ < 1e-3  # diverged (6.7 million and 0.0 when measured)
+    model = GammaGammaModel().fit(plans)
+    assert 50 < model.p_ < 1000 and 0.05 < model.gamma_ < 10 and 1 < model.q_ < 20
+    spend = model.expected_spend(plans)
+    assert spend == pytest.approx(plans["monetary"].to_numpy(), rel=0.02)  # their own price
+
+
 @pytest.mark.parametrize(
     ("summary", "message"),
     [
