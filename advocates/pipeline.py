@@ -105,6 +105,7 @@ class ScoringParams:
     sentiment_half_life_days: float = 180.0
     retrain_share: float = 0.05
     sentiment_gate: float = 0.0
+    require_positive_evidence: bool = True
     negative_mentions_gate: int = 2
     max_invites_per_day: int = 50
     contact_period_days: int = 30
@@ -170,9 +171,20 @@ def score_texts(
     predicted, scores, scored = score_mentions(
         fit, mentions, kept=previous.scores if previous is not None and reused else None
     )
+    unread = mentions.loc[
+        np.isnan(predicted) & mentions["sentiment_label"].isna().to_numpy(), "language"
+    ]
     fit = Fit(
         model=fit.model,
-        metrics={**fit.metrics, "mentions_scored": scored, "mentions_kept": len(scores) - scored},
+        metrics={
+            **fit.metrics,
+            "mentions_scored": scored,
+            "mentions_kept": int(np.count_nonzero(~np.isnan(predicted))) - scored,
+            # In languages the model did not learn: no sentiment evidence, rather than a guess.
+            "mentions_unread_by_language": {
+                str(k): int(v) for k, v in unread.value_counts().sort_index().items()
+            },
+        },
     )
     evidence = text_evidence(mentions=mentions, reviews=reviews, links=links, predicted=predicted)
     # The texts themselves only name each customer's worst one, as of the run date: apart, they
@@ -356,6 +368,7 @@ def score(
         sentiment_gate=params.sentiment_gate,
         negative_mentions_gate=params.negative_mentions_gate,
         recent_days=params.recent_window_days,
+        require_positive_evidence=params.require_positive_evidence,
     )
     return score_customers(
         features_at_run_date.join(value).join(lift).join(attributes),

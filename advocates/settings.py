@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         description="Customers whose sentiment toward the brand (-1 to +1) is below this are "
         "never ranked as advocates.",
     )
+    require_positive_evidence: bool = Field(
+        default=True,
+        description="Customers are ranked as advocates only with positive evidence: a positive "
+        "mention, a review of 4 or 5 stars or a converted referral (the others are listed by "
+        "advocates shortlist --unproven, to be asked for a review first). false ranks customers "
+        "nobody has heard from, whose sentiment of 0 passes a gate of 0.",
+    )
     negative_mentions_gate: int = Field(
         default=2,
         ge=1,

@@ -41,6 +41,11 @@ class AdvocatesPublic(BaseModel):
         description="The objective ranked by, or `custom` for a ranking by `weights`."
     )
     weights: dict[str, float] | None = None
+    unproven: bool = Field(
+        default=False,
+        description="True: the customers held back for want of positive evidence, ranked among "
+        "themselves; `count` is how many there are.",
+    )
     run_id: str
 
 

@@ -187,13 +187,18 @@ def test_the_top_100_per_objective_is_the_one_ranked_before_the_speed_work(
 ) -> None:
     store, outcome = scored
     before = json.loads(TOP_100_BEFORE.read_text(encoding="utf-8"))
-    for objective, ids in before.items():
-        ranked, _ = store.ranked(outcome.run_id, objective=objective, limit=100, offset=0)
+    for objective, listed in before.items():
+        # Less the customers without positive evidence, whom the gate now holds back (issue 10;
+        # they were 15 to 25 of each top 100).
+        ids = [c for c in listed if store.customer(outcome.run_id, c)["positive_evidence"] > 0]
+        assert 60 <= len(ids) < 100, objective
+        ranked, _ = store.ranked(outcome.run_id, objective=objective, limit=len(ids), offset=0)
         now = ranked["customer_id"].tolist()
         # The same people up to model randomness (the propensity model's calibration changed);
         # awareness reads no model beyond it and must hold almost exactly.
-        assert len(set(now) & set(ids)) >= 90, objective
+        assert len(set(now) & set(ids)) >= 0.9 * len(ids), objective
         assert now[:10] == ids[:10] or len(set(now[:10]) & set(ids[:10])) >= 8, objective
+        assert (ranked["positive_evidence"] > 0).all()
 
 
 @pytest.mark.slow

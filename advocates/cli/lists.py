@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from advocates.cli.common import OutOption, PiiOption, StoreOption, app, load_settings, write_list
+from advocates.errors import ConfigurationError
 
 
 @app.command()
@@ -21,22 +22,41 @@ def shortlist(
         ),
     ] = None,
     limit: Annotated[int, typer.Option(help="How many advocates.", min=1)] = 100,
+    unproven: Annotated[
+        bool,
+        typer.Option(
+            "--unproven",
+            help="List instead the customers held back only for want of positive evidence (no "
+            "positive mention, review of 4 or 5 stars or converted referral), best first by the "
+            "objective: people to ask for a review before asking them to advocate.",
+        ),
+    ] = False,
     out_file: OutOption = None,
     include_pii: PiiOption = False,
     store: StoreOption = None,
 ) -> None:
     """Write the ranked shortlist of the latest run as spreadsheet-safe CSV."""
     from advocates.ranking.objectives import parse_ranking
-    from advocates.ranking.shortlist import check_rankable, ranked_page, shortlist_frame
+    from advocates.ranking.shortlist import (
+        check_rankable,
+        ranked_page,
+        shortlist_frame,
+        unproven_page,
+    )
     from advocates.store import open_store
 
     ranking = parse_ranking(objective=objective, weights=weights)  # before opening the store
+    if unproven and ranking.weights is not None:
+        raise ConfigurationError("--unproven lists one objective: give --objective, not --weights")
     source = open_store(store or load_settings().store_url)
     run = source.latest_run()
-    page, _ = ranked_page(source, run.run_id, ranking=ranking, limit=limit, offset=0)
-    check_rankable(page, ranking.name, run.run_id)
+    listed = unproven_page if unproven else ranked_page
+    page, _ = listed(source, run.run_id, ranking=ranking, limit=limit, offset=0)
+    if not unproven:
+        check_rankable(page, ranking.name, run.run_id)
     frame = shortlist_frame(page, ranking.name, include_pii=include_pii)
-    write_list(frame, out_file, run.run_id, "advocates")
+    what = "customers to ask for a review first" if unproven else "advocates"
+    write_list(frame, out_file, run.run_id, what)
 
 
 @app.command()

@@ -3,6 +3,10 @@
 Each text is worth a sentiment from -1 to +1: a review's stars ((rating - 3) / 2), a mention's
 label when the brand labelled it, else the sentiment model's expected value. A customer's
 sentiment is the recency-weighted mean (weight halves every ``half_life_days``).
+
+Positive evidence, which an advocate needs before being asked (see
+:class:`advocates.ranking.scoring.GateRules`), is counted apart: mentions worth at least
+:data:`POSITIVE` and reviews of 4 or 5 stars.
 """
 
 from __future__ import annotations
@@ -13,11 +17,14 @@ import pandas as pd
 from advocates.data.identity import node_key
 from advocates.data.membership import count_at, positions
 
-__all__ = ["LISTENING_FEATURES", "NEGATIVE", "listening_features", "text_evidence"]
+__all__ = ["LISTENING_FEATURES", "NEGATIVE", "POSITIVE", "listening_features", "text_evidence"]
 
 LISTENING_FEATURES = ["sentiment", "sentiment_evidence", "negative_mentions_recent"]
 #: A text at or below this sentiment counts as negative.
 NEGATIVE = -0.34
+#: A mention at or above this sentiment counts as positive (a review: 4 or 5 stars, worth 0.5
+#: or 1): a label "positive", or the model's P(positive) - P(negative) at least this.
+POSITIVE = 0.34
 _LABEL_VALUE = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
 
 
@@ -26,7 +33,8 @@ def text_evidence(
 ) -> pd.DataFrame:
     """One row per customer text: customer_id, kind, id, at, text, sentiment.
 
-    ``predicted`` is the model's expected sentiment of each row of ``mentions``.
+    ``predicted`` is the model's expected sentiment of each row of ``mentions``; a mention with
+    neither a label nor a prediction (NaN: in a language the model did not learn) is no evidence.
     """
     labelled = mentions["sentiment_label"].map(_LABEL_VALUE)
     by_mention = mentions.assign(
@@ -53,6 +61,7 @@ def text_evidence(
             "sentiment": (reviews["rating"].astype(float) - 3.0) / 2.0,
         }
     )
+    mention_rows = mention_rows[mention_rows["sentiment"].notna()]
     return pd.concat([mention_rows, review_rows], ignore_index=True)
 
 
@@ -66,7 +75,9 @@ def listening_features(
 ) -> pd.DataFrame:
     """Per-customer sentiment features as of ``as_of``, indexed by customer_id.
 
-    Adds ``worst_text`` and ``worst_text_id``: the most negative recent text, the evidence shown
+    Besides the sentiment, counts the positive evidence (``positive_mentions``,
+    ``positive_reviews``: every text up to ``as_of``, however old). Adds ``worst_text`` and
+    ``worst_text_id``: the most negative recent text, the evidence shown
     when a customer is gated (``worst_text`` missing when ``evidence`` holds no ``text``).
     """
     index = pd.Index(customers["customer_id"], name="customer_id")
@@ -91,6 +102,8 @@ def listening_features(
         {
             "reviews_total": count_at(where, n, mask=review),
             "reviews_five_star": count_at(where, n, mask=review & (value >= 1.0)),
+            "positive_reviews": count_at(where, n, mask=review & (value >= 0.5)),
+            "positive_mentions": count_at(where, n, mask=~review & (value >= POSITIVE)),
             "sentiment": np.where(evidence_count > 0, np.nan_to_num(sentiment), 0.0),
             "sentiment_evidence": evidence_count,
             "negative_mentions_recent": count_at(

@@ -42,6 +42,7 @@ __all__ = [
     "LABELS",
     "MAX_FIT_TEXTS",
     "MAX_VALIDATION_TEXTS",
+    "MIN_LANGUAGE_TEXTS",
     "SentimentState",
     "expected_sentiment",
     "fit_sentiment",
@@ -53,6 +54,8 @@ __all__ = [
     "score_mentions",
     "sentiment_training_set",
     "text_hashes",
+    "training_languages",
+    "unreadable",
 ]
 
 LABELS = ("negative", "neutral", "positive")
@@ -205,6 +208,43 @@ def labelled_texts(
     )
 
 
+#: A language with fewer labelled texts than this is one the model cannot read: its mentions
+#: are left unscored (no sentiment evidence) and counted in the run report, rather than scored
+#: by a model that learnt another language.
+MIN_LANGUAGE_TEXTS = 20
+
+
+def _languages(frame: pd.DataFrame) -> pd.Series:
+    """The ``language`` of each row, lower-cased and stripped ("" where unknown)."""
+    if "language" not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame["language"].fillna("").astype(str).str.strip().str.lower()
+
+
+def training_languages(
+    *, mentions: pd.DataFrame, reviews: pd.DataFrame, as_of: pd.Timestamp
+) -> dict[str, int]:
+    """How many labelled texts up to ``as_of`` (those :func:`labelled_texts` learns from) are in
+    each stated language."""
+    labelled = mentions[mentions["sentiment_label"].notna() & (mentions["posted_at"] <= as_of)]
+    rated = reviews[reviews["created_at"] <= as_of]
+    texts = pd.concat([labelled["text"], rated["text"]], ignore_index=True).astype(str)
+    languages = pd.concat([_languages(labelled), _languages(rated)], ignore_index=True)
+    stated = languages[(texts.str.len() > 0) & (languages != "")]
+    return {str(k): int(v) for k, v in stated.value_counts().sort_index().items()}
+
+
+def unreadable(mentions: pd.DataFrame, languages: dict[str, int] | None) -> np.ndarray:
+    """True for each mention in a stated language of which the model learnt from fewer than
+    :data:`MIN_LANGUAGE_TEXTS` texts. Without stated languages among the labelled texts
+    (``languages`` empty or None), no mention can be told apart: every one is read."""
+    if not languages:
+        return np.zeros(len(mentions), dtype=bool)
+    stated = _languages(mentions)
+    known = [k for k, n in languages.items() if n >= MIN_LANGUAGE_TEXTS]
+    return ((stated != "") & ~stated.isin(known)).to_numpy(dtype=bool)
+
+
 def fit_sentiment(
     *, mentions: pd.DataFrame, reviews: pd.DataFrame, as_of: pd.Timestamp, seed: int = 0
 ) -> Fit[Pipeline | None]:
@@ -237,6 +277,7 @@ def fit_sentiment(
         model=model,
         metrics={
             "model": "tf-idf words+chars, logistic regression",
+            "languages": training_languages(mentions=mentions, reviews=reviews, as_of=as_of),
             "n_labelled": len(texts),
             "n_train": len(fit_texts),
             "n_validation": len(test_texts),
@@ -288,7 +329,8 @@ def score_mentions(
     """Expected sentiment of each mention by ``fit``'s model, the scores to keep (``mention_id``,
     ``text_hash``, ``sentiment``) and how many mentions were scored. Mentions found in ``kept``
     (scores by the same model version) with the same id and text hash take their kept score;
-    the others are scored. All 0 (neutral) without a model."""
+    the others are scored, but for mentions in a language the model cannot read
+    (:func:`unreadable`), which get none (NaN). All 0 (neutral) without a model."""
     hashes = text_hashes(mentions["text"])
     scores = pd.DataFrame(
         {"mention_id": mentions["mention_id"].to_numpy(), "text_hash": hashes},
@@ -299,7 +341,8 @@ def score_mentions(
     if kept is not None and len(kept):
         found = scores.merge(kept, on=["mention_id", "text_hash"], how="left")["sentiment"]
         known = np.array(found.to_numpy(dtype=float, na_value=np.nan))  # (writable)
-    new = np.isnan(known)
+    learnt = fit.metrics.get("languages")  # (absent from a model kept by an older version)
+    new = np.isnan(known) & ~unreadable(mentions, learnt if isinstance(learnt, dict) else None)
     if new.any():
         known[new] = expected_sentiment(fit.model, mentions["text"][new])[0]
     return known, scores.assign(sentiment=known), int(new.sum())

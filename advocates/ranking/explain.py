@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["FACTORS_BY_OBJECTIVE", "explain", "withhold_quote", "withhold_quotes"]
+__all__ = [
+    "FACTORS_BY_OBJECTIVE",
+    "NO_EVIDENCE",
+    "NO_POSITIVE_EVIDENCE",
+    "explain",
+    "withhold_quote",
+    "withhold_quotes",
+]
 
 FACTORS_BY_OBJECTIVE = {
     "awareness": ("reach", "shares", "sentiment", "audience"),
@@ -142,12 +149,47 @@ def _excluded_text(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     reason = frame["excluded_reason"].to_numpy(dtype=object)[rows]
     reason[pd.isna(reason)] = ""
     text = "not asked to advocate: " + reason
+    unproven = np.flatnonzero(np.isin(reason, list(_UNPROVEN_HINT)))
+    text[unproven] = text[unproven] + np.array([_UNPROVEN_HINT[r] for r in reason[unproven]])
     has_text = frame["worst_text"].notna().to_numpy()[rows]
     negative = np.array(["negative" in r for r in reason], dtype=bool)
     gated = np.flatnonzero(negative & has_text)
     quote = _quote_worst(frame, rows[gated], _QUOTE_WIDTHS[0])
     text[gated] = _concat(text[gated], " (e.g. ", quote, ")")
     return text
+
+
+#: The exclusion reasons of customers who may be asked once they gave positive evidence
+#: (:class:`advocates.ranking.scoring.GateRules`), and what their explanation adds.
+NO_EVIDENCE = "no sentiment evidence yet"
+NO_POSITIVE_EVIDENCE = "no positive evidence yet"
+_UNPROVEN_HINT = {
+    NO_EVIDENCE: " (no mention, review or converted referral): ask for a review first",
+    NO_POSITIVE_EVIDENCE: " (no positive mention, no review of 4 or 5 stars, no converted "
+    "referral): ask for a review first",
+}
+
+
+def _evidence_text(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The positive evidence of the customers at ``rows``: "positive evidence: 2 positive
+    mentions, 1 review of 4 or 5 stars", or "no positive evidence yet" (ranked only when the
+    rules do not ask for it). Each distinct combination of counts is written once."""
+    counts = (
+        frame[["positive_mentions", "positive_reviews", "invites_converted"]]
+        .fillna(0)
+        .to_numpy(dtype=np.int64)[rows]
+    )
+    combos, codes = np.unique(counts, axis=0, return_inverse=True)
+    words = []
+    for mentions, reviews, converted in combos.tolist():
+        parts = [
+            f"{mentions:,} positive mention{'s' * (mentions != 1)}" if mentions else "",
+            f"{reviews:,} review{'s' * (reviews != 1)} of 4 or 5 stars" if reviews else "",
+            f"{converted:,} converted referral{'s' * (converted != 1)}" if converted else "",
+        ]
+        named = ", ".join(p for p in parts if p)
+        words.append(f"positive evidence: {named}" if named else NO_POSITIVE_EVIDENCE)
+    return np.array(words, dtype=object)[codes.reshape(-1)]
 
 
 #: How much of the worst text an explanation quotes: gated customers, detractors.
@@ -219,7 +261,11 @@ def explain(scored: pd.DataFrame, *, recent_days: int) -> pd.DataFrame:
         sentences[factor][rows] = _sentences(factor, _Figures(scored, rows), recent_days)
     ranked, excluded = np.flatnonzero(eligible), np.flatnonzero(~eligible)
     excluded_text = _excluded_text(scored, excluded)
-    styled = [f"; {s}" for s in _influence_style(scored, eligible, ranked)]
+    evidence = [f"; {e}" for e in _evidence_text(scored, ranked).tolist()]
+    styled = [
+        f"; {s}{e}"
+        for s, e in zip(_influence_style(scored, eligible, ranked), evidence, strict=True)
+    ]
     columns = {}
     for objective, factors in FACTORS_BY_OBJECTIVE.items():
         column = np.empty(len(scored), dtype=object)
@@ -228,7 +274,7 @@ def explain(scored: pd.DataFrame, *, recent_days: int) -> pd.DataFrame:
             np.column_stack([percentile[f][ranked] for f in factors]),
             np.column_stack([sentences[f][ranked] for f in factors]),
             fallback=f"no single strong factor: ranked by the {objective} formula",
-            tails=styled if objective in _STYLED else [""] * len(ranked),
+            tails=styled if objective in _STYLED else evidence,
         )
         columns[f"explanation_{objective}"] = _text_series(column, scored.index)
     columns["explanation_detractor"] = _text_series(

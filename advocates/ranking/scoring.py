@@ -11,8 +11,13 @@ Per customer, with ``p_share`` the calibrated probability of sharing in the next
   value_per_conversion is the predicted 12-month value (BG/NBD × Gamma-Gamma) of customers
   who joined through a referral
 
-A customer is ranked only when eligible: marketing consent given, not do-not-contact, sentiment at
-or above the gate and fewer recent negative mentions than the limit.
+A customer is ranked only when eligible: marketing consent given, not do-not-contact, fewer
+recent negative mentions than the limit, sentiment at or above the gate and (unless the rules say
+otherwise) positive evidence: at least one positive mention, a review of 4 or 5 stars or a
+converted referral. Without it a customer's sentiment of 0 means "nobody knows", not "neutral":
+customers with no evidence at all are excluded as ``no sentiment evidence yet``, those with only
+neutral evidence as ``no positive evidence yet``, and both are ranked apart per objective
+(``rank_unproven_<objective>``): people to ask for a review before asking them to advocate.
 
 Detractors with reach, for customer care (consent does not matter here): customers with a
 negative sentiment, or at least the limit of recent negative mentions, ranked by
@@ -26,10 +31,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from advocates.ranking.explain import explain
+from advocates.ranking.explain import NO_EVIDENCE, NO_POSITIVE_EVIDENCE, explain
 from advocates.ranking.objectives import OBJECTIVES
 
-__all__ = ["GateRules", "blend", "id_order", "rank", "score_customers"]
+__all__ = [
+    "UNPROVEN_REASONS",
+    "GateRules",
+    "blend",
+    "id_order",
+    "positive_evidence",
+    "rank",
+    "score_customers",
+]
 _SMOOTHING_AUDIENCE = 20.0
 
 
@@ -40,6 +53,20 @@ class GateRules:
     sentiment_gate: float = 0.0
     negative_mentions_gate: int = 2
     recent_days: int = 90
+    #: An advocate needs positive evidence (see the module's docstring); False ranks customers
+    #: nobody has heard from, whose sentiment of 0 passes a gate of 0.
+    require_positive_evidence: bool = True
+
+
+#: The exclusion reasons of customers who may be asked once they gave positive evidence.
+UNPROVEN_REASONS = (NO_EVIDENCE, NO_POSITIVE_EVIDENCE)
+
+
+def positive_evidence(frame: pd.DataFrame) -> np.ndarray:
+    """How many positive signs each customer gave: positive mentions, reviews of 4 or 5 stars
+    and converted referrals."""
+    columns = ["positive_mentions", "positive_reviews", "invites_converted"]
+    return frame[columns].fillna(0).to_numpy(dtype=float).sum(axis=1)
 
 
 def _exclusion(frame: pd.DataFrame, rules: GateRules) -> pd.Series:
@@ -53,6 +80,12 @@ def _exclusion(frame: pd.DataFrame, rules: GateRules) -> pd.Series:
         ),
         (frame["sentiment"] < rules.sentiment_gate, "negative sentiment toward the brand"),
     ]
+    if rules.require_positive_evidence:
+        unproven = frame["positive_evidence"] == 0
+        checks += [
+            (unproven & (frame["sentiment_evidence"] == 0), NO_EVIDENCE),
+            (unproven, NO_POSITIVE_EVIDENCE),
+        ]
     # Picked by position (np.select takes the first true check): masked writes on the
     # customer_id index took seconds at a million customers.
     masks = [mask.to_numpy(dtype=bool) for mask, _ in checks]
@@ -105,8 +138,10 @@ def score_customers(
     expected_converted = features["conversion_influence"].to_numpy(dtype=float) * np.maximum(
         1.0, features["outreach_recent"].to_numpy(dtype=float)
     )
+    features = features.assign(positive_evidence=positive_evidence(features))
     excluded_reason = _exclusion(features, rules)
     eligible = (excluded_reason == "").to_numpy()
+    unproven = excluded_reason.isin(UNPROVEN_REASONS).to_numpy()
     scored = features.assign(
         p_share=p_share,
         engagement_rate=engagement_rate,
@@ -123,6 +158,9 @@ def score_customers(
     for objective in OBJECTIVES:
         score = scored[f"{objective}_score"].where(eligible)
         scored[f"rank_{objective}"] = rank(score, by_id=by_id)
+        scored[f"rank_unproven_{objective}"] = rank(
+            scored[f"{objective}_score"].where(unproven), by_id=by_id
+        )
     detractor = ((scored["sentiment"] < 0) & (scored["sentiment_evidence"] > 0)) | (
         scored["negative_mentions_recent"] >= rules.negative_mentions_gate
     )

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from advocates.data.contract import PII_COLUMNS
-from advocates.errors import NothingToRankError
+from advocates.errors import ConfigurationError, NothingToRankError
 from advocates.ranking.explain import withhold_quote, withhold_quotes
 from advocates.ranking.objectives import Ranking
 from advocates.ranking.scoring import blend
@@ -37,6 +37,7 @@ __all__ = [
     "served_frame",
     "shortlist_columns",
     "shortlist_frame",
+    "unproven_page",
 ]
 
 _COUNTS = {
@@ -196,7 +197,11 @@ def served_frame(scores: pd.DataFrame) -> pd.DataFrame:
     0          c1      True      0.5                     x
     """
     left_out = {*PII_COLUMNS, *WORDS_COLUMNS, "explanation_detractor"}
-    columns = [i for i, c in enumerate(scores.columns) if c not in left_out]
+    columns = [
+        i
+        for i, c in enumerate(scores.columns)
+        if c not in left_out and not str(c).startswith("rank_unproven_")
+    ]
     # Sorted by id, so that ranks per request break ties by position (as by id) without
     # sorting the ids again; taken in one step (a selection, then a sort, copied it twice).
     eligible = np.flatnonzero(scores["eligible"].to_numpy(dtype=bool))
@@ -247,6 +252,21 @@ def ranked_page(
         return store.ranked(run_id, objective=ranking.name, limit=limit, offset=offset)
     served = store.served(run_id, explanations=list(ranking.weights))
     return blend(served, ranking.weights, offset=offset, limit=limit), len(served)
+
+
+def unproven_page(
+    store: Store, run_id: str, *, ranking: Ranking, limit: int, offset: int
+) -> tuple[pd.DataFrame, int]:
+    """One page of the customers of a run held back only for want of positive evidence, best
+    first by ``ranking``'s objective (their rank among themselves in ``rank_<objective>``; the
+    explanation says what evidence is missing), and how many there are."""
+    if ranking.weights is not None:
+        raise ConfigurationError(
+            "the unproven are listed by one objective: give an objective, not weights"
+        )
+    name = ranking.name
+    page, total = store.ranked(run_id, objective=f"unproven_{name}", limit=limit, offset=offset)
+    return page.assign(**{f"rank_{name}": page[f"rank_unproven_{name}"]}), total
 
 
 def iter_ranked(

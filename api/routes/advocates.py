@@ -18,6 +18,7 @@ from advocates.ranking.shortlist import (
     ranked_page,
     run_standing,
     score_parts,
+    unproven_page,
 )
 from advocates.store import Store
 
@@ -81,6 +82,15 @@ ObjectiveQuery = Annotated[
     Objective | None,
     Query(description="The objective to rank by; give exactly one of `objective` and `weights`."),
 ]
+UnprovenQuery = Annotated[
+    bool,
+    Query(
+        description="List instead the customers held back only for want of positive evidence "
+        "(no positive mention, review of 4 or 5 stars or converted referral), best first by "
+        "`objective`: people to ask for a review before asking them to advocate. Not with "
+        "`weights` (400)."
+    ),
+]
 #: The errors of a ranking request: neither or both of objective and weights, or bad weights
 #: (400); no published run yet, or no free slot for a custom ranking (503).
 RANKING_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -104,23 +114,28 @@ async def list_advocates(
     weights: WeightsQuery = None,
     limit: Limit = 100,
     offset: Offset = 0,
+    unproven: UnprovenQuery = False,
 ) -> Response:
     """Eligible advocates of the latest run, best first for ``objective`` or for custom
     ``weights``: give exactly one of the two (neither or both is a 400; OpenAPI cannot state
-    that rule for query parameters)."""
+    that rule for query parameters). With ``unproven``, the customers held back only for want
+    of positive evidence instead, by ``objective``."""
     ranking = parse_ranking(objective=objective, weights=weights)
-    body = await run_in_threadpool(_listing, store, heavy, ranking, limit, offset)
+    body = await run_in_threadpool(_listing, store, heavy, ranking, limit, offset, unproven)
     # The same for every caller with the read scope, until the store's version moves on: the
     # next such request is answered before routing (api.cache.ServeKept).
     keep_answer(request, Kept(scope=Scope.READ, body=body))
     return Response(body, media_type="application/json")
 
 
-def _listing(store: Store, heavy: HeavyWork, ranking: Ranking, limit: int, offset: int) -> bytes:
+def _listing(
+    store: Store, heavy: HeavyWork, ranking: Ranking, limit: int, offset: int, unproven: bool
+) -> bytes:
     """The encoded page of :func:`list_advocates`."""
     run = store.latest_run()
+    listed = unproven_page if unproven else ranked_page
     with heavy.slot() if ranking.weights else nullcontext():  # custom weights rank per request
-        page, total = ranked_page(store, run.run_id, ranking=ranking, limit=limit, offset=offset)
+        page, total = listed(store, run.run_id, ranking=ranking, limit=limit, offset=offset)
     parts = score_parts(ranking.name)
     name = ranking.name
     # Only the columns the items read (a stored row has about 60): to_dict was a third of a
@@ -148,6 +163,7 @@ def _listing(store: Store, heavy: HeavyWork, ranking: Ranking, limit: int, offse
         offset=offset,
         objective=name,  # type: ignore[arg-type]
         weights=ranking.weights,
+        unproven=unproven,
         run_id=run.run_id,
     )
     return listing.model_dump_json().encode()

@@ -52,6 +52,41 @@ def test_shortlist_ranks_by_custom_weights(cli_scored: CliScored) -> None:
     assert [int(r["rank"]) for r in rows] == [1, 2, 3, 4, 5] and "custom_score" in rows[0]
 
 
+@pytest.mark.slow  # over the session's folder the CLI scored
+def test_the_unproven_are_listed_apart_to_be_asked_for_a_review_first(
+    cli_scored: CliScored, tmp_path: Path
+) -> None:
+    store = SqliteStore(cli_scored.folder / "store.db")
+    run = store.latest_run().run_id
+    advocates_listed, total = store.ranked(run, objective="awareness", limit=10_000, offset=0)
+    assert total > 0 and (advocates_listed["positive_evidence"] > 0).all()
+    out = tmp_path / "ask.csv"
+    listed = advocates(
+        "shortlist", "--objective", "awareness", "--unproven", "--limit", "20", "--out", out,
+        cwd=cli_scored.folder,
+    )  # fmt: skip
+    assert listed.exit_code == 0, listed.stderr
+    assert "customers to ask for a review first" in listed.stderr
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["rank"]) for r in rows] == list(range(1, 21))
+    scores = [float(r["awareness_score"]) for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    assert all("ask for a review first" in r["explanation"] for r in rows)
+    ids = [r["customer_id"] for r in rows]
+    assert not set(ids) & set(advocates_listed["customer_id"])
+    for customer in ids[:3]:
+        row = store.customer(run, customer)
+        assert row["positive_evidence"] == 0 and row["marketing_consent"]
+
+
+def test_unproven_lists_take_one_objective(tmp_path: Path) -> None:
+    message = error_of(
+        advocates("shortlist", "--weights", "awareness=1", "--unproven", cwd=tmp_path)
+    )
+    assert "--unproven lists one objective" in message
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -4,7 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advocates.ranking.scoring import GateRules, blend, id_order, rank, score_customers
+from advocates.ranking.scoring import (
+    UNPROVEN_REASONS,
+    GateRules,
+    blend,
+    id_order,
+    rank,
+    score_customers,
+)
 
 
 @pytest.fixture
@@ -27,6 +34,8 @@ def features() -> pd.DataFrame:
         "negative_mentions_recent": 0.0,
         "reviews_total": 5.0,
         "reviews_five_star": 4.0,
+        "positive_reviews": 4.0,
+        "positive_mentions": 0.0,
         "worst_text": None,
         "worst_text_id": None,
         "shares_recent": 3.0,
@@ -69,6 +78,51 @@ def test_gate_and_consent_exclude_with_reasons(features: pd.DataFrame) -> None:
     ranks = scored["rank_awareness"]
     assert (ranks["happy"], ranks["small"]) == (1, 2)
     assert ranks[["detractor", "no_consent", "dnc"]].isna().all()
+
+
+def test_an_advocate_needs_positive_evidence(features: pd.DataFrame) -> None:
+    """Sentiment 0 for want of any text passes a gate of 0: it must not make anyone an advocate
+    (the demo's third-ranked advocate, before, had no mention, review or referral at all)."""
+    features.loc["small", ["sentiment", "sentiment_evidence"]] = [0.0, 0.0]
+    features.loc["small", ["positive_reviews", "reviews_five_star", "invites_converted"]] = 0.0
+    neutral = features.loc["happy"].copy()
+    neutral[["sentiment", "positive_reviews", "reviews_five_star", "invites_converted"]] = 0.0
+    mention = features.loc["happy"].copy()
+    mention[["positive_reviews", "reviews_five_star", "invites_converted"]] = 0.0
+    mention["positive_mentions"] = 1.0
+    referral = features.loc["happy"].copy()
+    referral[["sentiment", "sentiment_evidence", "positive_reviews", "reviews_five_star"]] = 0.0
+    features = pd.concat(
+        [features, pd.DataFrame([neutral, mention, referral], index=["neutral", "mention", "ref"])]
+    )
+    p_share = np.full(len(features), 0.5)
+    scored = score_customers(features, p_share=p_share, value_per_conversion=1.0, rules=GateRules())
+    assert scored.loc["small", "excluded_reason"] == "no sentiment evidence yet"
+    assert scored.loc["neutral", "excluded_reason"] == "no positive evidence yet"
+    assert scored.loc[["happy", "mention", "ref"], "eligible"].all()
+    assert "ask for a review first" in scored.loc["small", "explanation_awareness"]
+    assert scored.loc["mention", "explanation_engagement"].endswith(
+        "positive evidence: 1 positive mention"
+    )
+    assert scored.loc["ref", "explanation_engagement"].endswith("2 converted referrals")
+    # The unproven are ranked apart, per objective, by the same score.
+    unproven = scored["rank_unproven_awareness"].dropna()
+    assert unproven.to_dict() == {"neutral": 1, "small": 2}
+    assert set(scored.loc[unproven.index, "excluded_reason"]) <= set(UNPROVEN_REASONS)
+    assert scored.loc[scored["eligible"], "rank_unproven_conversion"].isna().all()
+
+    # The setting that restores the old behaviour ranks them, and says they gave no evidence.
+    lenient = score_customers(
+        features,
+        p_share=p_share,
+        value_per_conversion=1.0,
+        rules=GateRules(require_positive_evidence=False),
+    )
+    assert lenient.loc[["small", "neutral"], "eligible"].all()
+    assert lenient.loc["small", "explanation_engagement"].endswith("no positive evidence yet")
+    assert lenient["rank_unproven_awareness"].isna().all()
+    kept = scored["rank_awareness"].dropna().sort_values().index.tolist()
+    assert [c for c in lenient["rank_awareness"].sort_values().index if c in kept] == kept
 
 
 def test_objective_formulas(features: pd.DataFrame) -> None:
@@ -122,9 +176,10 @@ def test_explanations_tell_broadcasters_from_trusted_advisors(features: pd.DataF
     scored = score_customers(
         frame, p_share=np.full(len(frame), 0.5), value_per_conversion=1.0, rules=GateRules()
     )
-    assert scored.loc["broadcaster", "explanation_awareness"].endswith(": a broadcaster")
+    evidence = "; positive evidence: 4 reviews of 4 or 5 stars, 2 converted referrals"
+    assert scored.loc["broadcaster", "explanation_awareness"].endswith(f": a broadcaster{evidence}")
     assert scored.loc["advisor", "explanation_conversion"].endswith(
-        "reach in the bottom 1%, peer influence in the top 10%: a trusted advisor"
+        f"reach in the bottom 1%, peer influence in the top 10%: a trusted advisor{evidence}"
     )
     assert (
         "gave 5 stars in 4 of 5 reviews of their" in scored.loc["advisor", "explanation_conversion"]

@@ -28,6 +28,29 @@ def test_ranked_advocates_are_paginated(
     assert set(item["parts"]) >= {"expected_converted_peers", "conversion_influence"}
 
 
+def test_the_unproven_are_listed_apart(
+    client: httpx.Client, scored: tuple[SqliteStore, RunOutcome]
+) -> None:
+    """Customers held back only for want of positive evidence, to ask for a review first."""
+    outcome = scored[1]
+    asked = client.get(
+        "/v1/advocates", params={"objective": "engagement", "unproven": "true", "limit": 5}
+    ).json()
+    held_back = outcome.report["excluded"]
+    assert asked["unproven"] is True
+    assert asked["count"] == held_back.get("no sentiment evidence yet", 0) + held_back.get(
+        "no positive evidence yet", 0
+    )
+    assert asked["count"] > 5 and [a["rank"] for a in asked["data"]] == [1, 2, 3, 4, 5]
+    assert all("ask for a review first" in a["explanation"] for a in asked["data"])
+    advocates = client.get("/v1/advocates", params={"objective": "engagement", "limit": 1000})
+    listed = {a["customer_id"] for a in advocates.json()["data"]}
+    assert advocates.json()["unproven"] is False
+    assert not listed & {a["customer_id"] for a in asked["data"]}
+    mixed = client.get("/v1/advocates", params={"weights": "awareness=1", "unproven": "true"})
+    assert "one objective" in assert_error(mixed, 400, "configuration_error")
+
+
 def test_one_customer_and_unknown_customer(client: httpx.Client) -> None:
     top = client.get("/v1/advocates", params={"objective": "awareness", "limit": 1}).json()["data"][
         0
