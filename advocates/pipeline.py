@@ -13,6 +13,7 @@ below it (data, features, models, ranking, campaigns, store); only the CLI impor
 
 from __future__ import annotations
 
+import functools
 import pickle
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -53,6 +54,11 @@ from advocates.models.clv import (
     fit_customer_value,
     value_on,
     value_per_conversion,
+)
+from advocates.models.conversion import (
+    PeerConversionModel,
+    conversion_labels,
+    fit_peer_conversion,
 )
 from advocates.models.fit import Fit, KeptFit, fit_or_reuse, row_hashes
 from advocates.models.propensity import fit_sharing_propensity, predict_share, sharing_labels
@@ -269,11 +275,31 @@ def fit_value(
     return Fit(model=value, metrics=done.metrics), kept
 
 
-def fit_propensity(
+def window_start_features(
     tables: Tables,
     links: pd.DataFrame,
     social_graph: SocialGraph,
     evidence: pd.DataFrame,
+    params: ScoringParams,
+) -> Callable[[], pd.DataFrame]:
+    """Every customer's features at the recent window's start, which the propensity and
+    peer-conversion models learn from: computed when first asked for, once, so that a run that
+    reuses both models never computes them."""
+
+    @functools.cache
+    def at_cutoff() -> pd.DataFrame:
+        cutoff = params.cutoff
+        return _features_on(
+            tables, links, evidence, params, as_of=cutoff, graph=social_graph.as_of(cutoff)
+        )
+
+    return at_cutoff
+
+
+def fit_propensity(
+    tables: Tables,
+    links: pd.DataFrame,
+    features_at_window_start: Callable[[], pd.DataFrame],
     features_at_run_date: pd.DataFrame,
     params: ScoringParams,
     previous_propensity: KeptFit[ClassifierMixin] | None,
@@ -281,7 +307,7 @@ def fit_propensity(
     """Learn who shared within the recent window from features at its start, and predict from
     the run date's. The previous run's model is reused while the labels (who shared, per
     customer) changed by at most ``params.retrain_share``: then the features at the window's
-    start are not computed either."""
+    start are not computed for it."""
     labels = sharing_labels(
         customers=tables["customers"],
         links=links,
@@ -292,15 +318,44 @@ def fit_propensity(
     )
 
     def fit() -> Fit[ClassifierMixin]:
-        cutoff = params.cutoff
-        at_cutoff = _features_on(
-            tables, links, evidence, params, as_of=cutoff, graph=social_graph.as_of(cutoff)
-        )
-        return fit_sharing_propensity(at_cutoff, labels, seed=params.seed)
+        return fit_sharing_propensity(features_at_window_start(), labels, seed=params.seed)
 
     labelled = row_hashes(pd.DataFrame({"customer_id": labels.index, "shared": labels.to_numpy()}))
     done, kept = fit_or_reuse(previous_propensity, labelled, share=params.retrain_share, fit=fit)
     return done, predict_share(done.model, features_at_run_date), kept
+
+
+def fit_conversion(
+    tables: Tables,
+    features_at_window_start: Callable[[], pd.DataFrame],
+    features_at_run_date: pd.DataFrame,
+    propensity_fit: Fit[ClassifierMixin],
+    params: ScoringParams,
+    previous_conversion: KeptFit[PeerConversionModel | None] | None,
+) -> tuple[Fit[PeerConversionModel | None], np.ndarray | None, KeptFit[PeerConversionModel | None]]:
+    """Learn how many peers converted through each customer within the recent window from
+    features at its start, and predict from the run date's; the predictions are None when the
+    hand-set formula ranked the held-out customers better (or nothing could be learnt). The
+    previous run's model is reused while the labels changed by at most
+    ``params.retrain_share``."""
+    labels = conversion_labels(
+        tables["referrals"], features_at_run_date.index, start=params.cutoff, end=params.as_of
+    )
+
+    def fit() -> Fit[PeerConversionModel | None]:
+        at_cutoff = features_at_window_start()
+        return fit_peer_conversion(
+            at_cutoff,
+            labels,
+            p_share=predict_share(propensity_fit.model, at_cutoff),
+            seed=params.seed,
+        )
+
+    labelled = row_hashes(pd.DataFrame({"customer_id": labels.index, "peers": labels.to_numpy()}))
+    done, kept = fit_or_reuse(previous_conversion, labelled, share=params.retrain_share, fit=fit)
+    if done.model is None or done.metrics.get("used") != "learned model":
+        return done, None, kept
+    return done, done.model.predict(features_at_run_date), kept
 
 
 #: The columns of an exposure that the uplift model learns from, compared between runs.
@@ -352,9 +407,11 @@ def score(
     value_fit: Fit[CustomerValue],
     lift: pd.DataFrame,
     p_share: np.ndarray,
+    converted_peers: np.ndarray | None,
     params: ScoringParams,
 ) -> pd.DataFrame:
-    """Objective scores, eligibility, ranks and explanations of every customer."""
+    """Objective scores, eligibility, ranks and explanations of every customer;
+    ``converted_peers``, the peer-conversion model's predictions when the run uses them."""
     index = features_at_run_date.index
     value = value_fit.model.predict(index)
     attributes = customer_attributes(
@@ -375,6 +432,7 @@ def score(
         p_share=p_share,
         value_per_conversion=value_per_conversion(value, tables["referrals"]),
         rules=rules,
+        converted_peers=converted_peers,
     )
 
 
@@ -422,7 +480,7 @@ class Stage:
 #: The input tables that customer features are computed from (on several dates).
 _FEATURE_TABLES = ("customers", "orders", "interactions", "referrals")
 
-#: What the propensity and uplift models learn and predict from (beside what they kept).
+#: What the uplift model learns and predicts from (beside what it kept).
 _MODEL_INPUTS = ("tables", "links", "social_graph", "evidence", "features_at_run_date", "params")
 
 #: The scoring stages in order. ``tables`` (every contract table, empty when missing) and
@@ -469,10 +527,37 @@ SCORING_STAGES = (
         reads=("orders",),
     ),
     Stage(
+        "window start",
+        window_start_features,
+        ("tables", "links", "social_graph", "evidence", "params"),
+        ("features_at_window_start",),
+    ),
+    Stage(
         "propensity model",
         fit_propensity,
-        (*_MODEL_INPUTS, "previous_propensity"),
+        (
+            "tables",
+            "links",
+            "features_at_window_start",
+            "features_at_run_date",
+            "params",
+            "previous_propensity",
+        ),
         ("propensity_fit", "p_share", "propensity_state"),
+        reads=_FEATURE_TABLES,
+    ),
+    Stage(
+        "conversion model",
+        fit_conversion,
+        (
+            "tables",
+            "features_at_window_start",
+            "features_at_run_date",
+            "propensity_fit",
+            "params",
+            "previous_conversion",
+        ),
+        ("conversion_fit", "converted_peers", "conversion_state"),
         reads=_FEATURE_TABLES,
     ),
     Stage(
@@ -485,7 +570,15 @@ SCORING_STAGES = (
     Stage(
         "scoring",
         score,
-        ("tables", "features_at_run_date", "value_fit", "lift", "p_share", "params"),
+        (
+            "tables",
+            "features_at_run_date",
+            "value_fit",
+            "lift",
+            "p_share",
+            "converted_peers",
+            "params",
+        ),
         ("scores",),
         reads=("customers", "referrals", "exposures"),
     ),
@@ -504,6 +597,7 @@ MODEL_STATES: dict[str, type] = {
     "sentiment": SentimentState,
     "value": KeptFit,
     "propensity": KeptFit,
+    "conversion": KeptFit,
     "uplift": KeptFit,
 }
 #: What a run keeps for the next beside its kept input (``previous_social`` in, the
@@ -521,6 +615,7 @@ _RESULTS = frozenset(
         "sentiment_fit",
         "value_fit",
         "propensity_fit",
+        "conversion_fit",
         "uplift_fit",
         *(f"{name}_state" for name in MODEL_STATES),
     }
@@ -610,6 +705,7 @@ def score_tables(
         "sentiment_model": artifacts["sentiment_fit"].metrics,
         "customer_value_model": artifacts["value_fit"].metrics,
         "propensity_model": artifacts["propensity_fit"].metrics,
+        "conversion_model": artifacts["conversion_fit"].metrics,
         "uplift_model": artifacts["uplift_fit"].metrics,
         # (the same object: the previous run's graph was the same)
         "graph_kernels": "reused: the audience graph is the previous run's"

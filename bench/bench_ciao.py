@@ -6,9 +6,12 @@ Imports Ciao (``../shared/datasets/ciao_tang``) with every rating before ``--cut
 as of the cutoff exactly as ``advocates score`` does (recent window 365 days: Ciao users rate a
 few products a year), then counts each user's *future peer adoptions*: cases in
 [cutoff, end) of someone who trusts them rating a product after they did. It compares rankings by
-NDCG@top and by the share of all future peer adoptions that the top users account for:
+NDCG@top, Spearman and the share of all future peer adoptions that the top 1% and the top users
+account for:
 
-* the product's conversion score (all users, and the eligible ones only),
+* the product's conversion score (all users, and the eligible ones only), which says whether it
+  came from the learned peer-conversion model or the hand-set formula,
+* the hand-set formula (p_share × conversion influence × recent outreach),
 * follower count (how many people trust the user),
 * activity (ratings before the cutoff; and in the last 365 days),
 * past peer adoptions (converted referrals before the cutoff).
@@ -29,27 +32,20 @@ import pandas as pd
 from advocates.data.io import read_raw_table, write_table
 from advocates.data.validation import validate_tables
 from advocates.evaluation.ciao import ciao_tables, read_ciao
+from advocates.models.conversion import formula_converted_peers, ranking_metrics
 from advocates.pipeline import ScoringParams, score_tables
 
 
-def ndcg_at(gains_in_ranked_order: np.ndarray, all_gains: np.ndarray, k: int) -> float:
-    """NDCG@k with linear gains and a log2 discount."""
-    discount = 1 / np.log2(np.arange(2, k + 2))
-    ideal = np.sort(all_gains)[::-1][:k]
-    best = float((ideal * discount[: len(ideal)]).sum())
-    got = gains_in_ranked_order[:k]
-    return float((got * discount[: len(got)]).sum()) / best if best > 0 else 0.0
-
-
 def evaluate_ranking(score: pd.Series, future: pd.Series, k: int) -> dict[str, float]:
-    """Rank by ``score`` (ties by id), report NDCG@k and the share of future adoptions in the top k."""
+    """Rank by ``score`` (ties by id): NDCG@k, Spearman, the share of future adoptions the top
+    1% account for (:func:`ranking_metrics`) and the share the top k account for."""
     frame = pd.DataFrame({"score": score, "future": future.reindex(score.index).fillna(0.0)})
-    frame = frame.sort_index().sort_values("score", ascending=False, kind="stable")
-    gains = frame["future"].to_numpy(dtype=float)
-    total = gains.sum()
+    frame = frame.sort_index()
+    scores, gains = frame["score"].to_numpy(dtype=float), frame["future"].to_numpy(dtype=float)
+    top = gains[np.argsort(-scores, kind="stable")][:k].sum()
     return {
-        f"ndcg_at_{k}": round(ndcg_at(gains, gains, k), 4),
-        f"share_captured_top_{k}": round(float(gains[:k].sum() / total), 4) if total else 0.0,
+        **ranking_metrics(scores, gains, k=k),
+        f"share_captured_top_{k}": round(float(top / gains.sum()), 4) if gains.sum() else 0.0,
     }
 
 
@@ -73,10 +69,12 @@ def main() -> None:
     results = validate_tables(
         {name: read_raw_table(name, args.workdir / f"{name}.csv") for name in tables}
     )
-    scored = score_tables(
+    result = score_tables(
         {name: r.frame for name, r in results.items()},
         params=ScoringParams(as_of=cutoff, recent_window_days=365),
-    ).scores.set_index("customer_id")
+    )
+    scored = result.scores.set_index("customer_id")
+    model = result.report["conversion_model"]
     seconds = time.perf_counter() - started
 
     # The future: every rating before --end, adoptions whose adopter rated in [cutoff, end).
@@ -87,11 +85,13 @@ def main() -> None:
 
     orders = tables["orders"]
     recent_orders = orders[orders["ordered_at"] >= cutoff - pd.Timedelta(days=365)]
+    formula = scored["p_share"] * pd.Series(formula_converted_peers(scored), index=scored.index)
     rankings = {
-        "conversion score (all users)": scored["conversion_score"],
-        "conversion score (eligible only)": scored["conversion_score"].where(
+        f"conversion score: {model['used']} (all users)": scored["conversion_score"],
+        f"conversion score: {model['used']} (eligible only)": scored["conversion_score"].where(
             scored["eligible"], -1.0
         ),
+        "hand-set formula (all users)": formula,
         "follower count": scored["audience_size"],
         "activity: ratings before cutoff": scored["orders_completed"],
         "activity: ratings in the last 365 days": recent_orders.groupby("customer_id")
@@ -109,6 +109,9 @@ def main() -> None:
                 "future_peer_adoptions": int(future.sum()),
                 "users_with_future_adoptions": int((future > 0).sum()),
                 "import_and_score_seconds": round(seconds, 1),
+                "conversion_model": {
+                    k: model.get(k) for k in ("used", "converters", "n_fit", "validation")
+                },
                 "rankings": {
                     name: evaluate_ranking(score, future, args.top)
                     for name, score in rankings.items()

@@ -146,8 +146,7 @@ def plan_campaign(
     candidates = candidates.sort_values("customer_id", kind="stable").reset_index(drop=True)
     if candidates.empty:
         raise InputError("no customer can be assigned: every eligible customer is excluded")
-    p_share = candidates["p_share"].to_numpy(dtype=float)
-    candidates["expected_conversions"] = p_share * candidates["expected_converted_peers"]
+    candidates["expected_conversions"] = candidates["expected_converted_peers"]
     chosen = _select(candidates, audience, catalogue, request)
     holdout = _holdout(len(chosen), share=request.holdout, seed=request.seed)
     chosen, assignment, sources = _assign(chosen, holdout, candidates, catalogue, request.budget)
@@ -186,12 +185,12 @@ def _select(
 
     Per audience member, the chance the advocate reaches them (awareness), engages them
     (engagement) or converts them (conversion, spread so that a lone advocate's expected
-    conversions equal the scoring's p_share × expected_converted_peers).
+    conversions equal the scoring's expected_converted_peers, sharing probability included).
     """
     cover = _cover(candidates, audience)
     p_share = candidates["p_share"].to_numpy(dtype=float)
     audience_size = np.maximum(np.diff(cover.indptr), 1)
-    converted = p_share * candidates["expected_converted_peers"].to_numpy(dtype=float)
+    converted = candidates["expected_converted_peers"].to_numpy(dtype=float)
     value_per_conversion = float(candidates["value_per_conversion"].iloc[0])
     p, weights = {
         "awareness": (p_share, None),

@@ -146,6 +146,7 @@ def _print_summary(report: dict) -> None:
     if propensity.get("fitted_this_run") is False:
         out.print(f"propensity model: {_reused(propensity)}; its metrics are from its fit")
     _print_propensity(propensity)
+    _print_conversion(report["conversion_model"])
     uplift = report["uplift_model"]
     if uplift.get("fitted_this_run") is False:
         out.print(f"uplift model: {_reused(uplift)}")
@@ -184,6 +185,24 @@ def _print_propensity(metrics: dict) -> None:
         table.add_row(
             name.replace("_", " "),
             *(f"{row[m]:.3f}" for m in ("roc_auc", "pr_auc", "brier", "precision_at_k")),
+        )
+    out.print(table)
+
+
+def _print_conversion(metrics: dict) -> None:
+    reused = "" if metrics.get("fitted_this_run", True) else f" ({_reused(metrics)})"
+    out.print(f"conversion score: {metrics['used']}{reused}")
+    if "validation" not in metrics:
+        out.print(f"peer-conversion model: {metrics['model']}")
+        return
+    table = Table(
+        title=f"peer conversions in the window on {metrics['n_validation']:,} held-out customers"
+    )
+    for column in ("ranking", "NDCG@100", "Spearman", "top 1% share"):
+        table.add_column(column, justify="left" if column == "ranking" else "right")
+    for name, row in metrics["validation"].items():
+        table.add_row(
+            name, *(f"{row[m]:.3f}" for m in ("ndcg_at_100", "spearman", "top_1pct_share"))
         )
     out.print(table)
 

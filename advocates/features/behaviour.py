@@ -33,6 +33,9 @@ BEHAVIOUR_FEATURES = [
     "outreach_total",
     "outreach_recent",
     "conversion_influence",
+    "conversions_recent",
+    "conversions_previous",
+    "converted_peers",
 ]
 
 
@@ -67,7 +70,14 @@ def behaviour_features(
     as_of: pd.Timestamp,
     recent_days: int,
 ) -> pd.DataFrame:
-    """Per-customer sharing and referral behaviour up to ``as_of``, indexed by customer_id."""
+    """Per-customer sharing and referral behaviour up to ``as_of``, indexed by customer_id.
+
+    Besides the counts of :data:`BEHAVIOUR_FEATURES` above ``conversion_influence``: the
+    referrals converted (by ``converted_at``) in the recent window (``conversions_recent``) and
+    in the window before it (``conversions_previous``), and how many distinct peers ever
+    converted through the customer (``converted_peers``): what the peer-conversion model learns
+    from (:mod:`advocates.models.conversion`).
+    """
     index = pd.Index(customers["customer_id"], name="customer_id")
     shares = interactions[
         (interactions["kind"] == "share") & (interactions["occurred_at"] <= as_of)
@@ -93,6 +103,10 @@ def behaviour_features(
     wins = count_at(referrer, n, mask=converted.to_numpy(bool))
     outreach = shares_total + invites
     a, b = beta_prior(wins, outreach)
+    won = sent[converted]
+    won_at = positions(won["referrer_customer_id"], index)
+    before = since - pd.Timedelta(days=recent_days)
+    peers = won[["referrer_customer_id", "converted_customer_id"]].drop_duplicates()
     return pd.DataFrame(
         {
             "shares_recent": shares_recent,
@@ -102,6 +116,17 @@ def behaviour_features(
             "outreach_total": outreach,
             "outreach_recent": shares_recent + invites_recent,
             "conversion_influence": (wins + a) / (outreach + a + b),
+            "conversions_recent": count_at(
+                won_at, n, mask=(won["converted_at"] > since).to_numpy(bool)
+            ),
+            "conversions_previous": count_at(
+                won_at,
+                n,
+                mask=((won["converted_at"] > before) & (won["converted_at"] <= since)).to_numpy(
+                    bool
+                ),
+            ),
+            "converted_peers": count_at(positions(peers["referrer_customer_id"], index), n),
         },
         index=index,
     )

@@ -46,6 +46,7 @@ def customer_features(
     graph_part = graph_features(
         graph=graph,
         interactions=tables["interactions"],
+        orders=tables["orders"],
         links=links,
         as_of=as_of,
         recent_days=recent_days,

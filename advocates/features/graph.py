@@ -18,7 +18,7 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from advocates.data.identity import node_key
-from advocates.data.membership import distinct, is_in, positions, same_values
+from advocates.data.membership import count_at, distinct, is_in, positions, same_values
 from advocates.errors import ConvergenceError
 
 __all__ = [
@@ -365,10 +365,28 @@ def graph_kernels(
     return GraphKernels(digest, pagerank(graph), rows, unique_reach_2hop(graph, rows=rows))
 
 
+def _audience_activity(
+    graph: AudienceGraph, links: pd.DataFrame, interactions: pd.DataFrame, orders: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per node: how many people in its audience were active (acted on the network, or are
+    customers who completed an order) and how many orders they completed, in the period of
+    ``interactions`` and ``orders``."""
+    n = len(graph.nodes)
+    buyers = orders.loc[orders["status"] == "completed", "customer_id"]
+    ordered = pd.Series(1.0, index=buyers.to_numpy()).groupby(level=0).sum()
+    per_account = ordered.reindex(links["customer_id"].to_numpy()).fillna(0.0).to_numpy()
+    account = graph.positions(links["node"])
+    orders_at = count_at(account, n, weights=per_account)
+    acted = positions(node_key(interactions["network"], interactions["actor"]), graph.nodes)
+    active = ((orders_at > 0) | (count_at(acted, n) > 0)).astype(float)
+    return graph.audience @ active, graph.audience @ orders_at
+
+
 def graph_features(
     *,
     graph: AudienceGraph,
     interactions: pd.DataFrame,
+    orders: pd.DataFrame,
     links: pd.DataFrame,
     as_of: pd.Timestamp,
     recent_days: int,
@@ -379,15 +397,23 @@ def graph_features(
     ``graph`` is the audience graph as of the same date (:meth:`SocialGraph.as_of`). Returns
     one row per customer that has at least one account, with columns ``audience_size``,
     ``unique_reach_2hop``, ``pagerank`` (scaled so that the average node is 1.0),
-    ``audience_engagements_recent`` and ``engaged_audience_recent``. Without ``kernels``, the
-    costly ones (2-hop reach and PageRank) are left out; given :class:`GraphKernels` of this
-    graph, they are taken from them.
+    ``audience_engagements_recent``, ``engaged_audience_recent``, ``active_audience_recent``
+    (people in the audience who acted on the network or completed an order in the recent
+    window) and ``audience_orders_recent`` (the orders they completed). Without ``kernels``,
+    the costly ones (2-hop reach and PageRank) are left out; given :class:`GraphKernels` of
+    this graph, they are taken from them.
     """
+    since = as_of - pd.Timedelta(days=recent_days)
     recent = interactions[
-        (interactions["occurred_at"] <= as_of)
-        & (interactions["occurred_at"] > as_of - pd.Timedelta(days=recent_days))
+        (interactions["occurred_at"] <= as_of) & (interactions["occurred_at"] > since)
     ]
     count, engaged = _engaged_audience(graph, recent)
+    active, audience_orders = _audience_activity(
+        graph,
+        links,
+        recent,
+        orders[(orders["ordered_at"] <= as_of) & (orders["ordered_at"] > since)],
+    )
     # Only the customers' own nodes are features; the rest of the graph is their audience.
     linked = graph.positions(links["node"])
     known = linked >= 0
@@ -403,6 +429,8 @@ def graph_features(
         "pagerank": computed.pagerank[own] * len(graph.nodes) if computed else None,
         "audience_engagements_recent": count[own],
         "engaged_audience_recent": engaged[own],
+        "active_audience_recent": active[own],
+        "audience_orders_recent": audience_orders[own],
     }
     per_node = pd.DataFrame(
         {name: values for name, values in columns.items() if values is not None}, index=own

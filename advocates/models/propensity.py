@@ -31,6 +31,7 @@ from advocates.models.fit import Fit
 __all__ = [
     "PROPENSITY_FEATURES",
     "RFM_FEATURES",
+    "feature_matrix",
     "fit_sharing_propensity",
     "make_propensity_model",
     "predict_share",
@@ -124,7 +125,7 @@ def fit_sharing_propensity(
     With too few sharers or non-sharers to learn from, returns the base rate for everyone and
     says so in ``metrics["model"]``.
     """
-    x = _matrix(features, PROPENSITY_FEATURES)
+    x = feature_matrix(features, PROPENSITY_FEATURES)
     y = labels.reindex(features.index).fillna(False).to_numpy(dtype=bool)
     positives, negatives = int(y.sum()), int((~y).sum())
     if min(positives, negatives) < MIN_CLASS_COUNT:
@@ -160,7 +161,7 @@ def fit_sharing_propensity(
     followers = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(
         audience[fit_rows], y[fit_rows]
     )
-    rfm = _matrix(features, RFM_FEATURES)
+    rfm = feature_matrix(features, RFM_FEATURES)
     rfm_rows = _stratified_sample(fit_rows, y, BASELINE_MAX_FIT, seed=seed)
     rfm_model = make_propensity_model(seed=seed).fit(rfm[rfm_rows], y[rfm_rows])
     metrics["baselines"] = {
@@ -183,7 +184,7 @@ def _stratified_sample(rows: np.ndarray, y: np.ndarray, size: int, *, seed: int)
     return np.sort(kept)
 
 
-def _matrix(features: pd.DataFrame, columns: list[str]) -> np.ndarray:
+def feature_matrix(features: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """The model's input: ``columns`` as floats, missing values kept (the trees route them),
     except that a column missing for everyone is 0: it says nothing, and the trees' binning
     fails on it (no orders at all leave every purchase recency missing)."""
@@ -197,7 +198,7 @@ def predict_share(model: ClassifierMixin, features: pd.DataFrame) -> np.ndarray:
 
     A fallback model that only ever saw one label answers 0 or 1 for everyone.
     """
-    proba = model.predict_proba(_matrix(features, PROPENSITY_FEATURES))
+    proba = model.predict_proba(feature_matrix(features, PROPENSITY_FEATURES))
     classes = list(model.classes_)
     if True in classes:
         return np.asarray(proba[:, classes.index(True)], dtype=float)

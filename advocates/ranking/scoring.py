@@ -5,11 +5,12 @@ Per customer, with ``p_share`` the calibrated probability of sharing in the next
 * awareness  = p_share × unique_reach_2hop  (people reached within two hops)
 * engagement = p_share × expected_engagements, where expected_engagements = audience_size ×
   the person's engagement rate (engaged audience / audience, shrunk toward the population rate)
-* conversion = p_share × expected_converted_peers × value_per_conversion, where
-  expected_converted_peers = conversion_influence × max(1, outreach_recent) (peers who act per
-  share or invite, times the shares and invites of the recent window) and
-  value_per_conversion is the predicted 12-month value (BG/NBD × Gamma-Gamma) of customers
-  who joined through a referral
+* conversion = expected_converted_peers × value_per_conversion, where expected_converted_peers
+  is the peer-conversion model's prediction when the run uses it
+  (:mod:`advocates.models.conversion`), else the hand-set formula p_share ×
+  conversion_influence × max(1, outreach_recent) (peers who act per share or invite, times the
+  shares and invites of the recent window); value_per_conversion is the predicted 12-month
+  value (BG/NBD × Gamma-Gamma) of customers who joined through a referral
 
 A customer is ranked only when eligible: marketing consent given, not do-not-contact, fewer
 recent negative mentions than the limit, sentiment at or above the gate and (unless the rules say
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from advocates.models.conversion import formula_converted_peers
 from advocates.ranking.explain import NO_EVIDENCE, NO_POSITIVE_EVIDENCE, explain
 from advocates.ranking.objectives import OBJECTIVES
 
@@ -121,12 +123,20 @@ def id_order(index: pd.Index) -> np.ndarray:
 
 
 def score_customers(
-    features: pd.DataFrame, *, p_share: np.ndarray, value_per_conversion: float, rules: GateRules
+    features: pd.DataFrame,
+    *,
+    p_share: np.ndarray,
+    value_per_conversion: float,
+    rules: GateRules,
+    converted_peers: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Add objective scores, eligibility, ranks and explanations to a customer feature frame.
 
     ``features`` is indexed by customer_id and holds the feature columns, ``marketing_consent``
-    and ``do_not_contact``. Returns a new frame (the input is not changed).
+    and ``do_not_contact``. ``converted_peers``, when given, is the peer-conversion model's
+    expected converted peers (:mod:`advocates.models.conversion`): the conversion score is then
+    converted_peers × value_per_conversion, in place of the hand-set formula. Returns a new
+    frame (the input is not changed).
     """
     audience = features["audience_size"].to_numpy(dtype=float)
     engaged = features["engaged_audience_recent"].to_numpy(dtype=float)
@@ -135,9 +145,10 @@ def score_customers(
         audience + _SMOOTHING_AUDIENCE
     )
     expected_engagements = audience * engagement_rate
-    expected_converted = features["conversion_influence"].to_numpy(dtype=float) * np.maximum(
-        1.0, features["outreach_recent"].to_numpy(dtype=float)
-    )
+    if converted_peers is None:
+        expected_converted = p_share * formula_converted_peers(features)
+    else:
+        expected_converted = np.asarray(converted_peers, dtype=float)
     features = features.assign(positive_evidence=positive_evidence(features))
     excluded_reason = _exclusion(features, rules)
     eligible = (excluded_reason == "").to_numpy()
@@ -149,7 +160,7 @@ def score_customers(
         expected_converted_peers=expected_converted,
         awareness_score=p_share * features["unique_reach_2hop"].to_numpy(dtype=float),
         engagement_score=p_share * expected_engagements,
-        conversion_score=p_share * expected_converted * value_per_conversion,
+        conversion_score=expected_converted * value_per_conversion,
         value_per_conversion=value_per_conversion,
         eligible=eligible,
         excluded_reason=excluded_reason.where(~eligible),

@@ -44,3 +44,37 @@ def test_conversion_influence_shrinks_one_lucky_invite() -> None:
 
 def test_beta_prior_without_data_is_weak() -> None:
     assert beta_prior(np.array([]), np.array([])) == (1.0, 9.0)
+
+
+def test_conversions_are_counted_per_window_and_peers_once() -> None:
+    """What the peer-conversion model learns from: conversions in the recent window, in the
+    window before, and distinct peers ever converted (one friend converting twice is one)."""
+    day = pd.Timedelta(days=1)
+    rows = [  # referrer, converted peer, converted so many days before T (None: not converted)
+        ("ann", "p1", 10),
+        ("ann", "p1", 20),  # the same friend again, in the recent window
+        ("ann", "p2", 120),  # the window before (90 to 180 days)
+        ("ann", "p3", 400),  # long ago
+        ("ann", None, None),
+        ("bob", "p4", -5),  # after the run's date: not yet
+    ]
+    referrals = pd.DataFrame(
+        {
+            "referrer_customer_id": [r for r, _, _ in rows],
+            "invited_at": [T - 500 * day] * len(rows),
+            "converted_customer_id": [p for _, p, _ in rows],
+            "converted_at": [T - d * day if d is not None else pd.NaT for _, _, d in rows],
+        }
+    )
+    f = behaviour_features(
+        customers=pd.DataFrame({"customer_id": ["ann", "bob", "cy"]}),
+        links=link_customers(empty_table("accounts")),
+        interactions=empty_table("interactions"),
+        referrals=referrals,
+        as_of=T,
+        recent_days=90,
+    )
+    assert f["conversions_recent"].to_dict() == {"ann": 2, "bob": 0, "cy": 0}
+    assert f["conversions_previous"].to_dict() == {"ann": 1, "bob": 0, "cy": 0}
+    assert f["converted_peers"].to_dict() == {"ann": 3, "bob": 0, "cy": 0}
+    assert f.loc["ann", "invites_converted"] == 4

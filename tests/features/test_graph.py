@@ -16,6 +16,7 @@ from advocates.features.graph import (
     SocialGraph,
     audience_pairs,
     build_audience_graph,
+    graph_features,
     graph_kernels,
     numbering_digest,
     pagerank,
@@ -222,3 +223,53 @@ def test_graph_kernels_are_taken_from_the_previous_run_only_for_the_same_graph_a
         assert again is not first and again.digest == fresh.digest != first.digest
         np.testing.assert_array_equal(again.pagerank, fresh.pagerank)
         np.testing.assert_array_equal(again.reach, fresh.reach)
+
+
+def test_the_active_audience_counts_followers_who_acted_or_bought_in_the_window() -> None:
+    t = pd.Timestamp("2024-06-01", tz="UTC")
+    edges = edges_frame([("f1", "a"), ("f2", "a"), ("f3", "a"), ("f4", "b")])
+    links = link_customers(
+        pd.DataFrame(
+            {
+                "customer_id": ["A", "B", "F1", "F2"],
+                "network": "x",
+                "handle": ["a", "b", "f1", "f2"],
+            }
+        )
+    )
+    graph = build_audience_graph(edges, extra_nodes=links["node"])
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["F1", "F1", "F2"],
+            "ordered_at": [t - pd.Timedelta(days=d) for d in (5, 10, 300)],  # F2's is too old
+            "status": "completed",
+        }
+    )
+    interactions = pd.DataFrame(
+        {
+            "network": "x",
+            "actor": ["f3", "f4"],
+            "target": ["a", "b"],
+            "kind": "like",
+            "occurred_at": [t - pd.Timedelta(days=1), t - pd.Timedelta(days=200)],
+        }
+    )
+    features = graph_features(
+        graph=graph,
+        interactions=interactions,
+        orders=orders,
+        links=links,
+        as_of=t,
+        recent_days=90,
+        kernels=False,
+    )
+    # A's audience: f1 bought twice, f3 acted; f2's order is older than the window. B's: f4
+    # acted 200 days ago.
+    assert features.loc["A", ["active_audience_recent", "audience_orders_recent"]].tolist() == [
+        2,
+        2,
+    ]
+    assert features.loc["B", ["active_audience_recent", "audience_orders_recent"]].tolist() == [
+        0,
+        0,
+    ]

@@ -136,6 +136,20 @@ def test_objective_formulas(features: pd.DataFrame) -> None:
     assert "2 friends bought after their 13 shares and invites" in happy["explanation_conversion"]
 
 
+def test_the_learned_peer_conversions_replace_the_formula_when_given(
+    features: pd.DataFrame,
+) -> None:
+    p = np.array([0.5, 0.9, 0.1, 0.2, 0.25])
+    peers = np.array([2.0, 0.0, 1.0, 1.0, 3.0])
+    scored = score_customers(
+        features, p_share=p, value_per_conversion=40.0, rules=GateRules(), converted_peers=peers
+    )
+    # The model predicts conversions, sharing included: p_share does not multiply them again.
+    assert scored["expected_converted_peers"].tolist() == peers.tolist()
+    assert scored["conversion_score"].tolist() == (peers * 40.0).tolist()
+    assert scored.loc[["small", "happy"], "rank_conversion"].tolist() == [1, 2]
+
+
 def test_negative_mentions_gate(features: pd.DataFrame) -> None:
     features = features.assign(negative_mentions_recent=[3.0, 0, 0, 0, 0])
     scored = score_customers(
