@@ -294,7 +294,7 @@ def test_the_next_run_reuses_the_models_and_the_text_scores_until_labels_change(
     assert dates == [AS_OF]
     assert first.report["graph_kernels"] == "computed"
     assert again.report["graph_kernels"].startswith("reused")  # type: ignore[union-attr]
-    for model in ("customer_value_model", "propensity_model", "uplift_model"):
+    for model in ("customer_value_model", "propensity_model", "conversion_model", "uplift_model"):
         before, after = first.report[model], again.report[model]
         assert before["fitted_this_run"] is True and after["fitted_this_run"] is False  # type: ignore[index]
         assert after["version"] == before["version"] and after["labelled_changed_share"] == 0  # type: ignore[index]
@@ -307,8 +307,18 @@ def test_the_next_run_reuses_the_models_and_the_text_scores_until_labels_change(
     after = store.eligible(again.run_id)[same].sort_values("customer_id", ignore_index=True)
     pd.testing.assert_frame_equal(before, after)
     full = run(demo_dir, full=True).report
-    for model in ("sentiment_model", "customer_value_model", "propensity_model", "uplift_model"):
-        assert full[model]["fitted_this_run"] is True  # type: ignore[index]
+    models = ("sentiment", "customer_value", "propensity", "conversion", "uplift")
+    for model in models:
+        assert full[f"{model}_model"]["fitted_this_run"] is True  # type: ignore[index]
+    # The conversion score says where it came from, with the figures it was chosen by.
+    conversion = first.report["conversion_model"]
+    assert conversion["used"] in ("learned model", "hand-set formula")  # type: ignore[index]
+    if "validation" in conversion:  # type: ignore[operator]
+        compared = set(conversion["validation"])  # type: ignore[index]
+        assert compared == {"learned model", "hand-set formula", "follower count"}
+    else:  # the tests' small demo: too few converters in the window to learn from
+        assert conversion["used"] == "hand-set formula"  # type: ignore[index]
+        assert conversion["model"].startswith("none (fewer than 20")  # type: ignore[index]
 
     # A new mention is scored; a changed text is scored again; the rest keep their score.
     changed = tmp_path / "changed"
