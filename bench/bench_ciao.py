@@ -25,6 +25,7 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,7 +75,8 @@ def main() -> None:
         params=ScoringParams(as_of=cutoff, recent_window_days=365),
     )
     scored = result.scores.set_index("customer_id")
-    model = result.report["conversion_model"]
+    model: dict[str, Any] = result.report["conversion_model"]  # type: ignore[assignment]
+    propensity: dict[str, Any] = result.report["propensity_model"]  # type: ignore[assignment]
     seconds = time.perf_counter() - started
 
     # The future: every rating before --end, adoptions whose adopter rated in [cutoff, end).
@@ -111,6 +113,10 @@ def main() -> None:
                 "import_and_score_seconds": round(seconds, 1),
                 "conversion_model": {
                     k: model.get(k) for k in ("used", "converters", "n_fit", "validation")
+                },
+                "propensity_model": {
+                    k: propensity.get(k)
+                    for k in ("n_test", "roc_auc", "pr_auc", "brier", "precision_at_k", "baselines")
                 },
                 "rankings": {
                     name: evaluate_ranking(score, future, args.top)
