@@ -21,7 +21,8 @@ neutral evidence as ``no positive evidence yet``, and both are ranked apart per 
 (``rank_unproven_<objective>``): people to ask for a review before asking them to advocate.
 
 Detractors with reach, for customer care (consent does not matter here): customers with a
-negative sentiment, or at least the limit of recent negative mentions, ranked by
+negative sentiment and a negative text (``worst_text_id``), or at least the limit of recent
+negative mentions, ranked by
 detractor_score = unique_reach_2hop × max(−sentiment, 0.1).
 """
 
@@ -172,7 +173,9 @@ def score_customers(
         scored[f"rank_unproven_{objective}"] = rank(
             scored[f"{objective}_score"].where(unproven), by_id=by_id
         )
-    detractor = ((scored["sentiment"] < 0) & (scored["sentiment_evidence"] > 0)) | (
+    # A negative sentiment with a negative text behind it (the evidence customer care reads):
+    # a neutral text the model puts a hair below 0 makes nobody a detractor.
+    detractor = ((scored["sentiment"] < 0) & scored["worst_text_id"].notna()) | (
         scored["negative_mentions_recent"] >= rules.negative_mentions_gate
     )
     negativity = np.maximum(-scored["sentiment"], 0.1)

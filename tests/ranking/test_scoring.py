@@ -163,7 +163,9 @@ def test_negative_mentions_gate(features: pd.DataFrame) -> None:
 
 def test_detractors_with_reach_are_listed_apart_with_their_evidence(features: pd.DataFrame) -> None:
     features = features.assign(negative_mentions_recent=[0.0, 1.0, 0.0, 0.0, 2.0])
-    features.loc["no_consent", "sentiment"] = -0.2
+    features.loc["no_consent", ["sentiment", "worst_text", "worst_text_id"]] = [-0.2, "meh", "r2"]
+    # A hair below 0 from neutral texts, with no negative one: nothing for customer care.
+    features.loc["dnc", "sentiment"] = -0.003
     scored = score_customers(
         features, p_share=np.full(len(features), 0.5), value_per_conversion=1.0, rules=GateRules()
     )
