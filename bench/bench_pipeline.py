@@ -159,7 +159,7 @@ def score_once(
         "customers": outcome.report["customers"],
         "models_fitted": [
             name
-            for name in ("sentiment", "customer_value", "propensity", "uplift")
+            for name in ("sentiment", "customer_value", "propensity", "conversion", "uplift")
             if outcome.report[f"{name}_model"].get("fitted_this_run")  # type: ignore[attr-defined]
         ],
         "sentiment_model": {

@@ -7,14 +7,17 @@ For each data set it makes a seeded validation split of the training file that i
 ``advocates score`` and ``advocates eval sentiment`` fit, and prints one JSON line of figures;
 then a line of the model cross-validated on the whole training file (``--folds`` stratified
 folds, ``--repeats`` rounds: mean and standard deviation, as ``advocates eval sentiment --cv``).
-Then it times fitting on 12,000 texts and scoring 50,000 texts (in one process, then in one per
-core as the nightly run does). Prints figures; asserts nothing.
+Then it times fitting on 12,000 texts and scoring: the pool's distinct texts (each once, as a
+nightly run scores them, no word seen before: in one process, then in one per core, the workers'
+start included) and 50,000 texts drawn from the pool with repeats (in one process, then in one
+per core as the nightly run does; ``--speed-only`` skips the figures). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import time
 from pathlib import Path
 
@@ -67,9 +70,12 @@ def main() -> None:
     )
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
     parser.add_argument("--repeats", type=int, default=3, help="rounds of folds")
+    parser.add_argument("--speed-only", action="store_true", help="time fitting and scoring only")
     args = parser.parse_args()
     splits = validation_splits(args.datasets)
     for name, (train_texts, train_labels, val_texts, val_labels) in splits.items():
+        if args.speed_only:
+            break
         figures = sentiment_figures(train_texts, train_labels, val_texts, val_labels)
         print(json.dumps({"data": name, **figures}), flush=True)
         # The figure choices are made on: the whole training file, repeated stratified folds,
@@ -86,6 +92,16 @@ def main() -> None:
     started = time.perf_counter()
     model = make_sentiment_model().fit(sample, labels.loc[sample.index])
     fit_seconds = time.perf_counter() - started
+    # The distinct texts first (a nightly run scores each distinct text once), in a fresh
+    # model copy each time, so that no word's n-grams are known yet: one process, then one per
+    # core with the workers' start and the model's copy to them included.
+    distinct = pd.Series(texts.unique())
+    timed = {}
+    for name, jobs in (("distinct_one_process", 1), ("distinct", -1)):
+        fresh = pickle.loads(pickle.dumps(model))
+        started = time.perf_counter()
+        predict_proba(fresh, distinct, n_jobs=jobs)
+        timed[f"texts_per_second_{name}"] = round(len(distinct) / (time.perf_counter() - started))
     to_score = texts.sample(50_000, replace=True, random_state=1)
     started = time.perf_counter()
     predict_proba(model, to_score, n_jobs=1)
@@ -103,6 +119,8 @@ def main() -> None:
                 "texts_per_second_one_process": round(len(to_score) / one_core),
                 "score_seconds": round(score_seconds, 2),
                 "texts_per_second": round(len(to_score) / score_seconds),
+                "distinct_texts": len(distinct),
+                **timed,
             }
         )
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from advocates.evaluation.models import evaluate_clv, sentiment_figures
+from advocates.evaluation.models import cross_validated_figures, evaluate_clv
 from tests.helpers import DATASETS
 
 CDNOW = DATASETS / "cdnow"
@@ -29,9 +29,11 @@ def test_cdnow_sample_reproduces_the_published_estimates() -> None:
         assert figures["gamma_gamma"][name] == pytest.approx(value, rel=0.01), name
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not FRENCH.is_dir(), reason="../shared/datasets not present")
-def test_french_tweets_validation_split_stays_at_its_measured_level() -> None:
+def test_french_tweets_cross_validated_stay_at_their_measured_level() -> None:
+    """Cross-validated on the whole file, not one split (one split of 324 tweets overstated the
+    model by 0.035 against its held-out test)."""
     tweets = pd.read_csv(FRENCH / "tweets_train.csv.gz")
-    train, val = tweets[tweets["split"] == "train"], tweets[tweets["split"] == "val"]
-    figures = sentiment_figures(train["text"], train["label"], val["text"], val["label"])
-    assert figures["macro_f1"] >= 0.62  # measured 0.640 on 2026-11-23 (README)
+    figures = cross_validated_figures(tweets["text"], tweets["label"], folds=5, repeats=1)
+    assert figures["macro_f1"]["mean"] >= 0.60  # 0.626 ± 0.018 over 5 × 3 folds (README)
