@@ -30,6 +30,7 @@ __all__ = [
     "detractor_frame",
     "explanations",
     "iter_ranked",
+    "iter_unproven",
     "public_features",
     "ranked_page",
     "run_standing",
@@ -266,7 +267,21 @@ def unproven_page(
         )
     name = ranking.name
     page, total = store.ranked(run_id, objective=f"unproven_{name}", limit=limit, offset=offset)
-    return page.assign(**{f"rank_{name}": page[f"rank_unproven_{name}"]}), total
+    return _as_ranked(page, name), total
+
+
+def iter_unproven(
+    store: Store, run_id: str, *, ranking: Ranking, limit: int
+) -> Iterator[pd.DataFrame]:
+    """The top ``limit`` of :func:`unproven_page`'s list in chunks, for streaming exports."""
+    unproven_page(store, run_id, ranking=ranking, limit=0, offset=0)  # (weights: refused)
+    for chunk in store.iter_ranked(run_id, objective=f"unproven_{ranking.name}", limit=limit):
+        yield _as_ranked(chunk, ranking.name)
+
+
+def _as_ranked(rows: pd.DataFrame, objective: str) -> pd.DataFrame:
+    """Unproven rows with their rank among the unproven where the shortlist reads a rank."""
+    return rows.assign(**{f"rank_{objective}": rows[f"rank_unproven_{objective}"]})
 
 
 def iter_ranked(

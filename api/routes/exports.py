@@ -17,13 +17,14 @@ from advocates.ranking.objectives import parse_ranking
 from advocates.ranking.shortlist import (
     check_rankable,
     iter_ranked,
+    iter_unproven,
     shortlist_columns,
     shortlist_frame,
 )
 
 from ..deps import CallerDep, Heavy, SettingsDep, StoreDep, actor_of, requires
 from ..schemas import ErrorPublic
-from .advocates import RANKING_ERRORS, ObjectiveQuery, WeightsQuery
+from .advocates import RANKING_ERRORS, ObjectiveQuery, UnprovenQuery, WeightsQuery
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -48,20 +49,24 @@ def export_shortlist(
     limit: Annotated[
         int, Query(ge=1, description="How many rows, at most the export cap (400 above it).")
     ] = 100,
+    unproven: UnprovenQuery = False,
 ) -> StreamingResponse:
     """The top ``limit`` advocates (by ``objective`` or custom ``weights``) as CSV, streamed; no
     PII, no cell a spreadsheet would evaluate. Each export is written to the audit log with
-    its row count once it has been sent. Give exactly one of ``objective`` and ``weights``."""
+    its row count once it has been sent. Give exactly one of ``objective`` and ``weights``.
+    With ``unproven``, the customers held back for want of positive evidence instead."""
     if limit > settings.export_max_rows:
         raise ConfigurationError(
             f"limit {limit} is above the export cap of {settings.export_max_rows} rows"
         )
     ranking = parse_ranking(objective=objective, weights=weights)
     run = store.latest_run()
-    chunks = iter_ranked(store, run.run_id, ranking=ranking, limit=limit)
+    listed = iter_unproven if unproven else iter_ranked
+    chunks = listed(store, run.run_id, ranking=ranking, limit=limit)
     first_chunk = next(chunks, None)  # before the answer starts: all scores 0 is a 409
     if first_chunk is not None:
-        check_rankable(first_chunk, ranking.name, run.run_id)
+        if not unproven:
+            check_rankable(first_chunk, ranking.name, run.run_id)
         chunks = itertools.chain([first_chunk], chunks)
 
     def body() -> Iterator[str]:
@@ -76,7 +81,8 @@ def export_shortlist(
             key_id=actor_of(caller), action="export", target="/v1/exports/shortlist.csv", rows=rows
         )
 
-    filename = f"shortlist-{ranking.name}-{run.run_id}.csv"
+    what = "unproven" if unproven else "shortlist"
+    filename = f"{what}-{ranking.name}-{run.run_id}.csv"
     return StreamingResponse(
         body(),
         media_type="text/csv; charset=utf-8",

@@ -58,3 +58,23 @@ def test_an_export_with_nobody_eligible_is_the_header_alone(tmp_path: Path) -> N
                 "rank,customer_id,awareness_score,p_share,unique_reach_2hop,audience_size,"
                 "sentiment,shares_recent,language,explanation\r\n"
             )
+
+
+def test_the_unproven_are_exported_apart_to_be_asked_for_a_review_first(
+    client: httpx.Client,
+) -> None:
+    response = client.get(
+        "/v1/exports/shortlist.csv",
+        params={"objective": "awareness", "limit": 50, "unproven": "true"},
+    )
+    assert response.status_code == 200
+    assert 'filename="unproven-awareness-' in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1)) and len(rows) > 10
+    assert all("ask for a review first" in r["explanation"] for r in rows)
+    listed = client.get("/v1/advocates", params={"objective": "awareness", "limit": 1000})
+    assert not {r["customer_id"] for r in rows} & {a["customer_id"] for a in listed.json()["data"]}
+    mixed = client.get(
+        "/v1/exports/shortlist.csv", params={"weights": "awareness=1", "unproven": "true"}
+    )
+    assert "one objective" in assert_error(mixed, 400, "configuration_error")
