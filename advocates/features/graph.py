@@ -303,17 +303,19 @@ def unique_reach_2hop(
 
 
 def _engaged_audience(
-    graph: AudienceGraph, interactions: pd.DataFrame
+    graph: AudienceGraph, interactions: pd.DataFrame, actors: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per node: how many engagements came from its audience, and from how many distinct people."""
+    """Per node: how many engagements came from its audience, and from how many distinct people
+    (``actors``: the node number of each interaction's actor)."""
     n = len(graph.nodes)
     none = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    engaged = interactions[
+    chosen = (
         interactions["kind"].isin(ENGAGEMENT_KINDS)
         & (interactions["actor"] != interactions["target"])
-    ]
+    ).to_numpy(dtype=bool)
+    engaged = interactions[chosen]
     person = positions(node_key(engaged["network"], engaged["target"]), graph.nodes)
-    actor = positions(node_key(engaged["network"], engaged["actor"]), graph.nodes)
+    actor = actors[chosen]
     known = (person >= 0) & (actor >= 0)
     person, actor = person[known], actor[known]
     if len(person) == 0:  # no engagement between two known people (also: no interactions)
@@ -366,19 +368,21 @@ def graph_kernels(
 
 
 def _audience_activity(
-    graph: AudienceGraph, links: pd.DataFrame, interactions: pd.DataFrame, orders: pd.DataFrame
+    graph: AudienceGraph,
+    links: pd.DataFrame,
+    linked: np.ndarray,
+    actors: np.ndarray,
+    orders: pd.DataFrame,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per node: how many people in its audience were active (acted on the network, or are
     customers who completed an order) and how many orders they completed, in the period of
-    ``interactions`` and ``orders``."""
+    ``actors`` (the node numbers of interactions' actors) and ``orders``; ``linked`` is the node
+    number of each account of ``links``."""
     n = len(graph.nodes)
-    buyers = orders.loc[orders["status"] == "completed", "customer_id"]
-    ordered = pd.Series(1.0, index=buyers.to_numpy()).groupby(level=0).sum()
-    per_account = ordered.reindex(links["customer_id"].to_numpy()).fillna(0.0).to_numpy()
-    account = graph.positions(links["node"])
-    orders_at = count_at(account, n, weights=per_account)
-    acted = positions(node_key(interactions["network"], interactions["actor"]), graph.nodes)
-    active = ((orders_at > 0) | (count_at(acted, n) > 0)).astype(float)
+    ordered = orders.loc[orders["status"] == "completed", "customer_id"].value_counts()
+    per_account = ordered.reindex(links["customer_id"].to_numpy(), fill_value=0).to_numpy()
+    orders_at = count_at(linked, n, weights=per_account.astype(float))
+    active = ((orders_at > 0) | (count_at(actors, n) > 0)).astype(float)
     return graph.audience @ active, graph.audience @ orders_at
 
 
@@ -407,15 +411,18 @@ def graph_features(
     recent = interactions[
         (interactions["occurred_at"] <= as_of) & (interactions["occurred_at"] > since)
     ]
-    count, engaged = _engaged_audience(graph, recent)
+    # Each actor's node and each account's node, looked up once for the features below.
+    actors = positions(node_key(recent["network"], recent["actor"]), graph.nodes)
+    linked = graph.positions(links["node"])
+    count, engaged = _engaged_audience(graph, recent, actors)
     active, audience_orders = _audience_activity(
         graph,
         links,
-        recent,
+        linked,
+        actors,
         orders[(orders["ordered_at"] <= as_of) & (orders["ordered_at"] > since)],
     )
     # Only the customers' own nodes are features; the rest of the graph is their audience.
-    linked = graph.positions(links["node"])
     known = linked >= 0
     own = distinct(linked[known])
     if kernels is True:
