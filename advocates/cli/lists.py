@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from advocates.cli.common import OutOption, PiiOption, StoreOption, app, load_settings, write_list
-from advocates.errors import ConfigurationError
 
 
 @app.command()
@@ -39,6 +38,7 @@ def shortlist(
     from advocates.ranking.objectives import parse_ranking
     from advocates.ranking.shortlist import (
         check_rankable,
+        check_unproven,
         ranked_page,
         shortlist_frame,
         unproven_page,
@@ -46,8 +46,8 @@ def shortlist(
     from advocates.store import open_store
 
     ranking = parse_ranking(objective=objective, weights=weights)  # before opening the store
-    if unproven and ranking.weights is not None:
-        raise ConfigurationError("--unproven lists one objective: give --objective, not --weights")
+    if unproven:
+        check_unproven(ranking)
     source = open_store(store or load_settings().store_url)
     run = source.latest_run()
     listed = unproven_page if unproven else ranked_page

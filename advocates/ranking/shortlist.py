@@ -27,6 +27,7 @@ __all__ = [
     "DETRACTOR_COLUMNS",
     "WORDS_COLUMNS",
     "check_rankable",
+    "check_unproven",
     "detractor_frame",
     "explanations",
     "iter_ranked",
@@ -261,11 +262,7 @@ def unproven_page(
     """One page of the customers of a run held back only for want of positive evidence, best
     first by ``ranking``'s objective (their rank among themselves in ``rank_<objective>``; the
     explanation says what evidence is missing), and how many there are."""
-    if ranking.weights is not None:
-        raise ConfigurationError(
-            "the unproven are listed by one objective: give an objective, not weights"
-        )
-    name = ranking.name
+    name = check_unproven(ranking)
     page, total = store.ranked(run_id, objective=f"unproven_{name}", limit=limit, offset=offset)
     return _as_ranked(page, name), total
 
@@ -274,9 +271,19 @@ def iter_unproven(
     store: Store, run_id: str, *, ranking: Ranking, limit: int
 ) -> Iterator[pd.DataFrame]:
     """The top ``limit`` of :func:`unproven_page`'s list in chunks, for streaming exports."""
-    unproven_page(store, run_id, ranking=ranking, limit=0, offset=0)  # (weights: refused)
-    for chunk in store.iter_ranked(run_id, objective=f"unproven_{ranking.name}", limit=limit):
-        yield _as_ranked(chunk, ranking.name)
+    name = check_unproven(ranking)
+    for chunk in store.iter_ranked(run_id, objective=f"unproven_{name}", limit=limit):
+        yield _as_ranked(chunk, name)
+
+
+def check_unproven(ranking: Ranking) -> str:
+    """The objective the unproven are listed by: ``ranking``'s, which must be one objective."""
+    if ranking.weights is not None:
+        raise ConfigurationError(
+            "--unproven lists one objective (on the API: unproven=true): give an objective, "
+            "not weights"
+        )
+    return ranking.name
 
 
 def _as_ranked(rows: pd.DataFrame, objective: str) -> pd.DataFrame:
