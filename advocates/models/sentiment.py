@@ -57,7 +57,6 @@ __all__ = [
     "score_mentions",
     "sentiment_training_set",
     "text_hashes",
-    "training_languages",
     "unreadable",
 ]
 
@@ -151,13 +150,26 @@ def sentiment_training_set(
     *, mentions: pd.DataFrame, reviews: pd.DataFrame
 ) -> tuple[pd.Series, pd.Series]:
     """Texts and labels to learn from: labelled mentions and star-rated reviews."""
+    texts, labels, _ = _labelled_rows(mentions, reviews)
+    return texts, labels
+
+
+def _labelled_rows(
+    mentions: pd.DataFrame, reviews: pd.DataFrame, *, languages: bool = False
+) -> tuple[pd.Series, pd.Series, pd.Series | None]:
+    """:func:`sentiment_training_set`'s texts and labels, and with ``languages`` the stated
+    language of each (see :func:`_languages`)."""
     labelled = mentions[mentions["sentiment_label"].notna()]
     texts = pd.concat([labelled["text"], reviews["text"]], ignore_index=True).astype(str)
     labels = pd.concat(
         [labelled["sentiment_label"], rating_label(reviews["rating"])], ignore_index=True
     ).astype(str)
-    keep = texts.str.len() > 0
-    return texts[keep].reset_index(drop=True), labels[keep].reset_index(drop=True)
+    keep = (texts.str.len() > 0).to_numpy()
+    stated = None
+    if languages:
+        both = pd.concat([_languages(labelled), _languages(reviews)], ignore_index=True)
+        stated = both[keep].reset_index(drop=True)
+    return texts[keep].reset_index(drop=True), labels[keep].reset_index(drop=True), stated
 
 
 #: Batches at least this large are scored in parallel processes (text analysis is pure Python).
@@ -201,9 +213,17 @@ def labelled_texts(
 ) -> tuple[pd.Series, pd.Series]:
     """The texts and labels a model fitted as of ``as_of`` learns from (see
     :func:`sentiment_training_set`)."""
-    return sentiment_training_set(
-        mentions=mentions[mentions["posted_at"] <= as_of],
-        reviews=reviews[reviews["created_at"] <= as_of],
+    texts, labels, _ = _labelled_as_of(mentions, reviews, as_of)
+    return texts, labels
+
+
+def _labelled_as_of(
+    mentions: pd.DataFrame, reviews: pd.DataFrame, as_of: pd.Timestamp, *, languages: bool = False
+) -> tuple[pd.Series, pd.Series, pd.Series | None]:
+    return _labelled_rows(
+        mentions[mentions["posted_at"] <= as_of],
+        reviews[reviews["created_at"] <= as_of],
+        languages=languages,
     )
 
 
@@ -218,19 +238,6 @@ def _languages(frame: pd.DataFrame) -> pd.Series:
     if "language" not in frame:
         return pd.Series("", index=frame.index, dtype=object)
     return frame["language"].fillna("").astype(str).str.strip().str.lower()
-
-
-def training_languages(
-    *, mentions: pd.DataFrame, reviews: pd.DataFrame, as_of: pd.Timestamp
-) -> dict[str, int]:
-    """How many labelled texts up to ``as_of`` (those :func:`labelled_texts` learns from) are in
-    each stated language."""
-    labelled = mentions[mentions["sentiment_label"].notna() & (mentions["posted_at"] <= as_of)]
-    rated = reviews[reviews["created_at"] <= as_of]
-    texts = pd.concat([labelled["text"], rated["text"]], ignore_index=True).astype(str)
-    languages = pd.concat([_languages(labelled), _languages(rated)], ignore_index=True)
-    stated = languages[(texts.str.len() > 0) & (languages != "")]
-    return {str(k): int(v) for k, v in stated.value_counts().sort_index().items()}
 
 
 def unreadable(mentions: pd.DataFrame, languages: dict[str, int] | None) -> np.ndarray:
@@ -253,7 +260,8 @@ def fit_sentiment(
     reports macro-F1 on the other 20% (at most :data:`MAX_VALIDATION_TEXTS`). With fewer than
     :data:`MIN_CLASS_TEXTS` labelled texts of some class, returns no model and says why.
     """
-    texts, labels = labelled_texts(mentions=mentions, reviews=reviews, as_of=as_of)
+    texts, labels, stated = _labelled_as_of(mentions, reviews, as_of, languages=True)
+    languages = stated if stated is not None else pd.Series("", index=texts.index)
     counts = labels.value_counts()
     if len(counts) < 2 or counts.min() < MIN_CLASS_TEXTS:
         return Fit(
@@ -276,7 +284,11 @@ def fit_sentiment(
         model=model,
         metrics={
             "model": "tf-idf words+chars, VADER lexicon, logistic regression",
-            "languages": training_languages(mentions=mentions, reviews=reviews, as_of=as_of),
+            # How many labelled texts are in each stated language (:func:`unreadable`).
+            "languages": {
+                str(k): int(v)
+                for k, v in languages[languages != ""].value_counts().sort_index().items()
+            },
             "n_labelled": len(texts),
             "n_train": len(fit_texts),
             "n_validation": len(test_texts),
