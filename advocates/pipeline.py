@@ -343,11 +343,11 @@ def fit_conversion(
     )
 
     def fit() -> Fit[PeerConversionModel | None]:
-        at_cutoff = features_at_window_start()
         return fit_peer_conversion(
-            at_cutoff,
+            features_at_window_start(),
             labels,
-            p_share=predict_share(propensity_fit.model, at_cutoff),
+            # (for the held-out customers only: the formula is measured on them)
+            p_share=lambda rows: predict_share(propensity_fit.model, rows),
             seed=params.seed,
         )
 

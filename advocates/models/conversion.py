@@ -20,6 +20,7 @@ ranked the future's converters less well, and moved with its settings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,12 +145,12 @@ def fit_peer_conversion(
     features: pd.DataFrame,
     labels: pd.Series,
     *,
-    p_share: np.ndarray,
+    p_share: Callable[[pd.DataFrame], np.ndarray],
     seed: int = 0,
 ) -> Fit[PeerConversionModel | None]:
     """Fit on 75% of customers (at most :data:`MAX_FIT_ROWS`); on the other 25%, compare the
-    model's ranking with the hand-set formula's (``p_share`` × :func:`formula_converted_peers`,
-    ``p_share`` being the propensity model's for the same rows) and follower count's
+    model's ranking with the hand-set formula's (``p_share`` of those rows, the propensity
+    model's predictions, × :func:`formula_converted_peers`) and follower count's
     (:func:`ranking_metrics`). ``metrics["used"]`` says which score the run should use:
     ``"learned model"`` when it ranks better than the formula by NDCG@100, else
     ``"hand-set formula"``.
@@ -183,7 +184,7 @@ def fit_peer_conversion(
     model = PeerConversionModel(trees=trees, smearing=smearing)
     held_out = features.iloc[test_rows]
     outcome = y[test_rows]
-    formula = p_share[test_rows] * formula_converted_peers(held_out)
+    formula = p_share(held_out) * formula_converted_peers(held_out)
     compared = {
         "learned model": ranking_metrics(model.predict(held_out), outcome),
         "hand-set formula": ranking_metrics(formula, outcome),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,6 +37,12 @@ def customers(n: int, seed: int) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
     return frame, labels, rng.uniform(0.2, 0.8, n)
 
 
+def shares(features: pd.DataFrame, p_share: np.ndarray) -> Callable[[pd.DataFrame], np.ndarray]:
+    """The sharing probability of any rows of ``features``, as the propensity model gives it."""
+    by_customer = pd.Series(p_share, index=features.index)
+    return lambda rows: by_customer.loc[rows.index].to_numpy()
+
+
 def test_labels_are_the_conversions_of_the_window_per_referrer() -> None:
     day = pd.Timedelta(days=1)
     referrals = pd.DataFrame(
@@ -50,7 +58,7 @@ def test_labels_are_the_conversions_of_the_window_per_referrer() -> None:
 
 def test_a_model_that_ranks_better_than_the_formula_is_used_and_says_so() -> None:
     features, labels, p_share = customers(4000, seed=1)
-    fit = fit_peer_conversion(features, labels, p_share=p_share, seed=0)
+    fit = fit_peer_conversion(features, labels, p_share=shares(features, p_share), seed=0)
     metrics = fit.metrics
     assert metrics["used"] == "learned model" and fit.model is not None
     compared = metrics["validation"]
@@ -72,7 +80,7 @@ def test_the_formula_is_kept_when_the_model_does_not_rank_better() -> None:
         p_share * features["conversion_influence"] * np.maximum(1, features["outreach_recent"])
     )
     labels = (formula * 20).round()
-    fit = fit_peer_conversion(features, labels, p_share=p_share, seed=0)
+    fit = fit_peer_conversion(features, labels, p_share=shares(features, p_share), seed=0)
     compared = fit.metrics["validation"]
     assert compared["hand-set formula"]["ndcg_at_100"] == pytest.approx(1.0, abs=0.02)
     assert fit.metrics["used"] == "hand-set formula"
@@ -82,7 +90,7 @@ def test_too_few_converters_fit_no_model() -> None:
     features, _, p_share = customers(500, seed=3)
     labels = pd.Series(0.0, index=features.index)
     labels.iloc[: MIN_CONVERTERS - 1] = 1.0
-    fit = fit_peer_conversion(features, labels, p_share=p_share)
+    fit = fit_peer_conversion(features, labels, p_share=shares(features, p_share))
     assert fit.model is None and fit.metrics["used"] == "hand-set formula"
     assert fit.metrics["converters"] == MIN_CONVERTERS - 1
 
