@@ -7,6 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -378,3 +379,24 @@ def test_a_sentiment_state_that_cannot_be_read_back_is_fitted_afresh() -> None:
     earlier = object.__new__(SentimentState)
     earlier.__dict__.update(version="v1", model=None, scores=pd.DataFrame())
     assert pipeline._unpickled(pickle.dumps(earlier), SentimentState) is None
+
+
+@pytest.mark.slow
+def test_mentions_in_a_language_the_model_did_not_learn_are_counted_not_scored(
+    tmp_path: Path,
+) -> None:
+    demo = write_demo(tmp_path / "demo", customers=300)
+    results = validate_tables({p.stem: read_raw_table(p.stem, p) for p in demo.glob("*.csv")})
+    tables = {name: result.frame for name, result in results.items()}
+    mentions = tables["mentions"]
+    unlabelled = np.flatnonzero(mentions["sentiment_label"].isna().to_numpy())[:7]
+    german = mentions.index[unlabelled]
+    tables["mentions"] = mentions.assign(
+        language=mentions["language"].astype(object).where(~mentions.index.isin(german), "de")
+    )
+    report = score_tables(tables, params=ScoringParams(as_of=AS_OF)).report
+    sentiment = report["sentiment_model"]
+    assert sentiment["mentions_unread_by_language"] == {"de": 7}  # type: ignore[index]
+    assert "de" not in sentiment["languages"]  # type: ignore[index]
+    scored = sentiment["mentions_scored"] + sentiment["mentions_kept"]  # type: ignore[index]
+    assert scored == len(mentions) - 7

@@ -130,12 +130,9 @@ def _print_summary(report: dict) -> None:
         out.print(f"sentiment model: {sentiment}")
     unread = sentiment.get("mentions_unread_by_language")
     if unread:
-        from advocates.models.sentiment import MIN_LANGUAGE_TEXTS
-
         out.print(
-            f"mentions not scored, in languages with fewer than {MIN_LANGUAGE_TEXTS} labelled "
-            "texts (no sentiment evidence): "
-            + ", ".join(f"{language} {n:,}" for language, n in unread.items())
+            "mentions not scored, in languages with no labelled text to learn from (no "
+            "sentiment evidence): " + ", ".join(f"{lang} {n:,}" for lang, n in unread.items())
         )
     value = report["customer_value_model"]
     if value.get("fitted_this_run") is False:

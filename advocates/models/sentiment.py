@@ -45,7 +45,6 @@ __all__ = [
     "LABELS",
     "MAX_FIT_TEXTS",
     "MAX_VALIDATION_TEXTS",
-    "MIN_LANGUAGE_TEXTS",
     "SentimentState",
     "expected_sentiment",
     "fit_sentiment",
@@ -227,12 +226,6 @@ def _labelled_as_of(
     )
 
 
-#: A language with fewer labelled texts than this is one the model cannot read: its mentions
-#: are left unscored (no sentiment evidence) and counted in the run report, rather than scored
-#: by a model that learnt another language.
-MIN_LANGUAGE_TEXTS = 20
-
-
 def _languages(frame: pd.DataFrame) -> pd.Series:
     """The ``language`` of each row, lower-cased and stripped ("" where unknown)."""
     if "language" not in frame:
@@ -241,14 +234,15 @@ def _languages(frame: pd.DataFrame) -> pd.Series:
 
 
 def unreadable(mentions: pd.DataFrame, languages: dict[str, int] | None) -> np.ndarray:
-    """True for each mention in a stated language of which the model learnt from fewer than
-    :data:`MIN_LANGUAGE_TEXTS` texts. Without stated languages among the labelled texts
+    """True for each mention in a stated language of which the model learnt from no labelled
+    text (``languages``: the count per language of the texts it learnt from): such a mention is
+    left unscored (no sentiment evidence) and counted in the run report, rather than scored by a
+    model that learnt other languages. Without stated languages among the labelled texts
     (``languages`` empty or None), no mention can be told apart: every one is read."""
     if not languages:
         return np.zeros(len(mentions), dtype=bool)
     stated = _languages(mentions)
-    known = [k for k, n in languages.items() if n >= MIN_LANGUAGE_TEXTS]
-    return ((stated != "") & ~stated.isin(known)).to_numpy(dtype=bool)
+    return ((stated != "") & ~stated.isin(list(languages))).to_numpy(dtype=bool)
 
 
 def fit_sentiment(
