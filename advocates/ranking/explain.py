@@ -19,6 +19,7 @@ __all__ = [
     "FACTORS_BY_OBJECTIVE",
     "NO_EVIDENCE",
     "NO_POSITIVE_EVIDENCE",
+    "POSITIVE_EVIDENCE",
     "explain",
     "withhold_quote",
     "withhold_quotes",
@@ -162,6 +163,9 @@ def _excluded_text(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
 #: The exclusion reasons of customers who may be asked once they gave positive evidence
 #: (:class:`advocates.ranking.scoring.GateRules`), and what their explanation adds.
 NO_EVIDENCE = "no sentiment evidence yet"
+#: The counts of positive evidence: positive mentions, reviews of 4 or 5 stars, converted
+#: referrals (in the order explanations name them).
+POSITIVE_EVIDENCE = ("positive_mentions", "positive_reviews", "invites_converted")
 NO_POSITIVE_EVIDENCE = "no positive evidence yet"
 _UNPROVEN_HINT = {
     NO_EVIDENCE: " (no mention, review or converted referral): ask for a review first",
@@ -174,11 +178,7 @@ def _evidence_text(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     """The positive evidence of the customers at ``rows``: "positive evidence: 2 positive
     mentions, 1 review of 4 or 5 stars", or "no positive evidence yet" (ranked only when the
     rules do not ask for it). Each distinct combination of counts is written once."""
-    counts = (
-        frame[["positive_mentions", "positive_reviews", "invites_converted"]]
-        .fillna(0)
-        .to_numpy(dtype=np.int64)[rows]
-    )
+    counts = frame[list(POSITIVE_EVIDENCE)].fillna(0).to_numpy(dtype=np.int64)[rows]
     combos, codes = np.unique(counts, axis=0, return_inverse=True)
     words = []
     for mentions, reviews, converted in combos.tolist():

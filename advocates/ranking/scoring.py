@@ -34,7 +34,12 @@ import numpy as np
 import pandas as pd
 
 from advocates.models.conversion import formula_converted_peers
-from advocates.ranking.explain import NO_EVIDENCE, NO_POSITIVE_EVIDENCE, explain
+from advocates.ranking.explain import (
+    NO_EVIDENCE,
+    NO_POSITIVE_EVIDENCE,
+    POSITIVE_EVIDENCE,
+    explain,
+)
 from advocates.ranking.objectives import OBJECTIVES
 
 __all__ = [
@@ -68,8 +73,7 @@ UNPROVEN_REASONS = (NO_EVIDENCE, NO_POSITIVE_EVIDENCE)
 def positive_evidence(frame: pd.DataFrame) -> np.ndarray:
     """How many positive signs each customer gave: positive mentions, reviews of 4 or 5 stars
     and converted referrals."""
-    columns = ["positive_mentions", "positive_reviews", "invites_converted"]
-    return frame[columns].fillna(0).to_numpy(dtype=float).sum(axis=1)
+    return frame[list(POSITIVE_EVIDENCE)].fillna(0).to_numpy(dtype=float).sum(axis=1)
 
 
 def _exclusion(frame: pd.DataFrame, rules: GateRules) -> pd.Series:
