@@ -39,6 +39,13 @@ AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
 TOP_100_BEFORE = Path(__file__).parent / "golden" / "top100_demo.json"
 
 
+def accepted_demo(folder: Path, *, customers: int) -> dict[str, pd.DataFrame]:
+    """The accepted rows of each table of a demo input written to ``folder``."""
+    demo = write_demo(folder, customers=customers)
+    results = validate_tables({p.stem: read_raw_table(p.stem, p) for p in demo.glob("*.csv")})
+    return {name: result.frame for name, result in results.items()}
+
+
 def nightly(
     store: SqliteStore, folder: Path, input_dir: Path, as_of: pd.Timestamp = AS_OF, **options: Any
 ) -> RunOutcome:
@@ -350,9 +357,7 @@ def test_the_next_run_reuses_the_models_and_the_text_scores_until_labels_change(
 def test_a_run_given_its_tables_lets_each_go_once_no_stage_reads_it(
     tmp_path: Path,
 ) -> None:
-    demo = write_demo(tmp_path / "demo", customers=300)
-    results = validate_tables({p.stem: read_raw_table(p.stem, p) for p in demo.glob("*.csv")})
-    tables = {name: result.frame for name, result in results.items()}
+    tables = accepted_demo(tmp_path / "demo", customers=300)
     kept = score_tables(dict(tables), params=ScoringParams(as_of=AS_OF))
     handed = dict(tables)
     seen: dict[str, set[str]] = {}
@@ -385,9 +390,7 @@ def test_a_sentiment_state_that_cannot_be_read_back_is_fitted_afresh() -> None:
 def test_mentions_in_a_language_the_model_did_not_learn_are_counted_not_scored(
     tmp_path: Path,
 ) -> None:
-    demo = write_demo(tmp_path / "demo", customers=300)
-    results = validate_tables({p.stem: read_raw_table(p.stem, p) for p in demo.glob("*.csv")})
-    tables = {name: result.frame for name, result in results.items()}
+    tables = accepted_demo(tmp_path / "demo", customers=300)
     mentions = tables["mentions"]
     unlabelled = np.flatnonzero(mentions["sentiment_label"].isna().to_numpy())[:7]
     german = mentions.index[unlabelled]
