@@ -169,6 +169,34 @@ def test_exports_read_in_chunks_what_one_page_holds(tmp_path: Path) -> None:
         list(store.iter_ranked(run, objective="engagement", limit=5))
 
 
+def test_listings_read_the_ranked_customers_through_the_rank_index(
+    tmp_path: Path, bulk: bool
+) -> None:
+    """Rank indexes hold the ranked customers only (most have no rank in most lists); every
+    listing must still find them through the index, never by reading the whole table."""
+    store = SqliteStore(tmp_path / "s.db")
+    run = store.begin_run(as_of=AS_OF)
+    frame = scores(40, "t").assign(
+        rank_awareness=[r if r % 2 else None for r in range(1, 41)],
+        rank_unproven_awareness=[None if r % 2 else r // 2 for r in range(1, 41)],
+    )
+    store.publish(run, scores=frame, report={})
+    statements: list[str] = []
+    store._reader().set_trace_callback(statements.append)
+    for objective in ("awareness", "unproven_awareness"):
+        page, total = store.ranked(run, objective=objective, limit=5, offset=5)
+        assert (len(page), total) == (5, 20)
+        assert len(pd.concat(store.iter_ranked(run, objective=objective, limit=30))) == 20
+    store._reader().set_trace_callback(None)
+    table = scores_table(run).strip('"')
+    listings = [s for s in statements if s.startswith("SELECT") and table in s]
+    assert len(listings) >= 8
+    for sql in listings:
+        steps = [row[3] for row in store._reader().execute(f"EXPLAIN QUERY PLAN {sql}")]
+        on_scores = [s for s in steps if table in s]
+        assert on_scores and all("USING" in s and "INDEX" in s for s in on_scores), (sql, steps)
+
+
 def test_unknown_store_url_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="unsupported store URL"):
         open_store("postgres://nope")
