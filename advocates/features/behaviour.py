@@ -82,22 +82,21 @@ def behaviour_features(
     shares = interactions[
         (interactions["kind"] == "share") & (interactions["occurred_at"] <= as_of)
     ]
-    share_owner = shares.assign(node=node_key(shares["network"], shares["actor"])).merge(
-        links, on="node"
-    )
+    # Each share's owner: its actor's node is one customer's account, or nobody's (a node is
+    # one (network, handle) pair, which the contract keeps unique among accounts).
+    account = positions(node_key(shares["network"], shares["actor"]), links["node"])
+    sharer = np.full(len(account), -1)
+    owned = account >= 0
+    sharer[owned] = positions(links["customer_id"], index)[account[owned]]
     since = as_of - pd.Timedelta(days=recent_days)
     sent = referrals[referrals["invited_at"] <= as_of]
     converted = sent["converted_customer_id"].notna() & (sent["converted_at"] <= as_of).fillna(
         False
     ).astype(bool)
 
-    sharer, referrer, n = (
-        positions(share_owner["customer_id"], index),
-        positions(sent["referrer_customer_id"], index),
-        len(index),
-    )
+    referrer, n = positions(sent["referrer_customer_id"], index), len(index)
     shares_total = count_at(sharer, n)
-    shares_recent = count_at(sharer, n, mask=(share_owner["occurred_at"] > since).to_numpy(bool))
+    shares_recent = count_at(sharer, n, mask=(shares["occurred_at"] > since).to_numpy(bool))
     invites = count_at(referrer, n)
     invites_recent = count_at(referrer, n, mask=(sent["invited_at"] > since).to_numpy(bool))
     wins = count_at(referrer, n, mask=converted.to_numpy(bool))

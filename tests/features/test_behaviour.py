@@ -78,3 +78,42 @@ def test_conversions_are_counted_per_window_and_peers_once() -> None:
     assert f["conversions_previous"].to_dict() == {"ann": 1, "bob": 0, "cy": 0}
     assert f["converted_peers"].to_dict() == {"ann": 3, "bob": 0, "cy": 0}
     assert f.loc["ann", "invites_converted"] == 4
+
+
+def test_shares_count_for_the_customer_owning_the_sharing_account() -> None:
+    """A share counts for the customer whose account shared it (any of their networks); a share
+    by a handle no customer owns, or by a customer outside the list, counts for nobody."""
+    day = pd.Timedelta(days=1)
+    accounts = pd.DataFrame(
+        {
+            "customer_id": ["ann", "ann", "bob", "gone"],
+            "network": ["x", "instagram", "x", "x"],
+            "handle": ["ann", "ann", "bob", "gone"],
+        }
+    )
+    shares = [  # network, actor, days before T
+        ("x", "ann", 10),
+        ("instagram", "ann", 200),  # ann's other account, before the recent window
+        ("x", "bob", -1),  # after the run's date: not yet
+        ("x", "stranger", 1),  # nobody's account
+        ("instagram", "bob", 1),  # bob has no instagram account
+        ("x", "gone", 1),  # a customer not in the list
+    ]
+    interactions = pd.DataFrame(
+        {
+            "network": [n for n, _, _ in shares],
+            "actor": [a for _, a, _ in shares],
+            "kind": "share",
+            "occurred_at": [T - d * day for _, _, d in shares],
+        }
+    )
+    f = behaviour_features(
+        customers=pd.DataFrame({"customer_id": ["ann", "bob", "cy"]}),
+        links=link_customers(accounts),
+        interactions=interactions,
+        referrals=empty_table("referrals"),
+        as_of=T,
+        recent_days=90,
+    )
+    assert f["shares_total"].to_dict() == {"ann": 2, "bob": 0, "cy": 0}
+    assert f["shares_recent"].to_dict() == {"ann": 1, "bob": 0, "cy": 0}
