@@ -3,7 +3,11 @@ built once per session. Plain sample data and builders are in :mod:`tests.helper
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,3 +35,32 @@ def scored(
         max_reject_share=0.05,
     )
     return store, outcome
+
+
+#: Chromium's flags for a closed network: no background connections, nothing to sign in to.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's package) driven by Playwright. Without the browser the
+    tests that need it are skipped, unless ADVOCATES_REQUIRE_BROWSER=1 (as in CI): then they
+    fail, so that CI never passes by skipping them."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        if os.environ.get("ADVOCATES_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is not installed: apt-get install -y chromium")
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()

@@ -16,6 +16,8 @@ from advocates.demo import break_rows, generate_demo_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"  # public data sets, present on some machines
+#: Where browser tests leave their screenshots (kept by CI as artefacts, ignored by git).
+ARTEFACTS = ROOT / "test-artefacts"
 
 END = "2026-11-01"
 AS_OF = pd.Timestamp(END, tz="UTC")

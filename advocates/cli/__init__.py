@@ -20,6 +20,7 @@ from advocates.cli import (  # noqa: F401
     kpis,
     lists,
     privacy,
+    report,
     score,
     serve,
 )
