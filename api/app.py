@@ -16,6 +16,7 @@ from .cache import Pages, ServeKept
 from .errors import install_error_handlers
 from .limits import HeavyWork, RateLimit, UseWrites
 from .middleware import BodyLimit, SecurityHeaders
+from .pages import router as pages_router
 from .routes import advocates as advocates_routes
 from .routes import audit, campaigns, customers, detractors, events, exports, health, kpis
 from .schemas import ErrorPublic
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(kpis.router)
     app.include_router(v1)
     app.include_router(health.router)
+    app.include_router(pages_router)
     _state_bounds(app, settings)
     return app
 

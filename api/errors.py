@@ -1,4 +1,5 @@
-"""Library errors and HTTP errors turned into the API's one JSON error shape."""
+"""Library errors and HTTP errors turned into the API's one JSON error shape (on the pages:
+an error page, or a redirect to sign in)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from advocates.errors import (
@@ -22,6 +23,9 @@ from advocates.errors import (
     RateLimitedError,
     ServerBusyError,
 )
+
+from .pages.render import error_page, is_page
+from .pages.session import SignInRequiredError, sign_in_redirect
 
 _STATUS: list[tuple[type[AdvocatesError], int]] = [
     (AuthenticationError, 401),
@@ -62,8 +66,16 @@ def library_error_response(error: AdvocatesError) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AdvocatesError)
-    async def advocates_error(request: Request, error: AdvocatesError) -> JSONResponse:
-        return library_error_response(error)
+    async def advocates_error(request: Request, error: AdvocatesError) -> Response:
+        answer = library_error_response(error)
+        if not is_page(request.url.path):
+            return answer
+        retry = {k: v for k, v in answer.headers.items() if k == "retry-after"}
+        return error_page(answer.status_code, str(error), headers=retry)
+
+    @app.exception_handler(SignInRequiredError)
+    async def sign_in_required(request: Request, error: SignInRequiredError) -> Response:
+        return sign_in_redirect(error)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -81,10 +93,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             error.status_code, "http_error"
         )
+        if is_page(request.url.path) and error.status_code == 404:
+            return error_page(404, f"There is no page at {request.url.path}.")
         # Starlette's headers carry, for a 405, the Allow list that HTTP requires.
         return error_response(error.status_code, code, str(error.detail), headers=error.headers)
 

@@ -7,14 +7,15 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import error_response
+from .pages.render import is_page
 
 __all__ = ["BodyLimit", "SecurityHeaders"]
 
 
 class SecurityHeaders:
     """ASGI middleware: ``X-Content-Type-Options: nosniff`` on every response, and
-    ``Cache-Control: no-store`` on everything under ``/v1`` (rankings, scores, explanations and
-    evidence are about people: no shared cache or browser may keep them)."""
+    ``Cache-Control: no-store`` on everything under ``/v1`` and on the pages (rankings, scores,
+    explanations and evidence are about people: no shared cache or browser may keep them)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -23,7 +24,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        personal = str(scope.get("path", "")).startswith("/v1/")
+        path = str(scope.get("path", ""))
+        personal = path.startswith("/v1/") or is_page(path)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

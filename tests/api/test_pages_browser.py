@@ -1,0 +1,50 @@
+"""A marketer in a real browser (headless Chromium) against the real server: sign in with a
+key, land on the page asked for, read the run report; screenshots under test-artefacts/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advocates.access.keys import create_key, parse_scopes
+from advocates.pipeline import RunOutcome
+from advocates.settings import Settings
+from advocates.store import SqliteStore, open_store
+from tests.helpers import ARTEFACTS
+
+
+def test_sign_in_then_read_the_run_report(
+    browser: Any, base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+) -> None:
+    key = create_key(open_store(settings.store_url), name="browser", scopes=parse_scopes("read"))
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    ARTEFACTS.mkdir(exist_ok=True)
+
+    page.goto(f"{base_url}/runs/latest")
+    assert page.url == f"{base_url}/sign-in?next=%2Fruns%2Flatest"
+    page.get_by_label("API key").fill("adv_000000000000_wrong")
+    page.keyboard.press("Enter")  # the form works from the keyboard
+    assert page.get_by_role("alert").inner_text() == "That key is unknown, revoked or mistyped."
+    page.screenshot(path=str(ARTEFACTS / "sign-in.png"))
+    # The refused sign-in is answered 401, which Chromium logs; nothing else may be logged.
+    assert [p for p in problems if "401" not in p] == []
+    problems.clear()
+
+    page.get_by_label("API key").fill(key.secret)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/runs/latest")
+    assert page.locator("#run-id").inner_text() == scored[1].run_id
+    assert page.locator("svg[role=img]").count() == 5
+    assert page.evaluate("document.cookie") == ""  # the session cookie is out of scripts' reach
+    cookies = {c["name"]: c for c in context.cookies()}
+    assert (
+        cookies["advocates_session"]["httpOnly"]
+        and cookies["advocates_session"]["sameSite"] == "Strict"
+    )
+    page.screenshot(path=str(ARTEFACTS / "run-report-served.png"), full_page=True)
+    context.close()
+    assert problems == []
