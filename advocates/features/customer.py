@@ -86,7 +86,11 @@ def customer_attributes(
     columns = {
         "marketing_consent": customers["marketing_consent"].reindex(index).astype(bool),
         "do_not_contact": customers["do_not_contact"].reindex(index).fillna(False).astype(bool),
-        **{c: customers[c].reindex(index) for c in ("language", *PII_COLUMNS) if c in customers},
+        **{
+            c: customers[c].reindex(index)
+            for c in ("language", "country", *PII_COLUMNS)
+            if c in customers
+        },
         "fraud_flag": fraud_flags(
             customers=tables["customers"],
             referrals=tables["referrals"],

@@ -12,12 +12,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from advocates.errors import ConfigurationError
-from advocates.store.base import RUN_FILES, RUN_TABLES, PlanInfo, RunInfo, Store, StoredKey
+from advocates.store.base import (
+    RUN_FILES,
+    RUN_TABLES,
+    Condition,
+    PlanInfo,
+    RunInfo,
+    Store,
+    StoredKey,
+)
 from advocates.store.sqlite import SqliteStore
 
 __all__ = [
     "RUN_FILES",
     "RUN_TABLES",
+    "Condition",
     "PlanInfo",
     "RunInfo",
     "SqliteStore",

@@ -14,7 +14,15 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-__all__ = ["RUN_FILES", "RUN_TABLES", "PlanInfo", "RunInfo", "Store", "StoredKey"]
+__all__ = [
+    "RUN_FILES",
+    "RUN_TABLES",
+    "Condition",
+    "PlanInfo",
+    "RunInfo",
+    "Store",
+    "StoredKey",
+]
 
 
 #: The side tables a run may publish beside its scores: the audience of each eligible customer
@@ -25,6 +33,20 @@ RUN_TABLES = ("audience", "rewards", "served")
 #: The side tables kept as one Parquet file in the store rather than as rows: they are read
 #: whole, never a row at a time (a 1,000,000-customer run has millions of audience pairs).
 RUN_FILES = ("audience", "served")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition a listing's rows meet: ``column`` equals ``value`` (``op="="``) or is at
+    least it (``op=">="``). Columns are a run's stored columns; the store quotes them."""
+
+    column: str
+    op: str
+    value: str | float
+
+    def __post_init__(self) -> None:
+        if self.op not in ("=", ">=") or not self.column.replace("_", "").isalnum():
+            raise ValueError(f"not a listing condition: {self.column} {self.op}")
 
 
 @dataclass(frozen=True)
@@ -116,7 +138,13 @@ class Store(Protocol):
     def runs(self) -> list[RunInfo]: ...
     def prune_runs(self, *, keep: int) -> list[str]: ...
     def ranked(
-        self, run_id: str, *, objective: str, limit: int, offset: int
+        self,
+        run_id: str,
+        *,
+        objective: str,
+        limit: int,
+        offset: int,
+        where: Sequence[Condition] = (),
     ) -> tuple[pd.DataFrame, int]: ...
     def iter_ranked(
         self, run_id: str, *, objective: str, limit: int, chunk_rows: int = 5000

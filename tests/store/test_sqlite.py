@@ -18,7 +18,7 @@ from advocates.errors import (
     StoreError,
 )
 from advocates.pipeline import RunOutcome
-from advocates.store import SqliteStore, open_store
+from advocates.store import Condition, SqliteStore, open_store
 from advocates.store.common import cell, scores_table
 from advocates.store.sqlite import runs
 from advocates.store.sqlite.bulk import arrow_table, ingest
@@ -195,6 +195,30 @@ def test_listings_read_the_ranked_customers_through_the_rank_index(
         steps = [row[3] for row in store._reader().execute(f"EXPLAIN QUERY PLAN {sql}")]
         on_scores = [s for s in steps if table in s]
         assert on_scores and all("USING" in s and "INDEX" in s for s in on_scores), (sql, steps)
+
+
+def test_a_listing_keeps_the_rows_meeting_every_condition_in_rank_order(
+    tmp_path: Path, bulk: bool
+) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    run = store.begin_run(as_of=AS_OF)
+    frame = scores(12, "t").assign(
+        language=["fr", "en", "ro"] * 4, sentiment=[i / 12 for i in range(12)]
+    )
+    store.publish(run, scores=frame, report={})
+    french = [Condition("language", "=", "fr")]
+    page, total = store.ranked(run, objective="awareness", limit=2, offset=1, where=french)
+    assert (page["customer_id"].tolist(), total) == (["c3", "c6"], 4)
+    happy = [*french, Condition("sentiment", ">=", 0.5)]
+    page, total = store.ranked(run, objective="awareness", limit=10, offset=0, where=happy)
+    assert (page["customer_id"].tolist(), total) == (["c6", "c9"], 2)
+    nowhere = [Condition("country", "=", "FR")]  # a column this run does not have
+    page, total = store.ranked(run, objective="awareness", limit=10, offset=0, where=nowhere)
+    assert (len(page), total) == (0, 0)
+    with pytest.raises(ValueError, match="not a listing condition"):
+        Condition('language" OR 1=1 --', "=", "fr")
+    with pytest.raises(ValueError, match="not a listing condition"):
+        Condition("language", "LIKE", "%")
 
 
 def test_unknown_store_url_is_refused() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from advocates.errors import NotFoundError
-from advocates.store.base import RUN_FILES
+from advocates.store.base import RUN_FILES, Condition
 from advocates.store.common import (
     cell,
     from_parquet,
@@ -38,9 +38,17 @@ class SqliteTables(SqliteConnection):
     """
 
     def ranked(
-        self, run_id: str, *, objective: str, limit: int, offset: int
+        self,
+        run_id: str,
+        *,
+        objective: str,
+        limit: int,
+        offset: int,
+        where: Sequence[Condition] = (),
     ) -> tuple[pd.DataFrame, int]:
-        """One page of the eligible customers of a run, best first, and how many there are."""
+        """One page of the eligible customers of a run, best first, and how many there are;
+        with ``where``, of those that meet every condition (a column the run lacks matches
+        nobody)."""
         rank = f'"rank_{objective}"'
         table = scores_table(run_id)
         columns = {row[1] for row in self._reader().execute(f"PRAGMA table_info({table})")}
@@ -49,6 +57,8 @@ class SqliteTables(SqliteConnection):
                 f"run {run_id} has no {objective} ranking (it was scored by an older version); "
                 "run advocates score again"
             )
+        if where:
+            return self._ranked_where(table, rank, columns, where, limit=limit, offset=offset)
         listed = f"{rank} IS NOT NULL AND {_NOT_BLOCKED}"
         page = self._query(
             f"SELECT * FROM {table} WHERE {listed} ORDER BY {rank} LIMIT ? OFFSET ?",
@@ -62,6 +72,30 @@ class SqliteTables(SqliteConnection):
             f"AS s WHERE s.customer_id = b.customer_id AND s.{rank} IS NOT NULL)) AS n",
             (),
         )
+        return page, int(total["n"].iloc[0])
+
+    def _ranked_where(
+        self,
+        table: str,
+        rank: str,
+        columns: set[str],
+        where: Sequence[Condition],
+        *,
+        limit: int,
+        offset: int,
+    ) -> tuple[pd.DataFrame, int]:
+        """:meth:`ranked` of the rows meeting ``where``: the rank's index walked in order,
+        each row checked (the count reads every ranked row once)."""
+        if any(c.column not in columns for c in where):
+            return self._query(f"SELECT * FROM {table} LIMIT 0", ()), 0
+        met = " AND ".join(f'"{c.column}" {c.op} ?' for c in where)
+        values = tuple(c.value for c in where)
+        listed = f"{rank} IS NOT NULL AND {met} AND {_NOT_BLOCKED}"
+        page = self._query(
+            f"SELECT * FROM {table} WHERE {listed} ORDER BY {rank} LIMIT ? OFFSET ?",
+            (*values, limit, offset),
+        )
+        total = self._query(f"SELECT COUNT(*) AS n FROM {table} WHERE {listed}", values)
         return page, int(total["n"].iloc[0])
 
     def iter_ranked(
