@@ -16,7 +16,8 @@ from .cache import Pages, ServeKept
 from .errors import install_error_handlers
 from .limits import HeavyWork, RateLimit, UseWrites
 from .middleware import BodyLimit, SecurityHeaders
-from .pages import router as pages_router
+from .pages.router import router as pages_router
+from .pages.runs import KeptReports
 from .routes import advocates as advocates_routes
 from .routes import audit, campaigns, customers, detractors, events, exports, health, kpis
 from .schemas import ErrorPublic
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limit = RateLimit(settings.rate_limit_per_minute)
     app.state.use_writes = UseWrites()
     app.state.pages = Pages()
+    app.state.run_reports = KeptReports()
     app.state.heavy_work = HeavyWork(
         workers=settings.heavy_workers,
         queue=settings.heavy_queue,

@@ -78,7 +78,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return sign_in_redirect(error)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         details = [
             {
                 "location": ".".join(str(p) for p in e.get("loc", ())),
@@ -88,6 +88,8 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in error.errors()
         ]
         first = details[0] if details else {"location": "request", "message": "invalid"}
+        if is_page(request.url.path):
+            return error_page(422, f"{first['location']}: {first['message']}")
         return error_response(
             422, "invalid_request", f"{first['location']}: {first['message']}", details
         )

@@ -3,7 +3,12 @@ HttpOnly, SameSite=Strict session cookie, and every way around it is refused."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from html import unescape
 
 import httpx
 import pytest
@@ -12,6 +17,7 @@ from advocates.access.keys import create_key, parse_scopes, revoke_key
 from advocates.pipeline import RunOutcome
 from advocates.settings import Settings
 from advocates.store import SqliteStore, open_store
+from api.pages import runs
 from api.pages.render import CSP
 from api.pages.session import COOKIE
 from tests.api.conftest import serve
@@ -128,3 +134,93 @@ def test_with_keys_off_nobody_signs_in(scored: tuple[SqliteStore, RunOutcome]) -
         with httpx.Client(base_url=base, timeout=30) as client:
             assert client.get("/runs/latest").status_code == 200
             assert client.get("/sign-in?next=/runs/latest").headers["location"] == "/runs/latest"
+
+
+@contextmanager
+def _signed_in(base_url: str, settings: Settings, scopes: str) -> Iterator[httpx.Client]:
+    """A browser-like client signed in with a new key of ``scopes``."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        assert _sign_in(client, _key(settings, scopes)[1], "/").status_code == 303
+        yield client
+
+
+def _cells(html: str, table: str) -> list[list[str]]:
+    """The text of each body row's cells of the table with id ``table``."""
+    body = html.split(f'<table id="{table}">', 1)[1].split("</tbody>", 1)[0].split("<tbody>")[1]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    return [
+        [
+            unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        for row in rows
+    ]
+
+
+def test_the_shortlist_filters_and_pages_on_the_server(
+    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+) -> None:
+    store, outcome = scored
+    frame = store.eligible(outcome.run_id)
+    with _signed_in(base_url, settings, "read,export") as client:
+        first = client.get("/", params={"objective": "conversion"})
+        assert first.status_code == 200 and outcome.run_id in first.text
+        rows = _cells(first.text, "advocates")
+        assert len(rows) == 50 and [r[0] for r in rows] == [str(i) for i in range(1, 51)]
+        assert re.search(rf'<span id="total">{len(frame):,}</span>', first.text)
+        excluded = {r[0]: int(r[1].replace(",", "")) for r in _cells(first.text, "excluded")}
+        assert excluded == outcome.report["excluded"]
+
+        french = frame[(frame["language"] == "fr") & (frame["sentiment"] >= 0.3)]
+        asked = {"objective": "conversion", "language": "fr", "min_sentiment": "0.3", "page": "2"}
+        second = client.get("/", params=asked)
+        rows = _cells(second.text, "advocates")
+        best = french.sort_values("rank_conversion")["customer_id"].tolist()
+        assert [r[1] for r in rows] == best[50:100] and {r[4] for r in rows} == {"fr"}
+        assert f'<span id="total">{len(french):,}</span>' in second.text
+        assert 'rel="prev"' in second.text
+
+        download = client.get("/shortlist.csv", params=asked)
+        assert download.status_code == 200 and download.text.startswith("\ufeff")
+        listed = list(csv.DictReader(io.StringIO(download.text.lstrip("\ufeff"))))
+        assert [r["customer_id"] for r in listed] == best[50:100]  # exactly what is shown
+        assert "country" in listed[0] and "explanation" in listed[0]
+        assert "attachment" in download.headers["content-disposition"]
+
+        none = client.get("/", params={"objective": "awareness", "country": "nowhere"})
+        assert "No eligible advocate meets these filters." in none.text
+        bad = client.get("/", params={"objective": "fame"})
+        assert bad.status_code == 422 and "text/html" in bad.headers["content-type"]
+        for sentiment in ("9", "nan", "lots"):
+            bad = client.get("/", params={"min_sentiment": sentiment})
+            assert bad.status_code == 400 and "a number from -1 to 1" in bad.text
+        blank = client.get("/?objective=awareness&language=&country=&min_sentiment=")
+        assert blank.status_code == 200 and len(_cells(blank.text, "advocates")) == 50
+
+
+def test_downloading_the_shortlist_needs_the_export_scope(
+    base_url: str, settings: Settings
+) -> None:
+    with _signed_in(base_url, settings, "read") as client:
+        assert 'id="download"' not in client.get("/").text
+        refused = client.get("/shortlist.csv")
+        assert refused.status_code == 403 and "lacks the &#39;export&#39; scope" in refused.text
+
+
+def test_a_run_report_is_drawn_once_per_store_version(
+    scored: tuple[SqliteStore, RunOutcome], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, outcome = scored
+    drawn: list[str | None] = []
+
+    def draw(source: SqliteStore, run_id: str | None) -> str:
+        drawn.append(run_id)
+        return f"report of {run_id}"
+
+    monkeypatch.setattr(runs, "run_report", draw)
+    kept = runs.KeptReports()
+    assert kept.get(store, None) == kept.get(store, outcome.run_id) == f"report of {outcome.run_id}"
+    assert drawn == [outcome.run_id]  # "latest" and the run's id are one report
+    _key(settings)  # a key made moves the store's version on
+    kept.get(store, None)
+    assert drawn == [outcome.run_id, outcome.run_id]

@@ -1,0 +1,13 @@
+"""Every page's route, in one router for the app (apart from the package, so that the error
+handlers can import what pages need without importing the routes)."""
+
+from fastapi import APIRouter
+
+from . import runs, session, shortlist
+
+router = APIRouter(include_in_schema=False)
+router.include_router(session.router)
+router.include_router(shortlist.router)
+router.include_router(runs.router)
+
+__all__ = ["router"]

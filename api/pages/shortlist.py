@@ -1,0 +1,175 @@
+"""The shortlist page (``/``): the latest run's advocates for an objective, filtered and paged
+on the server, each with its explanation, beside who was left out and why; and the download of
+exactly the rows shown (``/shortlist.csv``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlencode
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response, StreamingResponse
+
+from advocates.access.keys import Scope, authorise
+from advocates.data.io import csv_lines
+from advocates.errors import ConfigurationError
+from advocates.ranking.objectives import OBJECTIVES, parse_ranking
+from advocates.ranking.shortlist import (
+    check_rankable,
+    listing_filters,
+    ranked_page,
+    shortlist_frame,
+)
+from advocates.store import RunInfo, Store
+
+from ..deps import actor_of
+from .render import page, render
+from .session import PageCaller
+
+router = APIRouter()
+
+#: Rows per page.
+PER_PAGE = 50
+#: A nightly run older than this means at least one night was missed.
+STALE_AFTER_HOURS = 36
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the shortlist page is asked for: its query string, checked."""
+
+    objective: str
+    language: str
+    country: str
+    min_sentiment: float | None
+    page: int
+
+    def query(self, **changes: object) -> str:
+        """This listing's query string, with ``changes`` (the pager's next page, say)."""
+        values = {
+            "objective": self.objective,
+            "language": self.language,
+            "country": self.country,
+            "min_sentiment": "" if self.min_sentiment is None else self.min_sentiment,
+            "page": self.page,
+            **changes,
+        }
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def listing(
+    objective: Annotated[str, Query(pattern="^(awareness|engagement|conversion)$")] = "awareness",
+    language: Annotated[str, Query(max_length=16)] = "",
+    country: Annotated[str, Query(max_length=16)] = "",
+    min_sentiment: Annotated[str, Query(max_length=32)] = "",
+    page: Annotated[int, Query(ge=1, le=20_000)] = 1,
+) -> Listing:
+    """The listing of a query string; a form sends its empty fields as empty values."""
+    return Listing(objective, language.strip(), country.strip(), _sentiment(min_sentiment), page)
+
+
+def _sentiment(text: str) -> float | None:
+    """The least sentiment asked for: blank for any, else a number from -1 to 1."""
+    if not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not -1 <= value <= 1:
+        raise ConfigurationError(f"min_sentiment: expected a number from -1 to 1, got {text!r}")
+    return value
+
+
+ListingDep = Annotated[Listing, Depends(listing)]
+
+
+def _rows(store: Store, run: RunInfo, asked: Listing) -> tuple[pd.DataFrame, int]:
+    """The page of the shortlist ``asked`` for (its shortlist columns and country), and how many
+    advocates meet its filters."""
+    ranking = parse_ranking(objective=asked.objective, weights=None)
+    rows, total = ranked_page(
+        store,
+        run.run_id,
+        ranking=ranking,
+        limit=PER_PAGE,
+        offset=(asked.page - 1) * PER_PAGE,
+        where=listing_filters(
+            language=asked.language, country=asked.country, min_sentiment=asked.min_sentiment
+        ),
+    )
+    check_rankable(rows, ranking.name, run.run_id)
+    frame = shortlist_frame(rows, ranking.name)
+    frame.insert(frame.columns.get_loc("language") + 1, "country", rows.get("country"))
+    return frame, total
+
+
+def _age(run: RunInfo) -> tuple[str, bool]:
+    """How long ago the run was published, in words, and whether that is stale."""
+    published = datetime.fromisoformat(run.published_at or run.created_at)
+    hours = (datetime.now(UTC) - published).total_seconds() / 3600
+    words = f"{hours:.0f} hours ago" if hours < 48 else f"{hours / 24:.0f} days ago"
+    return words, hours > STALE_AFTER_HOURS
+
+
+@router.get("/")
+async def shortlist_page(request: Request, asked: ListingDep, caller: PageCaller) -> Response:
+    """The shortlist page."""
+    store: Store = request.app.state.store
+    run = await run_in_threadpool(store.latest_run)
+    rows, total = await run_in_threadpool(_rows, store, run, asked)
+    age, stale = _age(run)
+    pages = max(1, -(-total // PER_PAGE))
+    html = render(
+        "shortlist.html",
+        run=run,
+        as_of=run.as_of[:10],
+        age=age,
+        stale=stale,
+        asked=asked,
+        objectives=OBJECTIVES,
+        rows=rows.to_dict("records"),
+        score=f"{asked.objective}_score",
+        total=total,
+        pages=pages,
+        first=(asked.page - 1) * PER_PAGE + 1,
+        excluded=dict(run.report.get("excluded") or {}),
+        eligible=run.report.get("eligible"),
+        may_export=caller is None or Scope.EXPORT in caller.scopes,
+        signed_in=caller is not None,
+    )
+    return page(html)
+
+
+@router.get("/shortlist.csv")
+async def shortlist_download(request: Request, asked: ListingDep, caller: PageCaller) -> Response:
+    """The rows the shortlist page shows for the same query, as spreadsheet-safe CSV (needs the
+    ``export`` scope; audited as every export is)."""
+    if caller is not None:
+        authorise(caller, Scope.EXPORT)
+    store: Store = request.app.state.store
+    run = await run_in_threadpool(store.latest_run)
+    rows, _ = await run_in_threadpool(_rows, store, run, asked)
+    await run_in_threadpool(
+        store.audit,
+        key_id=actor_of(caller),
+        action="export",
+        target="/shortlist.csv",
+        rows=len(rows),
+    )
+
+    def body() -> Iterator[str]:
+        yield "\ufeff"  # Excel reads the accents right
+        yield from csv_lines(rows)
+
+    filename = f"shortlist-{asked.objective}-{run.run_id}-page{asked.page}.csv"
+    return StreamingResponse(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
