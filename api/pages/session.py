@@ -73,7 +73,11 @@ async def sign_in_form(request: Request, next: str = "/") -> Response:
 
 @router.post("/sign-in")
 async def sign_in(request: Request) -> Response:
-    """Exchange the API key of the form for a session cookie, then go on to ``next``."""
+    """Exchange the API key of the form for a session cookie, then go on to ``next``. A form
+    posted from another site is refused (its browser says where it comes from): nobody can sign
+    a visitor in under their own key."""
+    if not _same_origin(request):
+        return page(render("sign_in.html", next="/", error=_OTHER_SITE), status=403)
     try:
         form = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=4)
     except ValueError:  # more fields than the form has: not our form
@@ -96,6 +100,16 @@ async def sign_in(request: Request) -> Response:
         path="/",
     )
     return answer
+
+
+_OTHER_SITE = "This sign-in form was sent from another site. Sign in from this page."
+
+
+def _same_origin(request: Request) -> bool:
+    """Whether a form came from this server's own pages: no ``Origin`` header (an older
+    browser, or a client that is not one), or this server's own address."""
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
 
 
 @router.post("/sign-out")

@@ -83,6 +83,18 @@ def test_a_wrong_key_is_refused_on_the_page_without_a_cookie(browser_like: httpx
     assert huge.status_code == 413
 
 
+def test_a_sign_in_form_posted_from_another_site_is_refused(
+    browser_like: httpx.Client, base_url: str, settings: Settings
+) -> None:
+    _, key = _key(settings)
+    form = {"key": key, "next": "/"}
+    refused = browser_like.post("/sign-in", data=form, headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403 and "set-cookie" not in refused.headers
+    assert "sent from another site" in refused.text
+    ours = browser_like.post("/sign-in", data=form, headers={"Origin": base_url})
+    assert ours.status_code == 303 and COOKIE in ours.headers["set-cookie"]
+
+
 @pytest.mark.parametrize(
     "elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"]
 )
