@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
@@ -63,6 +64,9 @@ class DetractorPublic(BaseModel):
     audience_size: float
     unique_reach_2hop: int
     evidence_id: str | None = Field(description="The mention or review that put them here.")
+    evidence_at: datetime | None = Field(
+        default=None, description="When it was written (null for runs published before it was kept)."
+    )
     evidence_text: str | None = Field(
         description="The customer's own words: only with the `pii` scope, else null."
     )

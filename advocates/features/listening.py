@@ -76,9 +76,10 @@ def listening_features(
     """Per-customer sentiment features as of ``as_of``, indexed by customer_id.
 
     Besides the sentiment, counts the positive evidence (``positive_mentions``,
-    ``positive_reviews``: every text up to ``as_of``, however old). Adds ``worst_text`` and
-    ``worst_text_id``: the most negative recent text, the evidence shown
-    when a customer is gated (``worst_text`` missing when ``evidence`` holds no ``text``).
+    ``positive_reviews``: every text up to ``as_of``, however old). Adds ``worst_text``,
+    ``worst_text_id`` and ``worst_text_at``: the most negative text (the latest of equals), the
+    evidence shown when a customer is gated, and when it was written (``worst_text`` missing
+    when ``evidence`` holds no ``text``).
     """
     index = pd.Index(customers["customer_id"], name="customer_id")
     known = evidence[evidence["at"] <= as_of]
@@ -111,6 +112,7 @@ def listening_features(
             ),
             "worst_text": _worst_text(worst),
             "worst_text_id": worst["id"],
+            "worst_text_at": worst["at"],
         },
         index=index,
     )

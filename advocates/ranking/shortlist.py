@@ -65,6 +65,7 @@ DETRACTOR_COLUMNS = [
     "audience_size",
     "unique_reach_2hop",
     "evidence_id",
+    "evidence_at",
     "evidence_text",
     "explanation",
 ]
@@ -132,6 +133,7 @@ def detractor_frame(
         columns[2:2] = PII_COLUMNS
     frame = ranked.assign(
         evidence_id=ranked["worst_text_id"],
+        evidence_at=ranked.get("worst_text_at"),  # runs published before it was kept: None
         evidence_text=ranked["worst_text"] if include_words else None,
     )
     return _select(frame if include_words else withhold_quotes(frame), "detractor", columns)

@@ -27,5 +27,7 @@ def test_sentiment_is_recency_weighted_and_keeps_the_worst_text() -> None:
     assert f.loc["a", "sentiment"] < -0.8  # the recent complaint outweighs a two-year-old review
     assert f.loc["a", "negative_mentions_recent"] == 1
     assert f.loc["a", "worst_text_id"] == "m1"
+    assert f.loc["a", "worst_text_at"] == evidence.loc[1, "at"]  # the customer-care queue's age
+    assert pd.isna(f.loc["b", "worst_text_at"])
     assert f.loc["b", "sentiment"] == 0.0
     assert f.loc["b", "sentiment_evidence"] == 0

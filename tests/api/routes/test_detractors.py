@@ -17,6 +17,7 @@ def test_detractors_come_with_their_evidence(client: httpx.Client) -> None:
     # Without the pii scope the customer's own words are withheld, and named by their id.
     assert top["evidence_id"] and top["evidence_text"] is None and top["email"] is None
     assert f"{top['evidence_id']} (text withheld)" in top["explanation"]
+    assert top["evidence_at"].startswith("20")  # when it was written: its age in the care queue
     second = client.get("/v1/detractors", params={"limit": 5, "offset": 5}).json()
     assert second["data"][0]["rank"] == 6
     assert_error(client.get("/v1/detractors", params={"limit": 0}), 422, "invalid_request")
