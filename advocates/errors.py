@@ -18,6 +18,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitedError",
     "RejectThresholdError",
+    "RunChangedError",
     "ServerBusyError",
     "StoreError",
     "TableReadError",
@@ -118,6 +119,12 @@ class NothingToRankError(AdvocatesError):
     """Every score of a ranking is 0: an order would be by id, not by merit."""
 
     code = "nothing_to_rank"
+
+
+class RunChangedError(AdvocatesError):
+    """A request names a run that is no longer the latest: what it was shown has changed."""
+
+    code = "run_changed"
 
 
 class ConvergenceError(AdvocatesError, ArithmeticError):

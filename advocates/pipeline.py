@@ -791,12 +791,14 @@ def _table_report(
 
 def _top_rejects(rejects: pd.DataFrame, top: int = 5) -> list[dict[str, object]]:
     """The ``top`` most frequent (column, reason) pairs of a table's rejects, with their rows.
-    Reasons are counted without the values they quote (``'C0001'`` becomes ``'…'``, and a
-    duplicate's first row is left out), so that one problem is one line, and the run report
-    repeats no customer's data.
+    Reasons are counted without the values they name: whatever follows the first ``: `` or
+    `` '`` is cut (``not a number: 'x'`` becomes ``not a number: …``, a duplicate's key and
+    first row go), so that one problem is one line, and the run report repeats no customer's
+    data, whatever quotes or colons the values hold.
 
-    >>> _top_rejects(pd.DataFrame({"column": ["id", "id", "at"], "reason": [
-    ...     "duplicate id 'a' (first at row 2)", "duplicate id 'b' (first at row 5)", "empty"]}))
+    >>> _top_rejects(pd.DataFrame({"column": ["id", "id", "at", "n"], "reason": [
+    ...     "duplicate id 'a: b' (first at row 2)", "duplicate id 'b' (first at row 5)",
+    ...     "empty", "is negative: -3"]}))[:2]
     [{'column': 'id', 'reason': "duplicate id '…'", 'rows': 2}, {'column': 'at', 'reason': 'empty', 'rows': 1}]
     """
     if rejects.empty:
@@ -804,8 +806,11 @@ def _top_rejects(rejects: pd.DataFrame, top: int = 5) -> list[dict[str, object]]
     reasons = (
         rejects["reason"]
         .astype(str)
-        .str.replace(r"'[^']*'", "'…'", regex=True)
-        .str.replace(r"\s*\(first at row \d+\)", "", regex=True)
+        .str.replace(
+            r"(: | ['\"]).*$",
+            lambda m: ": …" if m.group(1) == ": " else " '…'",
+            regex=True,
+        )
     )
     counts = rejects.assign(reason=reasons).groupby(["column", "reason"], dropna=False).size()
     return [

@@ -167,6 +167,13 @@ class Settings(BaseSettings):
         "the API binds a loopback address.",
     )
     api_port: int = Field(default=8000, ge=1, le=65535, description="Port `advocates serve` binds.")
+    public_url: str = Field(
+        default="",
+        pattern=r"^(https?://[^/?#\s]+/?)?$",
+        description="The address people open the pages at when it is not the one the server "
+        "sees, e.g. `https://advocates.example.com` behind a TLS proxy: sign-in forms must "
+        "come from it, and the session cookie is sent over HTTPS only when it is https.",
+    )
     seed: int = Field(default=0, description="Random seed of model fitting, for reproducible runs.")
 
 

@@ -21,6 +21,7 @@ from advocates.errors import (
     NothingToRankError,
     PermissionDeniedError,
     RateLimitedError,
+    RunChangedError,
     ServerBusyError,
 )
 
@@ -34,6 +35,7 @@ _STATUS: list[tuple[type[AdvocatesError], int]] = [
     (ServerBusyError, 503),
     (NotFoundError, 404),
     (NothingToRankError, 409),  # the served run's scores are all 0
+    (RunChangedError, 409),  # a page's download after a newer run was published
     (NoPublishedRunError, 503),
     (ConfigurationError, 400),
     (InputError, 400),  # bad data sent in a request body, e.g. a campaign's catalogue

@@ -60,7 +60,7 @@ def session_key(store: Store, token: str, *, now: float | None = None) -> ApiKey
     refused = AuthenticationError("the session has expired or is not valid: sign in again")
     key_id, _, rest = token.partition(".")
     expires_text, _, signature = rest.partition(".")
-    if not expires_text.isdigit() or len(expires_text) > 12:
+    if not (expires_text.isascii() and expires_text.isdigit()) or len(expires_text) > 12:
         raise refused
     expires = int(expires_text)
     if expires < (now if now is not None else time.time()):

@@ -79,15 +79,15 @@ def customer_attributes(
     max_invites_per_day: int,
     contact_period_days: int,
 ) -> pd.DataFrame:
-    """Per customer of ``index``: ``marketing_consent``, ``do_not_contact``, ``language`` and the
-    PII columns when present, ``fraud_flag`` (the first fraud reason, or None) and
+    """Per customer of ``index``: ``marketing_consent``, ``do_not_contact``, ``language`` and
+    ``country`` (codes as :func:`_code` writes them) and the PII columns when present, ``fraud_flag`` (the first fraud reason, or None) and
     ``contacts_recent`` (campaign assignments in the last ``contact_period_days``)."""
     customers = tables["customers"].set_index("customer_id")
     columns = {
         "marketing_consent": customers["marketing_consent"].reindex(index).astype(bool),
         "do_not_contact": customers["do_not_contact"].reindex(index).fillna(False).astype(bool),
         **{
-            c: customers[c].reindex(index)
+            c: _code(customers[c], c).reindex(index)
             for c in ("language", "country", *PII_COLUMNS)
             if c in customers
         },
@@ -105,3 +105,16 @@ def customer_attributes(
         ).reindex(index),
     }
     return pd.DataFrame(columns, index=index)
+
+
+def _code(values: pd.Series, column: str) -> pd.Series:
+    """A language or country code as listings filter by it, whatever case the CRM wrote it in:
+    languages in lower case (``fr``), countries in upper case (``FR``); other columns as given.
+
+    >>> _code(pd.Series([" fr ", "Fr"]), "country").tolist()
+    ['FR', 'FR']
+    """
+    if column not in ("language", "country"):
+        return values
+    text = values.where(values.isna(), values.astype(str).str.strip())
+    return text.str.lower() if column == "language" else text.str.upper()

@@ -251,14 +251,17 @@ def explanations(row: Mapping[str, Any], *, include_pii: bool = False) -> dict[s
 def listing_filters(
     *, language: str | None = None, country: str | None = None, min_sentiment: float | None = None
 ) -> list[Condition]:
-    """The conditions of a filtered shortlist: the customer's language and country (as stored:
-    codes such as ``fr`` and ``FR``) and a least sentiment (-1 to 1); ``None`` or blank: any.
+    """The conditions of a filtered shortlist: the customer's language and country (in any
+    case: codes are stored as ``fr`` and ``FR``) and a least sentiment (-1 to 1); ``None`` or
+    blank: any.
 
-    >>> [(c.column, c.op, c.value) for c in listing_filters(language=" fr ", min_sentiment=0.5)]
-    [('language', '=', 'fr'), ('sentiment', '>=', 0.5)]
+    >>> [(c.column, c.op, c.value) for c in listing_filters(language=" FR ", country="fr")]
+    [('language', '=', 'fr'), ('country', '=', 'FR')]
     """
     where = [
-        Condition(column, "=", value.strip())
+        Condition(
+            column, "=", value.strip().lower() if column == "language" else value.strip().upper()
+        )
         for column, value in (("language", language), ("country", country))
         if value is not None and value.strip()
     ]

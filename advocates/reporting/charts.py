@@ -17,7 +17,8 @@ import contextlib
 import html
 import io
 import re
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import matplotlib
@@ -42,10 +43,17 @@ _RC: dict[str, Any] = {
 }
 
 
-def _style() -> contextlib.AbstractContextManager[None]:
+#: matplotlib's style is global: one thread at a time draws in the report's (a server draws
+#: reports in several threads, and two overlapping ``rc_context`` could leave it changed).
+_DRAWING = threading.RLock()
+
+
+@contextlib.contextmanager
+def _style() -> Iterator[None]:
     """The report's look, for the figures drawn inside it (matplotlib's global style is left
-    alone)."""
-    return matplotlib.rc_context(cast(Any, _RC))
+    alone, and no other thread draws meanwhile)."""
+    with _DRAWING, matplotlib.rc_context(cast(Any, _RC)):
+        yield
 
 
 def _svg(figure: Figure, *, title: str, description: str) -> str:

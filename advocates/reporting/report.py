@@ -156,9 +156,12 @@ def render_report(figures: ReportFigures, *, now: pd.Timestamp | None = None) ->
     run, report, scores = figures.run, figures.run.report, figures.scores
     now = now if now is not None else pd.Timestamp.now(tz="UTC")
     excluded = {str(k): int(v) for k, v in (report.get("excluded") or {}).items()}
+    # A run's report from an older version, or a hand-written one, may lack the counts.
+    eligible = int(report.get("eligible") or len(scores))
+    customers = int(report.get("customers") or eligible + sum(excluded.values()))
     charts_svg = {
         "eligibility": charts.bars(
-            {"eligible": int(report.get("eligible", len(scores))), **excluded},
+            {"eligible": eligible, **excluded},
             title="Eligible and excluded customers, by reason",
             unit="customers",
         ),
@@ -193,6 +196,8 @@ def render_report(figures: ReportFigures, *, now: pd.Timestamp | None = None) ->
     return template.render(
         run=run,
         report=report,
+        customers=customers,
+        eligible=eligible,
         as_of=as_of.strftime("%Y-%m-%d %H:%M UTC"),
         age_days=round((now - as_of).total_seconds() / 86400, 1),
         excluded=excluded,

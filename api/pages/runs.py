@@ -28,20 +28,32 @@ class KeptReports:
 
     def __init__(self) -> None:
         self._pages: OrderedDict[tuple[str, int], str] = OrderedDict()
-        self._lock = threading.Lock()  # (drawn outside it: two first requests draw twice)
+        self._lock = threading.Lock()  # guards the pages kept
+        self._drawing = threading.Lock()  # one report drawn at a time (charts draw one at a
+        # time anyway): the requests that arrive meanwhile get the report it draws
 
     def get(self, store: Store, run_id: str | None) -> str:
-        """The report of ``run_id`` (``None``: the latest run), drawn once per store version."""
+        """The report of ``run_id`` (``None``: the latest run), drawn once per store version;
+        the least recently read of more than :data:`KEPT_REPORTS` is forgotten."""
         key = (store.latest_run().run_id if run_id is None else run_id, store.version())
+        html = self._kept(key)
+        if html is None:
+            with self._drawing:
+                html = self._kept(key)  # drawn while this request waited
+                if html is None:
+                    html = run_report(store, key[0])
+                    with self._lock:
+                        self._pages[key] = html
+                        while len(self._pages) > KEPT_REPORTS:
+                            self._pages.popitem(last=False)
+        return html
+
+    def _kept(self, key: tuple[str, int]) -> str | None:
         with self._lock:
             html = self._pages.get(key)
-        if html is None:
-            html = run_report(store, key[0])
-            with self._lock:
-                self._pages[key] = html
-                while len(self._pages) > KEPT_REPORTS:
-                    self._pages.popitem(last=False)
-        return html
+            if html is not None:
+                self._pages.move_to_end(key)
+            return html
 
 
 @router.get("/runs/{run_id}")

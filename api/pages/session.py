@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from advocates.access.keys import ApiKey
+from advocates.access.keys import ApiKey, Scope, authorise
 from advocates.access.sessions import SESSION_SECONDS, open_session, session_key
 from advocates.errors import AuthenticationError
 
@@ -51,6 +51,7 @@ async def page_caller(request: Request) -> ApiKey | None:
     except AuthenticationError:
         raise SignInRequiredError(_local(request.url.path + "?" + request.url.query)) from None
     app.state.rate_limit.check(f"key:{caller.key_id}")
+    authorise(caller, Scope.READ)  # every page reads the runs; writing or exporting asks more
     return caller
 
 
@@ -96,7 +97,7 @@ async def sign_in(request: Request) -> Response:
         max_age=SESSION_SECONDS,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=_origin(request).startswith("https:"),
         path="/",
     )
     return answer
@@ -105,16 +106,25 @@ async def sign_in(request: Request) -> Response:
 _OTHER_SITE = "This sign-in form was sent from another site. Sign in from this page."
 
 
+def _origin(request: Request) -> str:
+    """The address people open the pages at: the ``public_url`` setting (a proxy in front), or
+    the one this server was asked at."""
+    public: str = request.app.state.settings.public_url
+    return public.rstrip("/") or f"{request.url.scheme}://{request.url.netloc}"
+
+
 def _same_origin(request: Request) -> bool:
     """Whether a form came from this server's own pages: no ``Origin`` header (an older
-    browser, or a client that is not one), or this server's own address."""
+    browser, or a client that is not one), or the pages' own address."""
     origin = request.headers.get("origin")
-    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+    return origin is None or origin == _origin(request)
 
 
 @router.post("/sign-out")
-async def sign_out() -> Response:
-    """Forget the session cookie."""
+async def sign_out(request: Request) -> Response:
+    """Forget the session cookie (a form from another site cannot sign a visitor out)."""
+    if not _same_origin(request):
+        return page(render("sign_in.html", next="/", error=_OTHER_SITE), status=403)
     answer = RedirectResponse("/sign-in", status_code=303)
     answer.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return answer

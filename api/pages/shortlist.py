@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from advocates.access.keys import Scope, authorise
 from advocates.data.io import csv_lines
-from advocates.errors import ConfigurationError
+from advocates.errors import ConfigurationError, RunChangedError
 from advocates.ranking.objectives import OBJECTIVES, parse_ranking
 from advocates.ranking.shortlist import (
     check_rankable,
@@ -48,6 +48,11 @@ class Listing:
     country: str
     min_sentiment: float | None
     page: int
+
+    @property
+    def filtered(self) -> bool:
+        """Whether any filter is set."""
+        return bool(self.language or self.country) or self.min_sentiment is not None
 
     def query(self, **changes: object) -> str:
         """This listing's query string, with ``changes`` (the pager's next page, say)."""
@@ -103,7 +108,8 @@ def _rows(store: Store, run: RunInfo, asked: Listing) -> tuple[pd.DataFrame, int
             language=asked.language, country=asked.country, min_sentiment=asked.min_sentiment
         ),
     )
-    check_rankable(rows, ranking.name, run.run_id)
+    if asked.page == 1 and not asked.filtered:  # the run's best: all 0 means nothing to rank by
+        check_rankable(rows, ranking.name, run.run_id)
     frame = shortlist_frame(rows, ranking.name)
     frame.insert(frame.columns.get_loc("language") + 1, "country", rows.get("country"))
     return frame, total
@@ -123,8 +129,10 @@ async def shortlist_page(request: Request, asked: ListingDep, caller: PageCaller
     store: Store = request.app.state.store
     run = await run_in_threadpool(store.latest_run)
     rows, total = await run_in_threadpool(_rows, store, run, asked)
-    age, stale = _age(run)
     pages = max(1, -(-total // PER_PAGE))
+    if asked.page > pages:  # past the end (an old link, a filter that leaves fewer): the last
+        return RedirectResponse(f"/?{asked.query(page=pages)}", status_code=303)
+    age, stale = _age(run)
     html = render(
         "shortlist.html",
         run=run,
@@ -147,14 +155,26 @@ async def shortlist_page(request: Request, asked: ListingDep, caller: PageCaller
 
 
 @router.get("/shortlist.csv")
-async def shortlist_download(request: Request, asked: ListingDep, caller: PageCaller) -> Response:
+async def shortlist_download(
+    request: Request,
+    asked: ListingDep,
+    caller: PageCaller,
+    run: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
     """The rows the shortlist page shows for the same query, as spreadsheet-safe CSV (needs the
-    ``export`` scope; audited as every export is)."""
+    ``export`` scope; audited as every export is). The page's link names its run: once a newer
+    run is published the download is refused (409) rather than other rows sent."""
     if caller is not None:
         authorise(caller, Scope.EXPORT)
     store: Store = request.app.state.store
-    run = await run_in_threadpool(store.latest_run)
-    rows, _ = await run_in_threadpool(_rows, store, run, asked)
+    latest = await run_in_threadpool(store.latest_run)
+    if run and run != latest.run_id:
+        raise RunChangedError(
+            f"run {run} is no longer the latest (run {latest.run_id} is): reload the shortlist "
+            "and download again"
+        )
+    run_info = latest
+    rows, _ = await run_in_threadpool(_rows, store, run_info, asked)
     await run_in_threadpool(
         store.audit,
         key_id=actor_of(caller),
@@ -167,7 +187,7 @@ async def shortlist_download(request: Request, asked: ListingDep, caller: PageCa
         yield "\ufeff"  # Excel reads the accents right
         yield from csv_lines(rows)
 
-    filename = f"shortlist-{asked.objective}-{run.run_id}-page{asked.page}.csv"
+    filename = f"shortlist-{asked.objective}-{run_info.run_id}-page{asked.page}.csv"
     return StreamingResponse(
         body(),
         media_type="text/csv; charset=utf-8",

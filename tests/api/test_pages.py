@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from html import unescape
 
@@ -93,6 +96,35 @@ def test_a_sign_in_form_posted_from_another_site_is_refused(
     assert "sent from another site" in refused.text
     ours = browser_like.post("/sign-in", data=form, headers={"Origin": base_url})
     assert ours.status_code == 303 and COOKIE in ours.headers["set-cookie"]
+    # Nor can another site sign a visitor out.
+    elsewhere = browser_like.post("/sign-out", headers={"Origin": "https://evil.example"})
+    assert elsewhere.status_code == 403 and "set-cookie" not in elsewhere.headers
+    assert browser_like.get("/runs/latest").status_code == 200
+
+
+def test_behind_a_proxy_the_public_address_is_the_pages_origin(
+    scored: tuple[SqliteStore, RunOutcome],
+) -> None:
+    public = "https://advocates.example.com"
+    settings = Settings(store_url=f"sqlite:///{scored[0].path}", public_url=public)
+    _, key = _key(settings)
+    form = {"key": key, "next": "/"}
+    for base in serve(settings):
+        with httpx.Client(base_url=base, timeout=30) as client:
+            assert client.post("/sign-in", data=form, headers={"Origin": base}).status_code == 403
+            answer = client.post("/sign-in", data=form, headers={"Origin": public})
+            assert answer.status_code == 303 and "Secure" in answer.headers["set-cookie"]
+    with pytest.raises(ValueError, match="public_url"):
+        Settings(public_url="advocates.example.com/path")
+
+
+def test_every_page_needs_the_read_scope(base_url: str, settings: Settings) -> None:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        assert _sign_in(client, _key(settings, "write")[1], "/").status_code == 303
+        for path in ("/", "/runs/latest", "/shortlist.csv"):
+            refused = client.get(path)
+            assert refused.status_code == 403, path
+            assert "lacks the &#39;read&#39; scope" in refused.text
 
 
 @pytest.mark.parametrize(
@@ -192,12 +224,29 @@ def test_the_shortlist_filters_and_pages_on_the_server(
         assert f'<span id="total">{len(french):,}</span>' in second.text
         assert 'rel="prev"' in second.text
 
-        download = client.get("/shortlist.csv", params=asked)
+        link = re.search(r'id="download" href="([^"]+)"', second.text)
+        assert link and f"run={outcome.run_id}" in unescape(link[1])
+        download = client.get(unescape(link[1]))
         assert download.status_code == 200 and download.text.startswith("\ufeff")
         listed = list(csv.DictReader(io.StringIO(download.text.lstrip("\ufeff"))))
         assert [r["customer_id"] for r in listed] == best[50:100]  # exactly what is shown
         assert "country" in listed[0] and "explanation" in listed[0]
         assert "attachment" in download.headers["content-disposition"]
+        # A link from a page of an older run is refused rather than answered with other rows.
+        stale = client.get("/shortlist.csv", params={**asked, "run": "20000101T000000Z-old"})
+        assert stale.status_code == 409 and "no longer the latest" in stale.text
+
+        # Codes in any case; a page past the end is the last page.
+        upper = client.get("/", params={**asked, "language": "FR"})
+        assert [r[1] for r in _cells(upper.text, "advocates")] == best[50:100]
+        past = client.get("/", params={**asked, "page": "9999"}, follow_redirects=False)
+        last = -(-len(french) // 50)
+        assert past.status_code == 303 and past.headers["location"].endswith(f"page={last}")
+        # Pages far down the list are listed too (their scores may be 0: only the top's matter).
+        tail = client.get("/", params={"objective": "conversion", "page": -(-len(frame) // 50)})
+        assert (
+            tail.status_code == 200 and _cells(tail.text, "advocates")[-1][0] == f"{len(frame):,}"
+        )
 
         none = client.get("/", params={"objective": "awareness", "country": "nowhere"})
         assert "No eligible advocate meets these filters." in none.text
@@ -236,3 +285,26 @@ def test_a_run_report_is_drawn_once_per_store_version(
     _key(settings)  # a key made moves the store's version on
     kept.get(store, None)
     assert drawn == [outcome.run_id, outcome.run_id]
+
+
+def test_requests_that_arrive_while_a_report_is_drawn_wait_for_that_drawing(
+    scored: tuple[SqliteStore, RunOutcome], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, outcome = scored
+    drawn: list[str | None] = []
+    started = threading.Event()
+
+    def draw(source: SqliteStore, run_id: str | None) -> str:
+        drawn.append(run_id)
+        started.set()
+        time.sleep(0.3)  # a slow first drawing: the other requests arrive meanwhile
+        return f"report of {run_id}"
+
+    monkeypatch.setattr(runs, "run_report", draw)
+    kept = runs.KeptReports()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        first = pool.submit(kept.get, store, None)
+        started.wait(5)
+        others = [pool.submit(kept.get, store, None) for _ in range(3)]
+        answers = {first.result(), *(o.result() for o in others)}
+    assert answers == {f"report of {outcome.run_id}"} and drawn == [outcome.run_id]

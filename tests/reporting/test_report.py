@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from advocates.errors import NotFoundError
-from advocates.pipeline import RunOutcome
+from advocates.pipeline import RunOutcome, _top_rejects
 from advocates.reporting import ReportFigures, render_report, run_report
 from advocates.store import RunInfo, SqliteStore
 
@@ -137,3 +137,35 @@ def test_the_trend_follows_the_runs_before_this_one_and_text_is_escaped() -> Non
     assert "&lt;no sentiment&gt;" in page and "<no sentiment>" not in page
     assert "<b>c1</b>" not in page
     assert "3.0 days" in page  # the age of the run's data
+    # A report without its counts (an older run's) still opens, counting the scores it has.
+    for missing in ("customers", "eligible"):
+        run.report.pop(missing, None)
+    run.report["excluded"] = {"consent": 3}
+    bare = render_report(ReportFigures(run=run, scores=scores, past=past))
+    assert '<dd id="customers">5</dd>' in bare and '<dd id="eligible">2</dd>' in bare
+
+
+def test_top_reject_reasons_name_no_value_whatever_it_holds() -> None:
+    values = ["it's", 'say "hi"', "a: b", "-3", "C0001"]
+    rejects = pd.DataFrame(
+        {
+            "column": ["id", "text", "when", "amount", "id"],
+            "reason": [
+                'duplicate id "it\'s" (first at row 2)',
+                "not one of a/b: 'say \"hi\"'",
+                "not an ISO 8601 timestamp: 'a: b'",
+                "is negative: -3",
+                "duplicate id 'C0001' (first at row 9)",
+            ],
+        }
+    )
+    top = _top_rejects(rejects)
+    reasons = {r["reason"] for r in top}
+    assert reasons == {
+        "duplicate id '…'",
+        "not one of a/b: …",
+        "not an ISO 8601 timestamp: …",
+        "is negative: …",
+    }
+    assert not any(v in r for v in values for r in reasons)
+    assert next(r["rows"] for r in top if r["reason"] == "duplicate id '…'") == 2
