@@ -47,7 +47,7 @@ from advocates.features.graph import (
     own_nodes,
     social_graph,
 )
-from advocates.features.listening import text_evidence
+from advocates.features.listening import recent_evidence, text_evidence
 from advocates.models.clv import (
     CustomerValue,
     completed_orders,
@@ -451,15 +451,20 @@ def build_run_tables(
     links: pd.DataFrame,
     scores: pd.DataFrame,
     rewards: pd.DataFrame,
+    evidence: pd.DataFrame,
+    evidence_texts: pd.Series,
+    params: ScoringParams,
 ) -> dict[str, pd.DataFrame]:
     """The side tables published with the scores: eligible customers' audiences, the reward
-    status of converted referrals, and the eligible customers as plans and rankings per request
-    read them (``served``)."""
+    status of converted referrals, the eligible customers as plans and rankings per request
+    read them (``served``), and each customer's latest texts behind their sentiment
+    (``evidence``, read one customer at a time)."""
     eligible = scores.index[scores["eligible"].to_numpy(dtype=bool)]
     return {
         "audience": audience_pairs(audience_graph, links, eligible),
         "served": served_frame(scores.reset_index()),
         "rewards": rewards,
+        "evidence": recent_evidence(evidence, evidence_texts, as_of=params.as_of),
     }
 
 
@@ -585,7 +590,7 @@ SCORING_STAGES = (
     Stage(
         "run tables",
         build_run_tables,
-        ("audience_graph", "links", "scores", "rewards"),
+        ("audience_graph", "links", "scores", "rewards", "evidence", "evidence_texts", "params"),
         ("run_tables",),
     ),
 )

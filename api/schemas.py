@@ -65,7 +65,8 @@ class DetractorPublic(BaseModel):
     unique_reach_2hop: int
     evidence_id: str | None = Field(description="The mention or review that put them here.")
     evidence_at: datetime | None = Field(
-        default=None, description="When it was written (null for runs published before it was kept)."
+        default=None,
+        description="When it was written (null for runs published before it was kept).",
     )
     evidence_text: str | None = Field(
         description="The customer's own words: only with the `pii` scope, else null."

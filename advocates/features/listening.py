@@ -127,3 +127,26 @@ def _worst_text(worst: pd.DataFrame) -> pd.Series:
         "a " + (3 + 2 * worst["sentiment"]).round().astype("Int64").astype(str) + "-star rating"
     )
     return worst["text"].where(worst["text"].fillna("").str.strip() != "", rating)
+
+
+def recent_evidence(
+    evidence: pd.DataFrame, texts: pd.Series, *, as_of: pd.Timestamp, per_customer: int = 20
+) -> pd.DataFrame:
+    """The texts behind each customer's sentiment, as a person reads them: the latest
+    ``per_customer`` of each customer written up to ``as_of``, newest first, with their kind,
+    id, date, sentiment and words (``texts``, by the rows of ``evidence``).
+
+    >>> at = pd.to_datetime(["2024-01-01", "2024-03-01", "2024-02-01"], utc=True)
+    >>> frame = pd.DataFrame({"customer_id": ["a", "a", "a"], "kind": "mention",
+    ...     "id": ["m1", "m2", "m3"], "at": at, "sentiment": [0.5, -1.0, 0.0]})
+    >>> recent_evidence(frame, pd.Series(["ok", "bad", "meh"]), as_of=at[2],
+    ...                 per_customer=5)["id"].tolist()
+    ['m3', 'm1']
+    """
+    frame = evidence[["customer_id", "kind", "id", "at", "sentiment"]].assign(
+        text=texts.reindex(evidence.index)
+    )
+    frame = frame[frame["at"] <= as_of].sort_values(
+        ["customer_id", "at", "id"], ascending=[True, False, True], kind="stable"
+    )
+    return frame.groupby("customer_id", sort=False).head(per_customer).reset_index(drop=True)

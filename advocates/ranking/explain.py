@@ -21,6 +21,7 @@ __all__ = [
     "NO_POSITIVE_EVIDENCE",
     "POSITIVE_EVIDENCE",
     "explain",
+    "influence_role",
     "withhold_quote",
     "withhold_quotes",
 ]
@@ -370,17 +371,29 @@ def _influence_style(scored: pd.DataFrame, eligible: np.ndarray, rows: np.ndarra
     apart from a trusted advisor (fewer people who act on what they say); for ``rows``."""
     r = _top_share(scored["unique_reach_2hop"], eligible)[rows]
     i = _top_share(scored["conversion_influence"], eligible)[rows]
-    label = np.select(
-        [(r <= 25) & (i <= 25), (r <= 25) & (i > 50), (i <= 25) & (r > 50)],
-        [": broadcaster and trusted advisor", ": a broadcaster", ": a trusted advisor"],
-        "",
-    )
+    label = influence_role(r, i)
     return np.array(
         [
-            f"reach {a}, peer influence {b}{c}"
+            f"reach {a}, peer influence {b}" + (f": {c}" if c else "")
             for a, b, c in zip(_standing(r), _standing(i), label.tolist(), strict=True)
         ],
         dtype=object,
+    )
+
+
+def influence_role(reach_top: np.ndarray, influence_top: np.ndarray) -> np.ndarray:
+    """What reach and peer influence make of a customer, from where each stands among eligible
+    customers (``3``: in the top 3%): a broadcaster reaches many (top quarter) of whom few act
+    (bottom half), a trusted advisor the other way round; "" when neither stands out.
+
+    >>> influence_role(np.array([3, 10, 80, 40]), np.array([5, 90, 20, 40])).tolist()
+    ['broadcaster and trusted advisor', 'a broadcaster', 'a trusted advisor', '']
+    """
+    r, i = np.asarray(reach_top), np.asarray(influence_top)
+    return np.select(
+        [(r <= 25) & (i <= 25), (r <= 25) & (i > 50), (i <= 25) & (r > 50)],
+        ["broadcaster and trusted advisor", "a broadcaster", "a trusted advisor"],
+        "",
     )
 
 

@@ -29,7 +29,7 @@ __all__ = [
 #: (customer_id, member: a number per person of the run's graph), the reward status of converted
 #: referrals, and the eligible customers as rankings per request and campaign plans read them
 #: (``served``: every score column but the texts).
-RUN_TABLES = ("audience", "rewards", "served")
+RUN_TABLES = ("audience", "rewards", "served", "evidence")
 #: The side tables kept as one Parquet file in the store rather than as rows: they are read
 #: whole, never a row at a time (a 1,000,000-customer run has millions of audience pairs).
 RUN_FILES = ("audience", "served")
@@ -155,6 +155,11 @@ class Store(Protocol):
         """The run's ``served`` table (its eligible customers as rankings per request, exports and
         campaign plans read them), loaded once per run and process, with the explanations of
         the ``explanations`` rankings; customers blocked since the run are left out."""
+        ...
+
+    def customer_evidence(self, run_id: str, customer_id: str) -> pd.DataFrame:
+        """One customer's texts behind their sentiment in a run (its ``evidence`` table: kind,
+        id, at, sentiment, text), newest first; no rows for a run published without it."""
         ...
 
     def customer_history(self, customer_id: str) -> pd.DataFrame: ...

@@ -241,6 +241,40 @@ def test_audiences_of_eligible_customers_are_published_with_the_run(
     assert agree.mean() > 0.8
 
 
+def test_a_customers_texts_are_read_through_an_index_and_erased_with_them(
+    tmp_path: Path, bulk: bool
+) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    run = store.begin_run(as_of=AS_OF)
+    evidence = pd.DataFrame(
+        {
+            "customer_id": ["c1", "c1", "c2"],
+            "kind": ["mention", "review", "review"],
+            "id": ["m1", "r1", "r2"],
+            "at": pd.to_datetime(["2026-10-01", "2026-10-20", "2026-09-01"], utc=True),
+            "sentiment": [0.5, -1.0, 1.0],
+            "text": ["fine", "broke", "great"],
+        }
+    )
+    store.publish(run, scores=scores(3, "x"), report={}, tables={"evidence": evidence})
+    theirs = store.customer_evidence(run, "c1")
+    assert theirs["id"].tolist() == ["r1", "m1"]  # newest first
+    assert theirs.columns.tolist() == ["kind", "id", "at", "sentiment", "text"]
+    assert store.customer_evidence(run, "nobody").empty
+    table = f"evidence_{run.replace('-', '_')}"
+    with closing(sqlite3.connect(tmp_path / "s.db")) as con:
+        plan = con.execute(
+            f'EXPLAIN QUERY PLAN SELECT * FROM "{table}" WHERE customer_id = ?', ("c1",)
+        ).fetchall()
+    assert "USING INDEX" in str(plan)
+    store.erase_customer("c1", key_id="ops")
+    assert store.customer_evidence(run, "c1").empty and len(store.customer_evidence(run, "c2"))
+    # A run published without the table (an older version's) has no texts, not an error.
+    older = store.begin_run(as_of=AS_OF)
+    store.publish(older, scores=scores(3, "y"), report={})
+    assert store.customer_evidence(older, "c2").empty
+
+
 def test_a_publish_failing_on_a_side_table_leaves_nothing_behind(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "s.db")
     run = store.begin_run(as_of=AS_OF)

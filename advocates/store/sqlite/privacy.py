@@ -98,7 +98,7 @@ class SqlitePrivacy(SqliteConnection):
         tables = [
             r[0]
             for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if r[0].startswith(("scores_", "audience_", "rewards_", "plan_"))
+            if r[0].startswith(("scores_", "audience_", "rewards_", "evidence_", "plan_"))
         ]
         for table in tables:
             columns = {r[1] for r in con.execute(f'PRAGMA table_info("{table}")')}

@@ -157,6 +157,11 @@ class SqliteRuns(SqliteConnection):
                             f'CREATE INDEX "{table[1:-1]}_{c}" ON {table} ("{c}") '
                             f'WHERE "{c}" IS NOT NULL'
                         )
+                if "evidence" in (tables or {}):  # read one customer at a time
+                    evidence = side_table(run_id, "evidence")
+                    con.execute(
+                        f'CREATE INDEX "{evidence[1:-1]}_customer" ON {evidence} (customer_id)'
+                    )
                 for name, data in parquet.items():
                     con.execute(
                         "INSERT INTO run_files (run_id, name, data) VALUES (?, ?, ?)",
