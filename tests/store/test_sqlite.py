@@ -259,6 +259,7 @@ def test_a_customers_texts_are_read_through_an_index_and_erased_with_them(
     store.publish(run, scores=scores(3, "x"), report={}, tables={"evidence": evidence})
     theirs = store.customer_evidence(run, "c1")
     assert theirs["id"].tolist() == ["r1", "m1"]  # newest first
+    assert theirs["at"].iloc[0] == evidence["at"].iloc[1]
     assert theirs.columns.tolist() == ["kind", "id", "at", "sentiment", "text"]
     assert store.customer_evidence(run, "nobody").empty
     table = f"evidence_{run.replace('-', '_')}"

@@ -9,7 +9,8 @@ so a run that fails or is killed never becomes visible. Runs are kept, for histo
 :mod:`~advocates.store.sqlite.connection` (the file, its connections, queries, table writes):
 
 - :mod:`~advocates.store.sqlite.runs`: the run lifecycle (begin, publish, fail, list);
-- :mod:`~advocates.store.sqlite.tables`: reading a run's tables (rankings, customers, side tables);
+- :mod:`~advocates.store.sqlite.tables`: reading a run's tables (rankings, side tables);
+- :mod:`~advocates.store.sqlite.customers`: one customer's rows, texts and history;
 - :mod:`~advocates.store.sqlite.plans`: campaign plans and their assignments;
 - :mod:`~advocates.store.sqlite.keys`: API keys (salted hashes, scopes, use);
 - :mod:`~advocates.store.sqlite.events`: outcome events and the contact blocks they imply;
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from advocates.store.sqlite.customers import SqliteCustomers
 from advocates.store.sqlite.events import EVENTS_SCHEMA, SqliteEvents
 from advocates.store.sqlite.keys import KEYS_SCHEMA, SqliteKeys
 from advocates.store.sqlite.plans import PLANS_SCHEMA, SqlitePlans
@@ -38,7 +40,9 @@ from advocates.store.sqlite.tables import SqliteTables
 __all__ = ["SqliteStore"]
 
 
-class SqliteStore(SqliteRuns, SqliteTables, SqlitePlans, SqliteKeys, SqliteEvents, SqlitePrivacy):
+class SqliteStore(
+    SqliteRuns, SqliteTables, SqliteCustomers, SqlitePlans, SqliteKeys, SqliteEvents, SqlitePrivacy
+):
     """A store in one SQLite file."""
 
     def __init__(self, path: Path, *, url: str | None = None) -> None:

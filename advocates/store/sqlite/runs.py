@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from typing import Any
@@ -146,22 +146,7 @@ class SqliteRuns(SqliteConnection):
                 if not bulk:
                     for name, frame in written.items():
                         write_frame(con, name, frame)
-                con.execute(
-                    f'CREATE UNIQUE INDEX "{table[1:-1]}_customer" ON {table} (customer_id)'
-                )
-                for c in scores.columns:
-                    if str(c).startswith("rank_"):  # the ranked only: listings ask for "rank IS
-                        # NOT NULL" or "rank > ?", and most customers are in few of the lists
-                        # (1,000,000 customers: seven indexes in 4.0 s instead of 6.7 s)
-                        con.execute(
-                            f'CREATE INDEX "{table[1:-1]}_{c}" ON {table} ("{c}") '
-                            f'WHERE "{c}" IS NOT NULL'
-                        )
-                if "evidence" in (tables or {}):  # read one customer at a time
-                    evidence = side_table(run_id, "evidence")
-                    con.execute(
-                        f'CREATE INDEX "{evidence[1:-1]}_customer" ON {evidence} (customer_id)'
-                    )
+                _index(con, run_id, scores.columns, tables or {})
                 for name, data in parquet.items():
                     con.execute(
                         "INSERT INTO run_files (run_id, name, data) VALUES (?, ?, ?)",
@@ -265,3 +250,22 @@ class SqliteRuns(SqliteConnection):
         if row is None:
             raise NoPublishedRunError(self.url)
         return run_info(row)
+
+
+def _index(
+    con: sqlite3.Connection, run_id: str, columns: Iterable[str], tables: Mapping[str, object]
+) -> None:
+    """The indexes of a run's tables: each customer's row and texts (read one customer at a
+    time), and each ranking's ranked customers (listings ask for "rank IS NOT NULL" or
+    "rank > ?", and most customers are in few of the lists: at 1,000,000 customers, seven
+    partial indexes in 4.0 s instead of 6.7 s)."""
+    table = scores_table(run_id)
+    con.execute(f'CREATE UNIQUE INDEX "{table[1:-1]}_customer" ON {table} (customer_id)')
+    for c in columns:
+        if str(c).startswith("rank_"):
+            con.execute(
+                f'CREATE INDEX "{table[1:-1]}_{c}" ON {table} ("{c}") WHERE "{c}" IS NOT NULL'
+            )
+    if "evidence" in tables:
+        evidence = side_table(run_id, "evidence")
+        con.execute(f'CREATE INDEX "{evidence[1:-1]}_customer" ON {evidence} (customer_id)')
