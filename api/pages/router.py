@@ -3,11 +3,13 @@ handlers can import what pages need without importing the routes)."""
 
 from fastapi import APIRouter
 
-from . import runs, session, shortlist
+from . import advocate, detractors, runs, session, shortlist
 
 router = APIRouter(include_in_schema=False)
 router.include_router(session.router)
 router.include_router(shortlist.router)
 router.include_router(runs.router)
+router.include_router(detractors.router)
+router.include_router(advocate.router)
 
 __all__ = ["router"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -28,15 +27,13 @@ from advocates.ranking.shortlist import (
 from advocates.store import RunInfo, Store
 
 from ..deps import actor_of
-from .render import page, render
+from .render import page, render, run_age
 from .session import PageCaller
 
 router = APIRouter()
 
 #: Rows per page.
 PER_PAGE = 50
-#: A nightly run older than this means at least one night was missed.
-STALE_AFTER_HOURS = 36
 
 
 @dataclass(frozen=True)
@@ -115,14 +112,6 @@ def _rows(store: Store, run: RunInfo, asked: Listing) -> tuple[pd.DataFrame, int
     return frame, total
 
 
-def _age(run: RunInfo) -> tuple[str, bool]:
-    """How long ago the run was published, in words, and whether that is stale."""
-    published = datetime.fromisoformat(run.published_at or run.created_at)
-    hours = (datetime.now(UTC) - published).total_seconds() / 3600
-    words = f"{hours:.0f} hours ago" if hours < 48 else f"{hours / 24:.0f} days ago"
-    return words, hours > STALE_AFTER_HOURS
-
-
 @router.get("/")
 async def shortlist_page(request: Request, asked: ListingDep, caller: PageCaller) -> Response:
     """The shortlist page."""
@@ -132,7 +121,7 @@ async def shortlist_page(request: Request, asked: ListingDep, caller: PageCaller
     pages = max(1, -(-total // PER_PAGE))
     if asked.page > pages:  # past the end (an old link, a filter that leaves fewer): the last
         return RedirectResponse(f"/?{asked.query(page=pages)}", status_code=303)
-    age, stale = _age(run)
+    age, stale = run_age(run)
     html = render(
         "shortlist.html",
         run=run,
