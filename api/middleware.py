@@ -7,7 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import error_response
-from .pages.render import is_page
+from .pages.render import error_page, is_page
 
 __all__ = ["BodyLimit", "SecurityHeaders"]
 
@@ -58,7 +58,11 @@ class BodyLimit:
         )
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            response = error_response(413, "payload_too_large", str(too_large.detail))
+            response = (
+                error_page(413, str(too_large.detail))
+                if is_page(scope["path"])
+                else error_response(413, "payload_too_large", str(too_large.detail))
+            )
             await response(scope, receive, send)
             return
         seen = 0

@@ -16,9 +16,11 @@ unless its reader sets another bound.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +36,9 @@ __all__ = [
     "Assignment",
     "assign_incentives",
     "disclosures",
+    "example_catalogue",
     "expected_responses",
+    "parse_catalogue",
     "read_catalogue",
     "validate_catalogue",
 ]
@@ -113,14 +117,41 @@ def read_catalogue(path: Path, *, max_incentives: int = MAX_CATALOGUE_INCENTIVES
     ``max_incentives`` incentives)."""
     if not path.is_file():
         raise InputError(f"{path}: no such file")
+    return parse_catalogue(
+        path.read_bytes(),
+        source=str(path),
+        is_json=path.suffix.lower() == ".json",
+        max_incentives=max_incentives,
+    )
+
+
+def parse_catalogue(
+    data: bytes,
+    *,
+    source: str,
+    is_json: bool = False,
+    max_incentives: int = MAX_CATALOGUE_INCENTIVES,
+) -> pd.DataFrame:
+    """A catalogue's bytes (UTF-8 CSV, a spreadsheet's byte-order mark allowed, or JSON: a list
+    of objects) read and validated; errors name ``source`` (a file, an upload), row and column.
+    """
     try:
-        if path.suffix.lower() == ".json":
-            frame = pd.DataFrame(json.loads(path.read_text(encoding="utf-8")))
+        text = data.decode("utf-8-sig")
+        if is_json:
+            frame = pd.DataFrame(json.loads(text))
         else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise InputError(f"{path}: cannot be read as a catalogue: {error}") from error
-    return validate_catalogue(frame, source=str(path), max_incentives=max_incentives)
+        raise InputError(f"{source}: cannot be read as a catalogue: {error}") from error
+    return validate_catalogue(frame, source=source, max_incentives=max_incentives)
+
+
+def example_catalogue() -> pd.DataFrame:
+    """The example catalogue the package ships (``data/incentives.csv`` in a checkout): one
+    two-sided, one friend-only and one advocate-only reward in EUR, disclosed in English,
+    French and Romanian."""
+    data = resources.files("advocates.campaigns").joinpath("example_catalogue.csv").read_bytes()
+    return parse_catalogue(data, source="the example catalogue")
 
 
 def _blank(values: pd.Series) -> pd.Series:

@@ -46,6 +46,8 @@ __all__ = [
     "plan_and_store",
     "plan_assignments",
     "plan_campaign",
+    "plan_on_latest",
+    "spend_by_incentive",
 ]
 
 
@@ -301,6 +303,17 @@ def _responses(
     return conversions, value, cost, sources
 
 
+def plan_on_latest(
+    store: Store, catalogue: pd.DataFrame, request: CampaignRequest
+) -> tuple[str, Plan]:
+    """A campaign planned on the store's latest run (not stored), and that run's id."""
+    run = store.latest_run()
+    plan = plan_campaign(
+        store.served(run.run_id), store.run_table(run.run_id, "audience"), catalogue, request
+    )
+    return run.run_id, plan
+
+
 def plan_and_store(store: Store, catalogue: pd.DataFrame, request: CampaignRequest) -> PlanInfo:
     """Plan a campaign on the store's latest run and store it with that run.
 
@@ -308,16 +321,13 @@ def plan_and_store(store: Store, catalogue: pd.DataFrame, request: CampaignReque
     catalogue's disclosures are stored there once; the stored assignments leave them out, and
     :func:`plan_assignments` puts them back.
     """
-    run = store.latest_run()
-    plan = plan_campaign(
-        store.served(run.run_id), store.run_table(run.run_id, "audience"), catalogue, request
-    )
+    run_id, plan = plan_on_latest(store, catalogue, request)
     stored_request = {
         **asdict(request),
         "catalogue": catalogue.astype(object).where(catalogue.notna(), None).to_dict("records"),
     }
     return store.save_plan(
-        run.run_id,
+        run_id,
         request=stored_request,
         totals=plan.totals,
         assignments=plan.assignments.drop(columns="disclosure"),
@@ -340,3 +350,24 @@ def plan_assignments(
             disclosures(page["arm"], page["language"], catalogue),
         )
     return page, total
+
+
+def spend_by_incentive(assignments: pd.DataFrame) -> pd.DataFrame:
+    """Per arm of a plan's assignments (each incentive, ``none`` for treated advocates given
+    none, ``holdout``): advocates, expected conversions, incremental value and cost, the
+    costliest first.
+
+    >>> spend_by_incentive(pd.DataFrame({"arm": ["a", "holdout", "a"], "expected_conversions":
+    ...     [1.0, 0.5, 2.0], "expected_incremental_value": [10.0, 0, 20.0],
+    ...     "expected_cost": [3.0, 0, 6.0]})).to_dict("records")[0]
+    {'arm': 'a', 'advocates': 2, 'expected_conversions': 3.0, 'expected_incremental_value': 30.0, 'expected_cost': 9.0}
+    """
+    figures = ["expected_conversions", "expected_incremental_value", "expected_cost"]
+    grouped = assignments.groupby("arm", sort=False)
+    frame = grouped[figures].sum().round(2)
+    frame.insert(0, "advocates", grouped.size())
+    return (
+        frame.sort_values(["expected_cost", "advocates"], ascending=False, kind="stable")
+        .reset_index()
+        .astype({"advocates": int})
+    )

@@ -28,7 +28,7 @@ from cycler import cycler
 from matplotlib import ticker
 from matplotlib.figure import Figure
 
-__all__ = ["bars", "histograms", "lines", "scatter"]
+__all__ = ["bars", "curve", "histograms", "lines", "scatter"]
 
 #: Colours that keep a 3:1 contrast on white and stay apart for the common colour blindnesses
 #: (Okabe and Ito's palette, its darker half).
@@ -173,3 +173,29 @@ def lines(frame: pd.DataFrame, *, x: str, columns: Sequence[str], title: str) ->
         else "no runs"
     )
     return _svg(figure, title=title, description=f"{len(frame)} runs; latest: {described}")
+
+
+def curve(y: np.ndarray, *, title: str, x_label: str, y_label: str) -> str:
+    """``y`` against 1, 2, ... (a cumulative total after each of a sequence), as a line with
+    its points: where it flattens, each further step adds little."""
+    values = np.asarray(y, dtype=float)
+    x = np.arange(1, len(values) + 1)
+    figure = _figure(height=3.0)
+    with _style():
+        axes = figure.add_subplot()
+        axes.plot(x, values, color=PALETTE[0], marker="o" if len(values) <= 60 else None, ms=3)
+        axes.set_xlabel(x_label)
+        axes.set_ylabel(y_label)
+        axes.set_ylim(bottom=0)
+        _plain(axes.xaxis)
+        _plain(axes.yaxis)
+        axes.set_title(title, loc="left")
+    if len(values):
+        half = values[len(values) // 2 - 1] if len(values) > 1 else values[0]
+        described = (
+            f"{len(values):,} steps reaching {_number(values[-1])}; "
+            f"the first half of them reach {_number(half)}"
+        )
+    else:
+        described = "no steps"
+    return _svg(figure, title=title, description=described)

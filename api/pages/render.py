@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
-from fastapi.responses import HTMLResponse
+import pandas as pd
+from fastapi.responses import HTMLResponse, StreamingResponse
 
+from advocates.data.io import csv_lines
 from advocates.store import RunInfo
 
 __all__ = [
@@ -94,3 +96,22 @@ def error_page(status: int, message: str, headers: Mapping[str, str] | None = No
     """An error, as a page a person reads: what went wrong and where to go on."""
     html = render("error.html", status=status, message=message)
     return page(html, status=status, headers=headers)
+
+
+def csv_download(
+    rows: pd.DataFrame, filename: str, *, sent: Callable[[], None] | None = None
+) -> StreamingResponse:
+    """``rows`` as a spreadsheet-safe CSV file to save (a byte-order mark first, so that Excel
+    reads the accents right); ``sent`` is called once the last row is sent (the audit log)."""
+
+    def body() -> Iterator[str]:
+        yield "\ufeff"
+        yield from csv_lines(rows)
+        if sent is not None:
+            sent()
+
+    return StreamingResponse(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -22,7 +22,15 @@ from advocates.errors import AuthenticationError
 
 from .render import page, render
 
-__all__ = ["COOKIE", "PageCaller", "SignInRequiredError", "router", "sign_in_redirect"]
+__all__ = [
+    "COOKIE",
+    "OTHER_SITE",
+    "PageCaller",
+    "SignInRequiredError",
+    "router",
+    "same_origin",
+    "sign_in_redirect",
+]
 
 #: The session cookie's name.
 COOKIE = "advocates_session"
@@ -77,8 +85,8 @@ async def sign_in(request: Request) -> Response:
     """Exchange the API key of the form for a session cookie, then go on to ``next``. A form
     posted from another site is refused (its browser says where it comes from): nobody can sign
     a visitor in under their own key."""
-    if not _same_origin(request):
-        return page(render("sign_in.html", next="/", error=_OTHER_SITE), status=403)
+    if not same_origin(request):
+        return page(render("sign_in.html", next="/", error=OTHER_SITE), status=403)
     try:
         form = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=4)
     except ValueError:  # more fields than the form has: not our form
@@ -103,7 +111,7 @@ async def sign_in(request: Request) -> Response:
     return answer
 
 
-_OTHER_SITE = "This sign-in form was sent from another site. Sign in from this page."
+OTHER_SITE = "This sign-in form was sent from another site. Sign in from this page."
 
 
 def _origin(request: Request) -> str:
@@ -113,7 +121,7 @@ def _origin(request: Request) -> str:
     return public.rstrip("/") or f"{request.url.scheme}://{request.url.netloc}"
 
 
-def _same_origin(request: Request) -> bool:
+def same_origin(request: Request) -> bool:
     """Whether a form came from this server's own pages: no ``Origin`` header (an older
     browser, or a client that is not one), or the pages' own address."""
     origin = request.headers.get("origin")
@@ -123,8 +131,8 @@ def _same_origin(request: Request) -> bool:
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
     """Forget the session cookie (a form from another site cannot sign a visitor out)."""
-    if not _same_origin(request):
-        return page(render("sign_in.html", next="/", error=_OTHER_SITE), status=403)
+    if not same_origin(request):
+        return page(render("sign_in.html", next="/", error=OTHER_SITE), status=403)
     answer = RedirectResponse("/sign-in", status_code=303)
     answer.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return answer

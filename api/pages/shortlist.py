@@ -4,7 +4,6 @@ exactly the rows shown (``/shortlist.csv``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
@@ -12,10 +11,9 @@ from urllib.parse import urlencode
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response
 
 from advocates.access.keys import Scope, authorise
-from advocates.data.io import csv_lines
 from advocates.errors import ConfigurationError, RunChangedError
 from advocates.ranking.objectives import OBJECTIVES, parse_ranking
 from advocates.ranking.shortlist import (
@@ -27,7 +25,7 @@ from advocates.ranking.shortlist import (
 from advocates.store import RunInfo, Store
 
 from ..deps import actor_of
-from .render import page, render, run_age
+from .render import csv_download, page, render, run_age
 from .session import PageCaller
 
 router = APIRouter()
@@ -171,14 +169,5 @@ async def shortlist_download(
         target="/shortlist.csv",
         rows=len(rows),
     )
-
-    def body() -> Iterator[str]:
-        yield "\ufeff"  # Excel reads the accents right
-        yield from csv_lines(rows)
-
     filename = f"shortlist-{asked.objective}-{run_info.run_id}-page{asked.page}.csv"
-    return StreamingResponse(
-        body(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(rows, filename)
