@@ -18,6 +18,8 @@ import pytest
 
 from advocates.access.keys import create_key, parse_scopes, revoke_key
 from advocates.pipeline import RunOutcome
+from advocates.ranking.objectives import parse_ranking
+from advocates.ranking.shortlist import listing_filters, ranked_page
 from advocates.settings import Settings
 from advocates.store import SqliteStore, open_store
 from api.pages import runs
@@ -257,6 +259,38 @@ def test_the_shortlist_filters_and_pages_on_the_server(
             assert bad.status_code == 400 and "a number from -1 to 1" in bad.text
         blank = client.get("/?objective=awareness&language=&country=&min_sentiment=")
         assert blank.status_code == 200 and len(_cells(blank.text, "advocates")) == 50
+
+
+def test_the_shortlist_ranks_by_a_custom_mix_of_objectives(
+    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+) -> None:
+    store, outcome = scored
+    expected, total = ranked_page(
+        store,
+        outcome.run_id,
+        ranking=parse_ranking(objective=None, weights="awareness=1,conversion=2"),
+        limit=50,
+        offset=0,
+        where=listing_filters(language="fr"),
+    )
+    asked = {"objective": "custom", "w_awareness": "1", "w_conversion": "2", "language": "fr"}
+    with _signed_in(base_url, settings, "read,export") as client:
+        page = client.get("/", params=asked)
+        assert page.status_code == 200
+        assert "Shortlist for a mix of awareness × 1 and conversion × 2" in unescape(page.text)
+        rows = _cells(page.text, "advocates")
+        assert [r[1] for r in rows] == expected["customer_id"].tolist()
+        assert f'<span id="total">{total:,}</span>' in page.text
+        download = client.get("/shortlist.csv", params=asked)
+        listed = list(csv.DictReader(io.StringIO(download.text.lstrip("\ufeff"))))
+        assert [r["customer_id"] for r in listed] == expected["customer_id"].tolist()
+        for weights, message in [
+            ({}, "give at least one objective a weight above 0"),
+            ({"w_awareness": "lots"}, "weights"),
+            ({"w_awareness": "0"}, "weights"),
+        ]:
+            bad = client.get("/", params={"objective": "custom", **weights})
+            assert bad.status_code == 400 and message in unescape(bad.text), weights
 
 
 def test_downloading_the_shortlist_needs_the_export_scope(
