@@ -167,6 +167,13 @@ class Settings(BaseSettings):
         "the API binds a loopback address.",
     )
     api_port: int = Field(default=8000, ge=1, le=65535, description="Port `advocates serve` binds.")
+    warm_every_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=3600,
+        description="How often `advocates serve` checks for a newly published run, to read "
+        "what its pages need before anyone asks (0: never; the first request reads it).",
+    )
     public_url: str = Field(
         default="",
         pattern=r"^(https?://[^/?#\s]+/?)?$",

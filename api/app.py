@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -21,6 +23,7 @@ from .pages.runs import KeptReports
 from .routes import advocates as advocates_routes
 from .routes import audit, campaigns, customers, detractors, events, exports, health, kpis
 from .schemas import ErrorPublic
+from .warm import Warmer
 
 __all__ = ["create_app"]
 
@@ -31,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The docs pages load Swagger UI and ReDoc from the package's own assets, never from a CDN,
     # so they work on a network without internet.
     app = FastAPIOffline(
+        lifespan=_warming,
         title="Advocates API",
         version=advocates.__version__,
         description="Ranked advocates per campaign objective, one customer's score and explanation, "
@@ -42,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.use_writes = UseWrites()
     app.state.pages = Pages()
     app.state.run_reports = KeptReports()
+    app.state.warmer = Warmer(app.state, every_seconds=settings.warm_every_seconds)
     app.state.heavy_work = HeavyWork(
         workers=settings.heavy_workers,
         queue=settings.heavy_queue,
@@ -92,6 +97,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages_router)
     _state_bounds(app, settings)
     return app
+
+
+@asynccontextmanager
+async def _warming(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs, the latest run's pages are read before anyone asks (api.warm)."""
+    warmer: Warmer = app.state.warmer
+    if app.state.settings.warm_every_seconds > 0:
+        warmer.start()
+    try:
+        yield
+    finally:
+        warmer.stop()
 
 
 def _state_bounds(app: FastAPI, settings: Settings) -> None:
