@@ -108,6 +108,10 @@ class HealthPublic(BaseModel):
     as_of: str
     published_at: str
     age_seconds: float
+    pages_ready: bool = Field(
+        description="Whether this process has read what the run's pages need (its served "
+        "customers and report: api.warm); until then the first page asked for reads it."
+    )
 
 
 class ErrorBody(BaseModel):

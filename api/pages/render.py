@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import jinja2
 import pandas as pd
@@ -16,6 +19,7 @@ from advocates.store import RunInfo
 __all__ = [
     "CSP",
     "STALE_AFTER_HOURS",
+    "KeptDrawings",
     "error_page",
     "figure",
     "is_page",
@@ -29,6 +33,8 @@ CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 #: A nightly run older than this means at least one night was missed.
 STALE_AFTER_HOURS = 36
 #: Paths that are not pages: the JSON API, its documents and the health check.
@@ -115,3 +121,38 @@ def csv_download(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+class KeptDrawings(Generic[K, V]):
+    """What took long to draw (a run report, a plan's charts), kept by key: drawn once, one at
+    a time (requests that arrive meanwhile get that drawing), the least recently read of more
+    than ``size`` forgotten."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()  # guards what is kept
+        self._drawing = threading.Lock()  # one drawing at a time
+
+    def get(self, key: K, draw: Callable[[], V]) -> V:
+        """The drawing of ``key``, drawn now with ``draw`` when it is not kept."""
+        found = self._found(key)
+        if found is not None:
+            return found
+        with self._drawing:
+            found = self._found(key)  # drawn while this request waited
+            if found is not None:
+                return found
+            drawn = draw()
+            with self._lock:
+                self._kept[key] = drawn
+                while len(self._kept) > self._size:
+                    self._kept.popitem(last=False)
+            return drawn
+
+    def _found(self, key: K) -> V | None:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found

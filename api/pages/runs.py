@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -12,7 +9,7 @@ from fastapi.responses import Response
 from advocates.reporting import run_report
 from advocates.store import Store
 
-from .render import page
+from .render import KeptDrawings, page
 from .session import PageCaller
 
 router = APIRouter()
@@ -27,33 +24,12 @@ class KeptReports:
     moves its trend; an erasure its counts)."""
 
     def __init__(self) -> None:
-        self._pages: OrderedDict[tuple[str, int], str] = OrderedDict()
-        self._lock = threading.Lock()  # guards the pages kept
-        self._drawing = threading.Lock()  # one report drawn at a time (charts draw one at a
-        # time anyway): the requests that arrive meanwhile get the report it draws
+        self._drawn: KeptDrawings[tuple[str, int], str] = KeptDrawings(KEPT_REPORTS)
 
     def get(self, store: Store, run_id: str | None) -> str:
-        """The report of ``run_id`` (``None``: the latest run), drawn once per store version;
-        the least recently read of more than :data:`KEPT_REPORTS` is forgotten."""
+        """The report of ``run_id`` (``None``: the latest run), drawn once per store version."""
         key = (store.latest_run().run_id if run_id is None else run_id, store.version())
-        html = self._kept(key)
-        if html is None:
-            with self._drawing:
-                html = self._kept(key)  # drawn while this request waited
-                if html is None:
-                    html = run_report(store, key[0])
-                    with self._lock:
-                        self._pages[key] = html
-                        while len(self._pages) > KEPT_REPORTS:
-                            self._pages.popitem(last=False)
-        return html
-
-    def _kept(self, key: tuple[str, int]) -> str | None:
-        with self._lock:
-            html = self._pages.get(key)
-            if html is not None:
-                self._pages.move_to_end(key)
-            return html
+        return self._drawn.get(key, lambda: run_report(store, key[0]))
 
 
 @router.get("/runs/{run_id}")

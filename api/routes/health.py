@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from ..deps import StoreDep
 from ..schemas import ErrorPublic, HealthPublic
@@ -18,7 +18,7 @@ router = APIRouter(tags=["health"])
     response_model=HealthPublic,
     responses={503: {"model": ErrorPublic}},
 )
-async def health(store: StoreDep) -> HealthPublic:
+async def health(request: Request, store: StoreDep) -> HealthPublic:
     """The published run being served and how old it is; 503 when there is none yet. Async and
     one indexed read, so that it answers at once however busy the thread pool is."""
     run = store.latest_run()
@@ -30,4 +30,5 @@ async def health(store: StoreDep) -> HealthPublic:
         as_of=run.as_of,
         published_at=published.isoformat(),
         age_seconds=round(age, 1),
+        pages_ready=request.app.state.warmer.warmed == run.run_id,
     )

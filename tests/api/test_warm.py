@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 
 from advocates.pipeline import RunOutcome
@@ -21,11 +22,12 @@ def test_the_latest_run_is_read_and_its_report_drawn_once_before_anyone_asks(
     drawn: list[str | None] = []
     monkeypatch.setattr(runs, "run_report", lambda s, r: drawn.append(r) or "report")
     app = create_app(Settings(store_url=f"sqlite:///{store.path}", warm_every_seconds=0.05))
-    for _ in serve_app(app):  # the server's lifespan starts the warming thread
+    for base in serve_app(app):  # the server's lifespan starts the warming thread
         deadline = time.monotonic() + 20
         while app.state.warmer.warmed != outcome.run_id and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(0.3)  # several more checks: the same run is not warmed again
+        assert httpx.get(f"{base}/health").json()["pages_ready"] is True
     assert app.state.warmer.warmed == outcome.run_id and drawn == [outcome.run_id]
     assert app.state.run_reports.get(app.state.store, None) == "report"  # kept, not redrawn
     assert drawn == [outcome.run_id]
