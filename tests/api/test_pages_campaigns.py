@@ -159,7 +159,11 @@ def test_an_uploaded_catalogue_is_checked_and_carried_from_preview_to_save(
         )
         assert saved.status_code == 303
         plan = store.plan(saved.headers["location"].rsplit("/", 1)[1])
-        assert [i["incentive_id"] for i in plan.request["catalogue"]] == ["duo12", "friend15", "adv5"]
+        assert [i["incentive_id"] for i in plan.request["catalogue"]] == [
+            "duo12",
+            "friend15",
+            "adv5",
+        ]
 
         broken = EXAMPLE.replace(b"adv5,5,0", b"adv5,five,0")
         bad = _post(
