@@ -86,6 +86,14 @@ def pages(client: httpx.Client) -> dict[str, tuple[str, dict[str, Any]]]:
     return {
         **{name: (path, {}) for name, path in SHORTLISTS.items()},
         "advocate page (the best for awareness)": (f"/advocates/{customer}", {}),
+        "left out for no marketing consent, page 1": (
+            "/left-out?reason=no+marketing+consent",
+            {},
+        ),
+        "left out for no marketing consent, page 100": (
+            "/left-out?reason=no+marketing+consent&page=100",
+            {},
+        ),
         "detractors, page 1": ("/detractors", {}),
         "detractors, page 100": ("/detractors?page=100", {}),
         "campaign planner (empty form)": ("/campaigns/new", {}),

@@ -157,6 +157,13 @@ class Store(Protocol):
         the ``explanations`` rankings; customers blocked since the run are left out."""
         ...
 
+    def left_out(
+        self, run_id: str, *, reason: str, limit: int, offset: int
+    ) -> tuple[pd.DataFrame, int]:
+        """One page of a run's customers left out for ``reason``, by customer id (no personal
+        data), and how many there are."""
+        ...
+
     def customer_evidence(self, run_id: str, customer_id: str) -> pd.DataFrame:
         """One customer's texts behind their sentiment in a run (its ``evidence`` table: kind,
         id, at, sentiment, text), newest first; no rows for a run published without it."""

@@ -342,3 +342,29 @@ def test_requests_that_arrive_while_a_report_is_drawn_wait_for_that_drawing(
         others = [pool.submit(kept.get, store, None) for _ in range(3)]
         answers = {first.result(), *(o.result() for o in others)}
     assert answers == {f"report of {outcome.run_id}"} and drawn == [outcome.run_id]
+
+
+def test_who_was_left_out_is_listed_per_reason(
+    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+) -> None:
+    store, outcome = scored
+    reason, count = max(outcome.report["excluded"].items(), key=lambda kv: kv[1])
+    with _signed_in(base_url, settings, "read") as client:
+        shortlist = client.get("/").text
+        link = re.search(rf'<a href="(/left-out\?reason=[^"]+)">{re.escape(reason)}</a>', shortlist)
+        assert link, "each reason links to its customers"
+        first = client.get(unescape(link[1]))
+        assert first.status_code == 200 and f'<span id="total">{count:,}</span>' in first.text
+        rows = _cells(first.text, "left-out")
+        assert len(rows) == min(50, count) and [r[0] for r in rows] == sorted(r[0] for r in rows)
+        assert {store.customer(outcome.run_id, r[0])["excluded_reason"] for r in rows} == {reason}
+        if count > 50:
+            second = _cells(client.get(unescape(link[1]) + "&page=2").text, "left-out")
+            assert second[0][0] > rows[-1][0]
+        past = client.get(unescape(link[1]) + "&page=9999", follow_redirects=False)
+        assert past.status_code == 303 and past.headers["location"].endswith(
+            f"page={-(-count // 50)}"
+        )
+        nobody = client.get("/left-out", params={"reason": "no such reason"})
+        assert "Nobody was left out for this reason." in nobody.text
+        assert client.get("/left-out").status_code == 422

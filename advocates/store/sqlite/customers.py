@@ -15,7 +15,21 @@ from advocates.errors import NotFoundError
 from advocates.store.common import cell, scores_table, side_table
 from advocates.store.sqlite.connection import SqliteConnection
 
-__all__ = ["SqliteCustomers"]
+__all__ = ["LEFT_OUT_COLUMNS", "SqliteCustomers"]
+
+#: What a list of the customers left out shows of each: the reason and the figures behind it.
+LEFT_OUT_COLUMNS = (
+    "customer_id",
+    "excluded_reason",
+    "sentiment",
+    "sentiment_evidence",
+    "negative_mentions_recent",
+    "worst_text_id",
+    "language",
+    "country",
+    "audience_size",
+    "unique_reach_2hop",
+)
 
 
 class SqliteCustomers(SqliteConnection):
@@ -71,3 +85,20 @@ class SqliteCustomers(SqliteConnection):
         ]
         found = [f for f in frames if not f.empty]
         return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+
+    def left_out(
+        self, run_id: str, *, reason: str, limit: int, offset: int
+    ) -> tuple[pd.DataFrame, int]:
+        """One page of a run's customers left out for ``reason`` (their ``excluded_reason``),
+        by customer id, with what a person needs to see why (no personal data), and how many
+        there are."""
+        table = scores_table(run_id)
+        have = {row[1] for row in self._reader().execute(f"PRAGMA table_info({table})")}
+        columns = ", ".join(f'"{c}"' for c in LEFT_OUT_COLUMNS if c in have)
+        total = self._row(f"SELECT COUNT(*) FROM {table} WHERE excluded_reason = ?", (reason,))
+        page = self._query(
+            f"SELECT {columns} FROM {table} WHERE excluded_reason = ? "
+            "ORDER BY customer_id LIMIT ? OFFSET ?",
+            (reason, limit, offset),
+        )
+        return page, int(total[0]) if total else 0
