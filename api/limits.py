@@ -1,10 +1,11 @@
 """Limits that keep one caller from holding the service: a rate per key, and a bounded pool for
 heavy work.
 
-:class:`RateLimit` counts each caller's requests in a one-minute window that slides (the ``limits``
-library's sliding window counter: this minute's count plus the previous minute's, weighted by how
-much of it the window still covers; constant time and memory per caller, where an exact moving
-window keeps a timestamp per request) and answers 429 with ``Retry-After`` past the limit. :class:`HeavyWork` lets at most
+:class:`RateLimit` counts each caller's requests in the last 60 seconds exactly (the ``limits``
+library's moving window: a timestamp per request, at most the limit per caller; its cheaper sliding
+window counter estimates the previous minute's share and let a sixth request of five through
+when they straddled a minute) and answers 429 with ``Retry-After`` past the limit.
+:class:`HeavyWork` lets at most
 ``workers`` heavy requests (campaign plans, custom-weight rankings, exports) run at once; up to
 ``queue`` more wait at most ``wait_seconds`` for a slot, and any beyond are refused at once with
 503 and ``Retry-After``, so that ``/health`` and ordinary listings stay fast. :class:`UseWrites`
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
-from limits.strategies import SlidingWindowCounterRateLimiter
+from limits.strategies import MovingWindowRateLimiter
 
 from advocates.errors import RateLimitedError, ServerBusyError
 
@@ -31,11 +32,11 @@ __all__ = ["HeavyWork", "RateLimit", "UseWrites"]
 
 
 class RateLimit:
-    """At most ``per_minute`` requests per caller in a sliding minute."""
+    """At most ``per_minute`` requests per caller in any 60 seconds."""
 
     def __init__(self, per_minute: int) -> None:
         self._item = RateLimitItemPerMinute(per_minute)
-        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
     def check(self, caller: str) -> None:
         """Count one request of ``caller``; RateLimitedError when it is one too many."""
