@@ -106,8 +106,8 @@ def _sentences(factor: str, at: _Figures, recent_days: int) -> np.ndarray:
     if factor == "conversion":
         percent = _per_count(np.round(at.values("conversion_influence") * 100), str)
         return _concat(
-            at.count("invites_converted"),
-            " friends bought after their ",
+            at.count("invites_converted", lambda n: "1 friend" if n == 1 else f"{n:,} friends"),
+            " bought after their ",
             at.count("outreach_total"),
             " shares and invites (",
             percent,
