@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import html
 import io
-import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
@@ -40,6 +39,7 @@ _RC: dict[str, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.prop_cycle": cycler(color=PALETTE),
+    "text.parse_math": False,  # labels are data (an incentive id "$10^$" is text, not TeX)
 }
 
 
@@ -64,12 +64,8 @@ def _svg(figure: Figure, *, title: str, description: str) -> str:
     text = sink.getvalue()
     svg = text[text.index("<svg") :]
     label = html.escape(f"{title}. {description}", quote=True)
-    return re.sub(
-        r"^<svg ",
-        f'<svg role="img" aria-label="{label}" class="chart" ',
-        svg,
-        count=1,
-    )
+    # (str.replace, not re.sub: a backslash in a label is text, not an escape)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" class="chart" ', 1)
 
 
 def _plain(axis: Any) -> None:
