@@ -4,7 +4,9 @@ A server process keeps a run's eligible customers (the ``served`` table, with ea
 explanations) once read, and draws its run report once; at 1,000,000 customers the first
 filtered shortlist or report after a publish took 1.6 s (bench/bench_pages.py). A thread of the
 process checks the latest run every few seconds and, when it has changed, reads and draws them,
-so that the first marketer to ask after the night's run is answered as fast as the next.
+so that the first marketer to ask after the night's run is answered as fast as the next. The
+report is kept per store version (an erasure or a contact block moves its counts), so a new
+version is warmed too.
 """
 
 from __future__ import annotations
@@ -29,23 +31,27 @@ class Warmer:
         self._every = every_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.warmed: str | None = None  # the run last warmed
+        self.warmed: tuple[str, int] | None = None  # the run and store version last warmed
+
+    def ready(self, run_id: str, version: int) -> bool:
+        """Whether the pages of ``run_id`` at store ``version`` are warmed."""
+        return self.warmed == (run_id, version)
 
     def warm_once(self) -> str | None:
-        """Warm the latest run if it is not the one warmed last; its id, or None when there was
-        nothing to do (no published run yet, or warmed already)."""
+        """Warm the latest run if it (or the store's version) is not the one warmed last; its
+        id, or None when there was nothing to do (no published run yet, or warmed already)."""
         store = self._state.store
         try:
-            run_id = store.latest_run().run_id
-            if run_id == self.warmed:
+            now = (store.latest_run().run_id, store.version())
+            if now == self.warmed:
                 return None
-            store.served(run_id, explanations=list(OBJECTIVES))
-            self._state.run_reports.get(store, run_id)
+            store.served(now[0], explanations=list(OBJECTIVES))
+            self._state.run_reports.get(store, now[0])
         except AdvocatesError as error:  # no run yet, or a run the report cannot draw
             log.debug("nothing warmed: %s", error)
             return None
-        self.warmed = run_id
-        return run_id
+        self.warmed = now
+        return now[0]
 
     def start(self) -> None:
         """Warm now and then every few seconds, in a daemon thread, until :meth:`stop`."""

@@ -20,7 +20,7 @@ router = APIRouter(tags=["health"])
 )
 async def health(request: Request, store: StoreDep) -> HealthPublic:
     """The published run being served and how old it is; 503 when there is none yet. Async and
-    one indexed read, so that it answers at once however busy the thread pool is."""
+    two indexed reads, so that it answers at once however busy the thread pool is."""
     run = store.latest_run()
     published = datetime.fromisoformat(run.published_at or run.created_at)
     age = (datetime.now(UTC) - published).total_seconds()
@@ -30,5 +30,5 @@ async def health(request: Request, store: StoreDep) -> HealthPublic:
         as_of=run.as_of,
         published_at=published.isoformat(),
         age_seconds=round(age, 1),
-        pages_ready=request.app.state.warmer.warmed == run.run_id,
+        pages_ready=request.app.state.warmer.ready(run.run_id, store.version()),
     )
