@@ -11,7 +11,7 @@ from advocates.access.keys import Scope
 from advocates.campaigns.kpis import MAX_PERIODS, program_kpis
 from advocates.data.contract import parse_instant
 
-from ..deps import StoreDep, requires
+from ..deps import Heavy, StoreDep, requires
 from ..schemas import ErrorPublic, KpiPeriodPublic, KpisPublic
 
 router = APIRouter(prefix="/kpis", tags=["kpis"])
@@ -22,7 +22,7 @@ _DATE = {"anyOf": [{"type": "string", "format": f} for f in ("date", "date-time"
 @router.get(
     "",
     operation_id="getKpis",
-    dependencies=[requires(Scope.READ)],
+    dependencies=[requires(Scope.READ), Heavy],  # reads every event and plan
     response_model=KpisPublic,
     responses={
         400: {
@@ -31,6 +31,7 @@ _DATE = {"anyOf": [{"type": "string", "format": f} for f in ("date", "date-time"
             f"{MAX_PERIODS:,} periods.",
         },
         404: {"model": ErrorPublic, "description": "Unknown `campaign_id`."},
+        503: {"model": ErrorPublic, "description": "The server is busy: no free heavy slot."},
     },
 )
 def get_kpis(
