@@ -101,8 +101,13 @@ def install_error_handlers(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             error.status_code, "http_error"
         )
-        if is_page(request.url.path) and error.status_code == 404:
-            return error_page(404, f"There is no page at {request.url.path}.")
+        if is_page(request.url.path):  # a person reads it: a page, whatever went wrong
+            message = (
+                f"There is no page at {request.url.path}."
+                if error.status_code == 404
+                else str(error.detail)
+            )
+            return error_page(error.status_code, message, headers=error.headers)
         # Starlette's headers carry, for a 405, the Allow list that HTTP requires.
         return error_response(error.status_code, code, str(error.detail), headers=error.headers)
 

@@ -34,7 +34,7 @@ from advocates.campaigns.incentives import (
 )
 from advocates.campaigns.selection import celf
 from advocates.data.membership import positions
-from advocates.errors import ConfigurationError, InputError
+from advocates.errors import ConfigurationError, InputError, RunChangedError
 from advocates.ranking.objectives import check_objective
 from advocates.store import PlanInfo, Store
 
@@ -303,24 +303,34 @@ def _responses(
 
 
 def plan_on_latest(
-    store: Store, catalogue: pd.DataFrame, request: CampaignRequest
+    store: Store, catalogue: pd.DataFrame, request: CampaignRequest, run_id: str | None = None
 ) -> tuple[str, Plan]:
-    """A campaign planned on the store's latest run (not stored), and that run's id."""
+    """A campaign planned on the store's latest run (not stored), and that run's id; with
+    ``run_id`` (the run a person saw a preview of), RunChangedError if that is no longer the
+    latest."""
     run = store.latest_run()
+    if run_id is not None and run.run_id != run_id:
+        raise RunChangedError(
+            f"the preview was planned on run {run_id}, and run {run.run_id} has been published "
+            "since: preview again on it before saving"
+        )
     plan = plan_campaign(
         store.served(run.run_id), store.run_table(run.run_id, "audience"), catalogue, request
     )
     return run.run_id, plan
 
 
-def plan_and_store(store: Store, catalogue: pd.DataFrame, request: CampaignRequest) -> PlanInfo:
-    """Plan a campaign on the store's latest run and store it with that run.
+def plan_and_store(
+    store: Store, catalogue: pd.DataFrame, request: CampaignRequest, run_id: str | None = None
+) -> PlanInfo:
+    """Plan a campaign on the store's latest run (``run_id``: see :func:`plan_on_latest`) and
+    store it with that run.
 
     The stored request holds the catalogue and the seed, so the plan can be made again. The
     catalogue's disclosures are stored there once; the stored assignments leave them out, and
     :func:`plan_assignments` puts them back.
     """
-    run_id, plan = plan_on_latest(store, catalogue, request)
+    run_id, plan = plan_on_latest(store, catalogue, request, run_id)
     stored_request = {
         **asdict(request),
         "catalogue": catalogue.astype(object).where(catalogue.notna(), None).to_dict("records"),

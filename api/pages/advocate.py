@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import pandas as pd
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -19,7 +18,7 @@ from advocates.ranking.shortlist import explanations, run_standing
 from advocates.store import Store
 
 from ..deps import actor_of
-from .render import page, render, run_age
+from .render import page, records, render, run_age
 from .session import PageCaller
 
 router = APIRouter()
@@ -76,17 +75,8 @@ def _values(store: Store, customer_id: str, caller: ApiKey | None) -> dict[str, 
         "eligible_count": run.report.get("eligible"),
         "figures": figures,
         "role": influence(figures),
-        "evidence": _records(evidence),
-        "events": _records(events),
-        "past": _records(past),
+        "evidence": records(evidence),
+        "events": records(events),
+        "past": records(past),
         "objectives_names": OBJECTIVES,
     }
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A frame's rows for a template: missing values as None, times as ``YYYY-MM-DD HH:MM``."""
-    shown = frame.copy()
-    for column in shown.columns:
-        if pd.api.types.is_datetime64_any_dtype(shown[column]):
-            shown[column] = shown[column].dt.strftime("%Y-%m-%d %H:%M")
-    return list(shown.astype(object).where(shown.notna(), None).to_dict("records"))

@@ -11,7 +11,7 @@ second upload. The pages only parse the form and lay out what the library comput
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 import pandas as pd
@@ -32,19 +32,18 @@ from advocates.campaigns.plan import (
     plan_on_latest,
     spend_by_incentive,
 )
-from advocates.errors import AdvocatesError, ConfigurationError
+from advocates.errors import AdvocatesError, ConfigurationError, RunChangedError
 from advocates.ranking.objectives import OBJECTIVES
 from advocates.reporting.campaign import GAIN, plan_charts
 from advocates.store import PlanInfo, Store
 
 from ..deps import actor_of
-from .render import KeptDrawings, csv_download, page, render
+from .render import PER_PAGE, KeptDrawings, csv_download, page, page_count, records, render
 from .session import PageCaller, same_origin
 
 router = APIRouter()
 
 #: Assignments shown on a page (a plan's download holds them all).
-PER_PAGE = 50
 #: The largest catalogue upload read (a catalogue is a few lines per incentive).
 MAX_CATALOGUE_BYTES = 1_000_000
 _FROM_ELSEWHERE = "This form was sent from another site. Plan from this page."
@@ -64,16 +63,21 @@ class PlanForm:
     catalogue: str = "example"  # or "upload"
     catalogue_csv: str = ""  # the uploaded catalogue's text, carried from preview to save
     catalogue_name: str = ""
+    run: str = ""  # the run the preview was planned on: saving refuses another (409)
 
     def request(self, contact_cap: int) -> CampaignRequest:
         """The campaign request of these fields (ConfigurationError naming a bad field)."""
-        advocates = None if self.fill_budget else _number("advocates", self.advocates, 1, 10_000)
+        advocates = (
+            None
+            if self.fill_budget
+            else _number("advocates", self.advocates, 1, 10_000, whole=True)
+        )
         return CampaignRequest(
             objective=self.objective,
             budget=_number("budget", self.budget, 0, MAX_BUDGET),
             advocates=None if advocates is None else int(advocates),
             holdout=_number("holdout", self.holdout, 0, 90) / 100,
-            seed=int(_number("seed", self.seed, 0, MAX_SEED)),
+            seed=int(_number("seed", self.seed, 0, MAX_SEED, whole=True)),
             contact_cap=contact_cap,
         )
 
@@ -90,16 +94,17 @@ class PlanForm:
         )
 
 
-def _number(field: str, text: str, low: float, high: float) -> float:
-    """``text`` as a number from ``low`` to ``high`` (thousands separators allowed), else
-    ConfigurationError naming ``field``."""
+def _number(field: str, text: str, low: float, high: float, *, whole: bool = False) -> float:
+    """``text`` as a number from ``low`` to ``high`` (thousands separators allowed; a whole
+    one if ``whole``), else ConfigurationError naming ``field``."""
     try:
         value = float(text.strip().replace(",", ""))
     except ValueError:
         value = float("nan")
-    if not low <= value <= high:  # NaN too
+    if not low <= value <= high or (whole and not value.is_integer()):  # NaN too
+        kind = "a whole number" if whole else "a number"
         raise ConfigurationError(
-            f"{field}: expected a number from {low:,.0f} to {high:,.0f}, got {text!r}"
+            f"{field}: expected {kind} from {low:,.0f} to {high:,.0f}, got {text!r}"
         )
     return value
 
@@ -132,6 +137,7 @@ async def _plan_form(request: Request) -> tuple[PlanForm, str]:
         catalogue="upload" if text("catalogue") == "upload" else "example",
         catalogue_csv=catalogue_csv,
         catalogue_name=catalogue_name,
+        run=text("run")[:64],
     )
     return fields, text("action", "preview")
 
@@ -161,9 +167,14 @@ async def plan_or_save(request: Request, caller: PageCaller) -> Response:
     if action == "save":
         if caller is not None:
             authorise(caller, Scope.WRITE)
-        saved = await run_in_threadpool(
-            _heavy, request, lambda: plan_and_store(store, catalogue, campaign)
-        )
+        previewed = fields.run or None
+        try:
+            saved = await run_in_threadpool(
+                _heavy, request, lambda: plan_and_store(store, catalogue, campaign, previewed)
+            )
+        except RunChangedError as error:  # the preview's run was replaced: plan it again
+            again = replace(fields, run="")
+            return page(_planner_html(request, caller, again, error=str(error)), status=409)
         return RedirectResponse(f"/campaigns/{saved.plan_id}", status_code=303)
     run_id, plan = await run_in_threadpool(
         _heavy, request, lambda: plan_on_latest(store, catalogue, campaign)
@@ -220,17 +231,13 @@ def _plan_values(
         "gain": GAIN.get(objective, "marginal gain"),
         "charts": draw() if kept_as is None else _KEPT_CHARTS.get(kept_as, draw),
         "spend": spend_by_incentive(assignments).to_dict("records"),
-        "first_rows": _records(assignments.head(PER_PAGE)),
+        "first_rows": records(assignments.head(PER_PAGE)),
         "count": len(assignments),
     }
 
 
 #: Stored plans' charts (about 100 ms to draw the two), by plan and number of assignments.
 _KEPT_CHARTS: KeptDrawings[tuple[str, int], dict[str, str]] = KeptDrawings(32)
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return list(frame.astype(object).where(frame.notna(), None).to_dict("records"))
 
 
 @router.get("/campaigns")
@@ -255,7 +262,11 @@ async def campaign_page(
     """A stored campaign: its request, totals, charts and assignments, and its results so far
     (treated against holdout) beside what it expected."""
     store: Store = request.app.state.store
-    values = await run_in_threadpool(_campaign_values, store, campaign_id, page_asked)
+    # Every assignment and event is read (the results compare all treated with all held out):
+    # heavy work, as the API's KPIs are.
+    values = await run_in_threadpool(
+        _heavy, request, lambda: _campaign_values(store, campaign_id, page_asked)
+    )
     html = render(
         "campaign.html",
         **values,
@@ -268,7 +279,7 @@ async def campaign_page(
 def _campaign_values(store: Store, campaign_id: str, page_asked: int) -> dict[str, Any]:
     plan: PlanInfo = store.plan(campaign_id)
     everyone, total = plan_assignments(store, campaign_id, limit=10**9, offset=0)
-    pages = max(1, -(-total // PER_PAGE))
+    pages = page_count(total)
     shown = min(page_asked, pages)
     rows = everyone.iloc[(shown - 1) * PER_PAGE : shown * PER_PAGE]
     result = campaign_result(plan=plan, assignments=everyone, events=store.events())
@@ -278,7 +289,7 @@ def _campaign_values(store: Store, campaign_id: str, page_asked: int) -> dict[st
         "asked": request,
         "catalogue": plan.request.get("catalogue") or [],
         **_plan_values(plan.totals, everyone, run_id=plan.run_id, kept_as=(campaign_id, total)),
-        "rows": _records(rows),
+        "rows": records(rows),
         "page_number": shown,
         "pages": pages,
         "first": (shown - 1) * PER_PAGE + 1,
@@ -295,7 +306,9 @@ async def campaign_download(
     if caller is not None:
         authorise(caller, Scope.EXPORT)
     store: Store = request.app.state.store
-    rows, _ = await run_in_threadpool(plan_assignments, store, campaign_id, limit=10**9, offset=0)
+    rows, _ = await run_in_threadpool(
+        _heavy, request, lambda: plan_assignments(store, campaign_id, limit=10**9, offset=0)
+    )
 
     def sent() -> None:
         store.audit(

@@ -19,9 +19,8 @@ from advocates.ranking.shortlist import detractor_frame
 from advocates.store import RunInfo, Store
 
 from ..deps import actor_of
-from .render import page, render, run_age
+from .render import PER_PAGE, page, page_count, render, run_age
 from .session import PageCaller
-from .shortlist import PER_PAGE
 
 router = APIRouter()
 
@@ -92,7 +91,7 @@ def _rows(store: Store, run: RunInfo, asked: int, *, pii: bool) -> tuple[pd.Data
     page_rows, total = store.ranked(
         run.run_id, objective="detractor", limit=PER_PAGE, offset=(asked - 1) * PER_PAGE
     )
-    shown = min(asked, max(1, -(-total // PER_PAGE)))
+    shown = min(asked, page_count(total))
     if shown != asked:
         page_rows, total = store.ranked(
             run.run_id, objective="detractor", limit=PER_PAGE, offset=(shown - 1) * PER_PAGE
@@ -134,7 +133,7 @@ async def detractors_page(
         total=total,
         page_number=shown,
         asked_page=page_asked,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=page_count(total),
         first=(shown - 1) * PER_PAGE + 1,
         past_triage=sum(r["wait"].due in ("triage", "overdue") for r in listed),
         past_resolution=sum(r["wait"].due == "overdue" for r in listed),

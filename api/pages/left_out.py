@@ -5,6 +5,7 @@ customer's page. No personal data: a customer's page shows the rest to a key all
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -12,9 +13,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from advocates.store import Store
 
-from .render import page, render, run_age
+from .render import PER_PAGE, page, page_count, records, render, run_age
 from .session import PageCaller
-from .shortlist import PER_PAGE
 
 router = APIRouter()
 
@@ -34,9 +34,11 @@ async def left_out_page(
             run.run_id, reason=reason, limit=PER_PAGE, offset=(page_asked - 1) * PER_PAGE
         )
     )
-    pages = max(1, -(-total // PER_PAGE))
+    pages = page_count(total)
     if page_asked > pages:
-        return RedirectResponse(str(request.url.include_query_params(page=pages)), status_code=303)
+        # (relative, as every redirect of the pages: behind a proxy the server's own address
+        # is not the one people use)
+        return RedirectResponse(f"/left-out?{urlencode({'reason': reason, 'page': pages})}", 303)
     age, stale = run_age(run)
     html = render(
         "left_out.html",
@@ -46,7 +48,7 @@ async def left_out_page(
         stale=stale,
         reason=reason,
         reasons=dict(run.report.get("excluded") or {}),
-        rows=rows.astype(object).where(rows.notna(), None).to_dict("records"),
+        rows=records(rows),
         total=total,
         page_number=page_asked,
         pages=pages,

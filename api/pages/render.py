@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import jinja2
 import pandas as pd
@@ -18,12 +18,15 @@ from advocates.store import RunInfo
 
 __all__ = [
     "CSP",
+    "PER_PAGE",
     "STALE_AFTER_HOURS",
     "KeptDrawings",
     "error_page",
     "figure",
     "is_page",
     "page",
+    "page_count",
+    "records",
     "render",
     "run_age",
 ]
@@ -37,6 +40,8 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 #: A nightly run older than this means at least one night was missed.
 STALE_AFTER_HOURS = 36
+#: Rows on a page of every paged table (shortlist, left out, care queue, assignments).
+PER_PAGE = 50
 #: Paths that are not pages: the JSON API, its documents and the health check.
 _NOT_PAGES = ("/v1/", "/health", "/docs", "/redoc", "/openapi.json")
 _TEMPLATES = jinja2.Environment(
@@ -64,6 +69,15 @@ def figure(value: object) -> str:
 
 
 _TEMPLATES.filters["figure"] = figure
+
+
+def page_count(total: int) -> int:
+    """How many pages ``total`` rows fill (one, empty, when there are none).
+
+    >>> page_count(0), page_count(50), page_count(51)
+    (1, 1, 2)
+    """
+    return max(1, -(-total // PER_PAGE))
 
 
 def run_age(run: RunInfo, now: datetime | None = None) -> tuple[str, bool]:
@@ -156,3 +170,12 @@ class KeptDrawings(Generic[K, V]):
             if found is not None:
                 self._kept.move_to_end(key)
             return found
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows for a template: missing values as None, times as ``YYYY-MM-DD HH:MM``."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if pd.api.types.is_datetime64_any_dtype(shown[column]):
+            shown[column] = shown[column].dt.strftime("%Y-%m-%d %H:%M")
+    return list(shown.astype(object).where(shown.notna(), None).to_dict("records"))

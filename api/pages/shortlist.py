@@ -27,13 +27,12 @@ from advocates.store import RunInfo, Store
 
 from ..deps import actor_of
 from ..limits import HeavyWork
-from .render import csv_download, page, render, run_age
+from .render import PER_PAGE, csv_download, page, page_count, render, run_age
 from .session import PageCaller
 
 router = APIRouter()
 
 #: Rows per page.
-PER_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,7 @@ async def shortlist_page(request: Request, asked: ListingDep, caller: PageCaller
     store: Store = request.app.state.store
     run = await run_in_threadpool(store.latest_run)
     rows, total = await run_in_threadpool(_rows, store, run, asked, request.app.state.heavy_work)
-    pages = max(1, -(-total // PER_PAGE))
+    pages = page_count(total)
     if asked.page > pages:  # past the end (an old link, a filter that leaves fewer): the last
         return RedirectResponse(f"/?{asked.query(page=pages)}", status_code=303)
     age, stale = run_age(run)

@@ -96,8 +96,8 @@ def test_with_the_pii_scope_the_name_email_and_words_are_shown_and_audited(
         assert f'<dd id="name">{unescape(str(row["name"]))}</dd>' in unescape(html)
         texts = store.customer_evidence(outcome.run_id, customer)["text"].tolist()
         assert [r[4] for r in _cells(html, "evidence")] == texts
-        events = _cells(html, "events")
-        assert events[0][:3] == ["2026-11-20 10:00", "share", "spring"]
+        events = _cells(html, "events")  # (other tests may record events of this customer)
+        assert ["2026-11-20 10:00", "share", "spring"] in [e[:3] for e in events]
         reads = _pii_reads(store, key_id)
         assert len(reads) == 1 and reads.iloc[0]["customer_id"] == customer
 

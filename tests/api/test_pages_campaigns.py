@@ -184,9 +184,11 @@ def test_an_uploaded_catalogue_is_checked_and_carried_from_preview_to_save(
         ("budget", "-5", "budget: expected a number from 0 to 1,000,000,000, got '-5'"),
         ("budget", "lots", "budget: expected a number from 0"),
         ("budget", "1e99", "budget: expected a number from 0"),
-        ("advocates", "0", "advocates: expected a number from 1 to 10,000"),
+        ("advocates", "0", "advocates: expected a whole number from 1 to 10,000"),
+        ("advocates", "1.9", "advocates: expected a whole number from 1 to 10,000"),
+        ("seed", "2.5", "seed: expected a whole number from 0"),
         ("holdout", "95", "holdout: expected a number from 0 to 90"),
-        ("seed", "nan", "seed: expected a number from 0"),
+        ("seed", "nan", "seed: expected a whole number from 0"),
         ("objective", "fame", "fame"),
     ],
 )
@@ -214,3 +216,29 @@ def test_the_budget_alone_decides_how_many_and_strangers_and_huge_files_are_refu
         assert elsewhere.status_code == 403 and "another site" in elsewhere.text
         huge = _post(client, files={"catalogue_file": ("big.csv", b"x" * 2_000_000, "text/csv")})
         assert huge.status_code == 413 and "text/html" in huge.headers["content-type"]
+
+
+def test_a_plan_is_saved_only_on_the_run_its_preview_showed(
+    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+) -> None:
+    store, outcome = scored
+    with _signed_in(base_url, settings, "read,write") as client:
+        preview = _post(client)
+        assert f'name="run" value="{outcome.run_id}"' in preview.text  # carried to the save
+        before = len(store.plans())
+        stale = _post(client, action="save", run="20260101T000000Z-000000")
+        assert stale.status_code == 409
+        assert _error(stale.text) == (
+            "the preview was planned on run 20260101T000000Z-000000, and run "
+            f"{outcome.run_id} has been published since: preview again on it before saving"
+        )
+        assert 'name="run" value=""' in stale.text and len(store.plans()) == before
+
+
+def test_a_form_with_too_many_fields_is_refused_with_a_page(
+    base_url: str, settings: Settings
+) -> None:
+    with _signed_in(base_url, settings, "read") as client:
+        crowded = _post(client, **{f"extra{i}": "x" for i in range(30)})
+        assert crowded.status_code == 400 and "text/html" in crowded.headers["content-type"]
+        assert "Too many fields" in crowded.text
