@@ -18,7 +18,7 @@ from advocates.ranking.shortlist import explanations, run_standing
 from advocates.store import Store
 
 from ..deps import actor_of
-from .render import page, records, render, run_age
+from .render import page, records, render, run_header
 from .session import PageCaller
 
 router = APIRouter()
@@ -54,12 +54,8 @@ def _values(store: Store, customer_id: str, caller: ApiKey | None) -> dict[str, 
     events = store.events(customer_id=customer_id).tail(EVENTS_SHOWN).iloc[::-1]
     history = store.customer_history(customer_id)
     past = run_standing(history).head(RUNS_SHOWN) if not history.empty else history
-    age, stale = run_age(run)
     return {
-        "run": run,
-        "as_of": run.as_of[:10],
-        "age": age,
-        "stale": stale,
+        **run_header(run),
         "customer_id": customer_id,
         "row": row,
         "pii": pii,

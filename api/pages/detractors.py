@@ -19,7 +19,7 @@ from advocates.ranking.shortlist import detractor_frame
 from advocates.store import RunInfo, Store
 
 from ..deps import actor_of
-from .render import PER_PAGE, page, page_count, render, run_age
+from .render import PER_PAGE, page, page_count, render, run_header
 from .session import PageCaller
 
 router = APIRouter()
@@ -122,13 +122,9 @@ async def detractors_page(
         )
     now = datetime.now(UTC)
     listed = [{**row, "wait": waited(row["evidence_at"], now)} for row in rows.to_dict("records")]
-    age, stale = run_age(run)
     html = render(
         "detractors.html",
-        run=run,
-        as_of=run.as_of[:10],
-        age=age,
-        stale=stale,
+        **run_header(run),
         rows=listed,
         total=total,
         page_number=shown,

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from advocates.store import Store
 
-from .render import PER_PAGE, page, page_count, records, render, run_age
+from .render import PER_PAGE, page, page_count, records, render, run_header
 from .session import PageCaller
 
 router = APIRouter()
@@ -39,13 +39,9 @@ async def left_out_page(
         # (relative, as every redirect of the pages: behind a proxy the server's own address
         # is not the one people use)
         return RedirectResponse(f"/left-out?{urlencode({'reason': reason, 'page': pages})}", 303)
-    age, stale = run_age(run)
     html = render(
         "left_out.html",
-        run=run,
-        as_of=run.as_of[:10],
-        age=age,
-        stale=stale,
+        **run_header(run),
         reason=reason,
         reasons=dict(run.report.get("excluded") or {}),
         rows=records(rows),

@@ -29,6 +29,7 @@ __all__ = [
     "records",
     "render",
     "run_age",
+    "run_header",
 ]
 
 #: What pages may load: nothing from elsewhere; their own inline styles and inline SVG charts.
@@ -93,6 +94,13 @@ def run_age(run: RunInfo, now: datetime | None = None) -> tuple[str, bool]:
         else f"{hours / 24:.0f} days ago"
     )
     return words, hours > STALE_AFTER_HOURS
+
+
+def run_header(run: RunInfo) -> dict[str, Any]:
+    """What a page about a run says of it at its top (``_runline.html``): the run, its data
+    date, how long ago it was published, and whether that is stale."""
+    age, stale = run_age(run)
+    return {"run": run, "as_of": run.as_of[:10], "age": age, "stale": stale}
 
 
 def is_page(path: str) -> bool:

@@ -27,7 +27,7 @@ from advocates.store import RunInfo, Store
 
 from ..deps import actor_of
 from ..limits import HeavyWork
-from .render import PER_PAGE, csv_download, page, page_count, render, run_age
+from .render import PER_PAGE, csv_download, page, page_count, render, run_header
 from .session import PageCaller
 
 router = APIRouter()
@@ -156,13 +156,9 @@ async def shortlist_page(request: Request, asked: ListingDep, caller: PageCaller
     pages = page_count(total)
     if asked.page > pages:  # past the end (an old link, a filter that leaves fewer): the last
         return RedirectResponse(f"/?{asked.query(page=pages)}", status_code=303)
-    age, stale = run_age(run)
     html = render(
         "shortlist.html",
-        run=run,
-        as_of=run.as_of[:10],
-        age=age,
-        stale=stale,
+        **run_header(run),
         asked=asked,
         objectives=OBJECTIVES,
         rows=rows.to_dict("records"),

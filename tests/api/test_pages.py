@@ -45,6 +45,17 @@ def _sign_in(client: httpx.Client, key: str, next_path: str = "/runs/latest") ->
     return client.post("/sign-in", data={"key": key, "next": next_path})
 
 
+@contextmanager
+def signed_in(
+    base_url: str, settings: Settings, scopes: str, *, timeout: float = 30
+) -> Iterator[tuple[httpx.Client, str]]:
+    """A browser-like client signed in with a new key of ``scopes``, and the key's id."""
+    key_id, secret = _key(settings, scopes)
+    with httpx.Client(base_url=base_url, timeout=timeout) as client:
+        assert _sign_in(client, secret, "/").status_code == 303
+        yield client, key_id
+
+
 def test_a_page_without_a_session_sends_the_browser_to_sign_in(
     browser_like: httpx.Client,
 ) -> None:

@@ -6,29 +6,16 @@ contact history and past runs; name, email and the customer's own words only wit
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html import unescape
 
-import httpx
 import numpy as np
 
 from advocates.data.events import record_events
 from advocates.pipeline import RunOutcome
 from advocates.settings import Settings
 from advocates.store import SqliteStore
-from tests.api.test_pages import _cells, _key, _sign_in
+from tests.api.test_pages import _cells, signed_in
 from tests.api.test_pages_detractors import _pii_reads
-
-
-@contextmanager
-def _signed_in(
-    base_url: str, settings: Settings, scopes: str
-) -> Iterator[tuple[httpx.Client, str]]:
-    key_id, secret = _key(settings, scopes)
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        assert _sign_in(client, secret, "/").status_code == 303
-        yield client, key_id
 
 
 def _figures(html: str) -> dict[str, list[str]]:
@@ -41,7 +28,7 @@ def test_an_advocate_page_shows_ranks_standing_and_evidence_without_personal_dat
     store, outcome = scored
     eligible = store.eligible(outcome.run_id)
     top = eligible.sort_values("rank_awareness").iloc[0]
-    with _signed_in(base_url, settings, "read") as (client, key_id):
+    with signed_in(base_url, settings, "read") as (client, key_id):
         answer = client.get(f"/advocates/{top['customer_id']}")
         assert answer.status_code == 200 and outcome.run_id in answer.text
         html = answer.text
@@ -90,7 +77,7 @@ def test_with_the_pii_scope_the_name_email_and_words_are_shown_and_audited(
             }
         ],
     )
-    with _signed_in(base_url, settings, "read,pii") as (client, key_id):
+    with signed_in(base_url, settings, "read,pii") as (client, key_id):
         html = client.get(f"/advocates/{customer}").text
         assert f'<dd id="email">{row["email"]}</dd>' in html
         assert f'<dd id="name">{unescape(str(row["name"]))}</dd>' in unescape(html)
@@ -109,7 +96,7 @@ def test_a_left_out_customer_says_why_and_an_unknown_one_is_a_404_page(
     everyone = store.run_table(outcome.run_id, "evidence")["customer_id"].unique()
     left_out = next(c for c in everyone if not store.customer(outcome.run_id, str(c))["eligible"])
     reason = store.customer(outcome.run_id, str(left_out))["excluded_reason"]
-    with _signed_in(base_url, settings, "read") as (client, _):
+    with signed_in(base_url, settings, "read") as (client, _):
         html = client.get(f"/advocates/{left_out}").text
         assert f"left out: {reason}" in unescape(html)
         assert {r[2] for r in _cells(html, "objectives")} == {"not ranked"}

@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from advocates.data.events import record_events
 from advocates.pipeline import RunOutcome
 from advocates.settings import Settings
 from advocates.store import SqliteStore
-from tests.api.test_pages import _cells, _key, _sign_in
+from tests.api.test_pages import _cells, signed_in
 from tests.helpers import ROOT
 
 FORM = {
@@ -34,13 +32,6 @@ FORM = {
 }
 NO_FILE = {"catalogue_file": ("", b"", "application/octet-stream")}
 EXAMPLE = (ROOT / "data" / "incentives.csv").read_bytes()
-
-
-@contextmanager
-def _signed_in(base_url: str, settings: Settings, scopes: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=base_url, timeout=120) as client:
-        assert _sign_in(client, _key(settings, scopes)[1], "/").status_code == 303
-        yield client
 
 
 def _post(
@@ -62,7 +53,7 @@ def test_a_preview_is_the_librarys_plan_and_stores_nothing(
 ) -> None:
     store, _ = scored
     stored_before = len(store.plans())
-    with _signed_in(base_url, settings, "read") as client:
+    with signed_in(base_url, settings, "read") as (client, _):
         form = client.get("/campaigns/new")
         assert form.status_code == 200 and 'id="save"' not in form.text  # read only
         assert "needs a key with the <code>write</code> scope" in form.text
@@ -89,7 +80,7 @@ def test_a_saved_plan_has_a_page_a_download_and_results_against_its_holdout(
     base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
 ) -> None:
     store, _ = scored
-    with _signed_in(base_url, settings, "read,write,export") as client:
+    with signed_in(base_url, settings, "read,write,export") as (client, _):
         saved = _post(client, action="save")
         assert saved.status_code == 303
         campaign_id = saved.headers["location"].rsplit("/", 1)[1]
@@ -140,7 +131,7 @@ def test_an_uploaded_catalogue_is_checked_and_carried_from_preview_to_save(
 ) -> None:
     store, _ = scored
     mine = EXAMPLE.replace(b"both10,", b"duo12,").replace(b"10,10,EUR", b"12,12,EUR")
-    with _signed_in(base_url, settings, "read,write") as client:
+    with signed_in(base_url, settings, "read,write") as (client, _):
         preview = _post(
             client, files={"catalogue_file": ("mine.csv", mine, "text/csv")}, catalogue="upload"
         )
@@ -195,7 +186,7 @@ def test_an_uploaded_catalogue_is_checked_and_carried_from_preview_to_save(
 def test_a_bad_field_is_named_on_the_form(
     base_url: str, settings: Settings, field: str, value: str, message: str
 ) -> None:
-    with _signed_in(base_url, settings, "read") as client:
+    with signed_in(base_url, settings, "read") as (client, _):
         answer = _post(client, **{field: value})
         assert answer.status_code == 400 and message in _error(answer.text)
 
@@ -203,7 +194,7 @@ def test_a_bad_field_is_named_on_the_form(
 def test_the_budget_alone_decides_how_many_and_strangers_and_huge_files_are_refused(
     base_url: str, settings: Settings, tmp_path: Path
 ) -> None:
-    with _signed_in(base_url, settings, "read") as client:
+    with signed_in(base_url, settings, "read") as (client, _):
         filled = _post(client, fill_budget="on", budget="50", advocates="")
         assert filled.status_code == 200
         cost = float(
@@ -222,7 +213,7 @@ def test_a_plan_is_saved_only_on_the_run_its_preview_showed(
     base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
 ) -> None:
     store, outcome = scored
-    with _signed_in(base_url, settings, "read,write") as client:
+    with signed_in(base_url, settings, "read,write") as (client, _):
         preview = _post(client)
         assert f'name="run" value="{outcome.run_id}"' in preview.text  # carried to the save
         before = len(store.plans())
@@ -238,7 +229,7 @@ def test_a_plan_is_saved_only_on_the_run_its_preview_showed(
 def test_a_form_with_too_many_fields_is_refused_with_a_page(
     base_url: str, settings: Settings
 ) -> None:
-    with _signed_in(base_url, settings, "read") as client:
+    with signed_in(base_url, settings, "read") as (client, _):
         crowded = _post(client, **{f"extra{i}": "x" for i in range(30)})
         assert crowded.status_code == 400 and "text/html" in crowded.headers["content-type"]
         assert "Too many fields" in crowded.text

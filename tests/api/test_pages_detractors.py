@@ -6,8 +6,6 @@ times, in words and a label, not in colour alone."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from html import unescape
 
@@ -23,20 +21,9 @@ from api.pages import detractors
 from api.pages.detractors import waited
 from api.pages.render import CSP
 from tests.api.conftest import serve
-from tests.api.test_pages import _key, _sign_in
+from tests.api.test_pages import signed_in
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
-
-
-@contextmanager
-def _signed_in(
-    base_url: str, settings: Settings, scopes: str
-) -> Iterator[tuple[httpx.Client, str]]:
-    """A browser-like client signed in with a new key of ``scopes``, and the key's id."""
-    key_id, secret = _key(settings, scopes)
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        assert _sign_in(client, secret, "/detractors").status_code == 303
-        yield client, key_id
 
 
 def _text(html: str) -> str:
@@ -71,7 +58,7 @@ def test_the_care_queue_lists_detractors_by_reach_at_risk_without_their_words(
 ) -> None:
     store, outcome = scored
     expected, total = store.ranked(outcome.run_id, objective="detractor", limit=50, offset=0)
-    with _signed_in(base_url, settings, "read") as (client, key_id):
+    with signed_in(base_url, settings, "read") as (client, key_id):
         answer = client.get("/detractors")
     assert answer.status_code == 200 and "text/html" in answer.headers["content-type"]
     assert answer.headers["content-security-policy"] == CSP
@@ -106,7 +93,7 @@ def test_with_the_pii_scope_the_words_are_shown_and_the_read_audited(
 ) -> None:
     store, outcome = scored
     expected, _ = store.ranked(outcome.run_id, objective="detractor", limit=50, offset=50)
-    with _signed_in(base_url, settings, "read,pii") as (client, key_id):
+    with signed_in(base_url, settings, "read,pii") as (client, key_id):
         answer = client.get("/detractors", params={"page": 2})
     assert answer.status_code == 200
     rows = _rows(answer.text)
@@ -128,7 +115,7 @@ def test_the_care_queue_pages_on_the_server_and_clamps_past_the_end(
     total = store.ranked(outcome.run_id, objective="detractor", limit=1, offset=0)[1]
     pages = -(-total // 50)
     assert pages >= 2, "the demo's queue fills more than one page"
-    with _signed_in(base_url, settings, "read") as (client, _):
+    with signed_in(base_url, settings, "read") as (client, _):
         second = client.get("/detractors?page=2")
         assert _rows(second.text)[0][1][0] == "51"
         assert 'href="/detractors?page=1" rel="prev"' in second.text
@@ -150,7 +137,7 @@ def test_the_care_queue_needs_a_session_and_the_read_scope(
         answer = nobody.get("/detractors?page=2")
     assert answer.status_code == 303
     assert answer.headers["location"] == "/sign-in?next=%2Fdetractors%3Fpage%3D2"
-    with _signed_in(base_url, settings, "write") as (client, _):
+    with signed_in(base_url, settings, "write") as (client, _):
         refused = client.get("/detractors")
     assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
     assert "lacks the &#39;read&#39; scope" in refused.text
@@ -158,7 +145,7 @@ def test_the_care_queue_needs_a_session_and_the_read_scope(
 
 @pytest.mark.parametrize("page", ["0", "x", "-1", "20001"])
 def test_a_bad_page_answers_an_error_page(base_url: str, settings: Settings, page: str) -> None:
-    with _signed_in(base_url, settings, "read") as (client, _):
+    with signed_in(base_url, settings, "read") as (client, _):
         answer = client.get("/detractors", params={"page": page})
     assert answer.status_code == 422 and "text/html" in answer.headers["content-type"]
     assert "query.page" in answer.text and '"error"' not in answer.text
@@ -171,7 +158,7 @@ def test_a_run_without_the_time_of_its_evidence_says_unknown(
         return detractor_frame(ranked.drop(columns="worst_text_at"), **options)
 
     monkeypatch.setattr(detractors, "detractor_frame", untimed)
-    with _signed_in(base_url, settings, "read") as (client, _):
+    with signed_in(base_url, settings, "read") as (client, _):
         answer = client.get("/detractors")
     rows = _rows(answer.text)
     assert {cells[8] for _, cells in rows} == {"unknown"}
