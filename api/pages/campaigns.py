@@ -38,7 +38,8 @@ from advocates.reporting.campaign import GAIN, plan_charts
 from advocates.store import PlanInfo, Store
 
 from ..deps import actor_of
-from .render import PER_PAGE, KeptDrawings, csv_download, page, page_count, records, render
+from ..downloads import csv_download
+from .render import PER_PAGE, KeptDrawings, page, page_count, records, render
 from .session import PageCaller, same_origin
 
 router = APIRouter()

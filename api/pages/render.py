@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import jinja2
 import pandas as pd
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import HTMLResponse
 
-from advocates.data.io import csv_lines
 from advocates.store import RunInfo
 
 __all__ = [
@@ -124,25 +123,6 @@ def error_page(status: int, message: str, headers: Mapping[str, str] | None = No
     """An error, as a page a person reads: what went wrong and where to go on."""
     html = render("error.html", status=status, message=message)
     return page(html, status=status, headers=headers)
-
-
-def csv_download(
-    rows: pd.DataFrame, filename: str, *, sent: Callable[[], None] | None = None
-) -> StreamingResponse:
-    """``rows`` as a spreadsheet-safe CSV file to save (a byte-order mark first, so that Excel
-    reads the accents right); ``sent`` is called once the last row is sent (the audit log)."""
-
-    def body() -> Iterator[str]:
-        yield "\ufeff"
-        yield from csv_lines(rows)
-        if sent is not None:
-            sent()
-
-    return StreamingResponse(
-        body(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 class KeptDrawings(Generic[K, V]):

@@ -26,8 +26,9 @@ from advocates.ranking.shortlist import (
 from advocates.store import RunInfo, Store
 
 from ..deps import actor_of
+from ..downloads import csv_download
 from ..limits import HeavyWork
-from .render import PER_PAGE, csv_download, page, page_count, render, run_header
+from .render import PER_PAGE, page, page_count, render, run_header
 from .session import PageCaller
 
 router = APIRouter()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pandas as pd
 from fastapi import APIRouter, status
 from fastapi.responses import StreamingResponse
@@ -11,10 +9,10 @@ from fastapi.responses import StreamingResponse
 from advocates.access.keys import Scope
 from advocates.campaigns.incentives import validate_catalogue
 from advocates.campaigns.plan import CampaignRequest, plan_and_store, plan_assignments
-from advocates.data.io import csv_lines
 from advocates.store import PlanInfo
 
 from ..deps import CallerDep, Heavy, Limit, Offset, SettingsDep, StoreDep, actor_of, requires
+from ..downloads import csv_download
 from ..schemas import (
     AssignmentPublic,
     AssignmentsPublic,
@@ -143,14 +141,8 @@ def export_assignments(campaign_id: str, store: StoreDep, caller: CallerDep) -> 
     audit log with its row count once it has been sent."""
     page, _ = plan_assignments(store, campaign_id, limit=10**9, offset=0)
 
-    def body() -> Iterator[str]:
-        yield "\ufeff"
-        yield from csv_lines(page)
+    def sent() -> None:
         target = f"/v1/campaigns/{campaign_id}/assignments.csv"
         store.audit(key_id=actor_of(caller), action="export", target=target, rows=len(page))
 
-    return StreamingResponse(
-        body(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{campaign_id}.csv"'},
-    )
+    return csv_download(page, f"{campaign_id}.csv", sent=sent)

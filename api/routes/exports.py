@@ -23,6 +23,7 @@ from advocates.ranking.shortlist import (
 )
 
 from ..deps import CallerDep, Heavy, SettingsDep, StoreDep, actor_of, requires
+from ..downloads import csv_file
 from ..schemas import ErrorPublic
 from .advocates import RANKING_ERRORS, ObjectiveQuery, UnprovenQuery, WeightsQuery
 
@@ -69,8 +70,7 @@ def export_shortlist(
             check_rankable(first_chunk, ranking.name, run.run_id)
         chunks = itertools.chain([first_chunk], chunks)
 
-    def body() -> Iterator[str]:
-        yield "\ufeff"
+    def lines() -> Iterator[str]:
         rows = 0
         for chunk in chunks:
             yield from csv_lines(shortlist_frame(chunk, ranking.name), header=rows == 0)
@@ -83,8 +83,4 @@ def export_shortlist(
 
     what = "unproven" if unproven else "shortlist"
     filename = f"{what}-{ranking.name}-{run.run_id}.csv"
-    return StreamingResponse(
-        body(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_file(lines(), filename)
