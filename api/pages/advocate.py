@@ -52,6 +52,7 @@ def _values(store: Store, customer_id: str, caller: ApiKey | None) -> dict[str, 
     explained = explanations(row, include_pii=pii)
     evidence = store.customer_evidence(run.run_id, customer_id)
     events = store.events(customer_id=customer_id).tail(EVENTS_SHOWN).iloc[::-1]
+    planned = store.customer_plans(customer_id, limit=EVENTS_SHOWN)
     history = store.customer_history(customer_id)
     past = run_standing(history).head(RUNS_SHOWN) if not history.empty else history
     return {
@@ -73,6 +74,7 @@ def _values(store: Store, customer_id: str, caller: ApiKey | None) -> dict[str, 
         "role": influence(figures),
         "evidence": records(evidence),
         "events": records(events),
+        "planned": records(planned),
         "past": records(past),
         "objectives_names": OBJECTIVES,
     }

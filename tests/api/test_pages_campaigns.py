@@ -113,6 +113,8 @@ def test_a_saved_plan_has_a_page_a_download_and_results_against_its_holdout(
         assert groups["treated"][1] != "0%" and groups["holdout"][1] == "0%"
         assert [r[0] for r in _cells(page.text, "assignments")] == rows["customer_id"][:50].tolist()
         assert campaign_id in client.get("/campaigns").text
+        theirs = _cells(client.get(f"/advocates/{treated}").text, "planned")  # contact history
+        assert [campaign_id, "conversion"] in [row[1:3] for row in theirs]
 
         download = client.get(f"/campaigns/{campaign_id}/assignments.csv")
         assert download.status_code == 200 and download.text.startswith("\ufeff")

@@ -311,6 +311,35 @@ def test_plans_keep_the_assignments_they_are_given_and_page_them(tmp_path: Path)
         store.plan_assignments("plan-nope", limit=2, offset=0)
 
 
+def test_a_customers_plans_are_those_that_picked_them_newest_first(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    run = store.begin_run(as_of=AS_OF)
+    store.publish(run, scores=scores(3, "first"), report={})
+    saved = [
+        store.save_plan(
+            run,
+            request={"objective": objective, "catalogue": []},
+            totals={},
+            assignments=pd.DataFrame(
+                {"customer_id": picked, "arm": arm, "expected_cost": [2.5] * len(picked)}
+            ),
+        ).plan_id
+        for objective, picked, arm in [
+            ("awareness", ["c0", "c1"], ["both10", "holdout"]),
+            ("conversion", ["c2"], ["adv5"]),
+            ("engagement", ["c1"], ["none"]),
+        ]
+    ]
+    theirs = store.customer_plans("c1", limit=10)
+    assert theirs["plan_id"].tolist() == [saved[2], saved[0]]
+    assert theirs[["objective", "arm"]].values.tolist() == [
+        ["engagement", "none"],
+        ["awareness", "holdout"],
+    ]
+    assert store.customer_plans("c1", limit=1)["plan_id"].tolist() == [saved[2]]
+    assert store.customer_plans("nobody", limit=10).empty
+
+
 def test_columns_are_written_as_each_value_would_be() -> None:
     frame = pd.DataFrame(
         {

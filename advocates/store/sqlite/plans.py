@@ -10,6 +10,7 @@ puts them back when reading (:func:`advocates.campaigns.plan.plan_assignments`).
 
 from __future__ import annotations
 
+import json
 from contextlib import closing
 from typing import Any
 
@@ -82,3 +83,36 @@ class SqlitePlans(SqliteConnection):
         """Every stored plan, oldest first."""
         rows = self._reader().execute("SELECT * FROM plans ORDER BY created_at, rowid")
         return [plan_info(row) for row in rows]
+
+    def customer_plans(self, customer_id: str, *, limit: int) -> pd.DataFrame:
+        """The latest ``limit`` stored plans that picked ``customer_id``, newest first: plan id,
+        when, objective, the arm they were given (an incentive, none or holdout) and its
+        expected cost. Each plan's table is read in turn (a few thousand rows each), newest
+        first, until ``limit`` are found."""
+        rows = (
+            self._reader()
+            .execute(
+                "SELECT plan_id, created_at, request FROM plans ORDER BY created_at DESC, rowid DESC"
+            )
+            .fetchall()
+        )
+        found: list[dict[str, Any]] = []
+        for plan_id, created_at, request in rows:
+            if len(found) >= limit:
+                break
+            picked = self._row(
+                f"SELECT arm, expected_cost FROM {plan_table(plan_id)} WHERE customer_id = ?",
+                (customer_id,),
+            )
+            if picked is not None:
+                found.append(
+                    {
+                        "plan_id": plan_id,
+                        "created_at": created_at,
+                        "objective": json.loads(request).get("objective"),
+                        "arm": picked["arm"],
+                        "expected_cost": picked["expected_cost"],
+                    }
+                )
+        columns = ["plan_id", "created_at", "objective", "arm", "expected_cost"]
+        return pd.DataFrame(found, columns=columns)
