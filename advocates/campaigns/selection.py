@@ -24,7 +24,6 @@ Examples
 from __future__ import annotations
 
 import heapq
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,11 +104,23 @@ def _celf(
     # product for all candidates (computing them one by one was 5 s for 650,000 candidates).
     first = -(p * (cover @ w)) / per
     affordable = np.flatnonzero(cost <= budget)
-    queue = list(zip(first[affordable].tolist(), affordable.tolist(), itertools.repeat(0)))
-    heapq.heapify(queue)
+    # Candidates join the queue in order of that first bound, only once it could beat the
+    # queue's best: a pick among 425,000 candidates touches a few hundred, where heaping them
+    # all took 0.1 s. (Ties: lower index first, as the queue's tuples order them.)
+    waiting = affordable[np.argsort(first[affordable], kind="stable")].tolist()
+    bounds = first[waiting].tolist()
+    queue: list[tuple[float, int, int]] = []
+    joined = 0
     picks: list[Pick] = []
     total = spent = 0.0
-    while queue and len(picks) < k:
+    while len(picks) < k:
+        while joined < len(waiting) and (
+            not queue or (bounds[joined], waiting[joined], 0) < queue[0]
+        ):
+            heapq.heappush(queue, (bounds[joined], waiting[joined], 0))
+            joined += 1
+        if not queue:
+            break
         negative_key, i, computed_at = heapq.heappop(queue)
         if spent + cost[i] > budget:  # no longer affordable: drop it
             continue
