@@ -2,12 +2,12 @@
 heavy work.
 
 :class:`RateLimit` counts each caller's requests in the last 60 seconds exactly (the ``limits``
-library's moving window: a timestamp per request, at most the limit per caller; its cheaper sliding
-window counter estimates the previous minute's share and let a sixth request of five through
-when they straddled a minute) and answers 429 with ``Retry-After`` past the limit.
-:class:`HeavyWork` lets at most
-``workers`` heavy requests (campaign plans, custom-weight rankings, exports) run at once; up to
-``queue`` more wait at most ``wait_seconds`` for a slot, and any beyond are refused at once with
+library's moving window: a timestamp per request, at most the limit per caller; its cheaper
+sliding window counter estimates the previous minute's share and let a sixth request of five
+through when they straddled a minute) and answers 429 with ``Retry-After`` past the limit.
+:class:`HeavyWork` lets at most ``workers`` heavy requests (campaign plans, custom-weight
+rankings, exports, KPIs, campaign pages) run at once; up to ``queue`` more wait at most
+``wait_seconds`` for a slot, and any beyond are refused at once with
 503 and ``Retry-After``, so that ``/health`` and ordinary listings stay fast. :class:`UseWrites`
 lets a key's last use be written at most once a minute per process, after the answer, so that a
 busy store (a nightly run publishing) never holds a request or piles up writers. All count within
