@@ -106,18 +106,37 @@ def _celf(
     affordable = np.flatnonzero(cost <= budget)
     # Candidates join the queue in order of that first bound, only once it could beat the
     # queue's best: a pick among 425,000 candidates touches a few hundred, where heaping them
-    # all took 0.1 s. (Ties: lower index first, as the queue's tuples order them.)
-    waiting = affordable[np.argsort(first[affordable], kind="stable")].tolist()
-    bounds = first[waiting].tolist()
+    # all took 0.1 s. Only the best bounds are sorted at first (those at or below the
+    # ``head``-th); the rest, all worse, only if the queue ever reaches them. (Ties: lower index
+    # first, as the queue's tuples order them.)
+    bounds_of = first[affordable]
+    head = max(64 * k, 4096)
+    if head < len(affordable):
+        front = bounds_of <= np.partition(bounds_of, head - 1)[head - 1]
+        later: np.ndarray | None = affordable[~front]
+        affordable, bounds_of = affordable[front], bounds_of[front]
+    else:
+        later = None
+    order = np.argsort(bounds_of, kind="stable")
+    waiting, bounds = affordable[order].tolist(), bounds_of[order].tolist()
+
+    def next_waiting(at: int) -> tuple[float, int, int] | None:
+        """The ``at``-th candidate by first bound, as a queue entry (None past the last)."""
+        nonlocal later
+        if at == len(waiting) and later is not None:  # the front is spent: the rest, sorted
+            rest = later[np.argsort(first[later], kind="stable")]
+            waiting.extend(rest.tolist())
+            bounds.extend(first[rest].tolist())
+            later = None
+        return (bounds[at], waiting[at], 0) if at < len(waiting) else None
+
     queue: list[tuple[float, int, int]] = []
     joined = 0
     picks: list[Pick] = []
     total = spent = 0.0
     while len(picks) < k:
-        while joined < len(waiting) and (
-            not queue or (bounds[joined], waiting[joined], 0) < queue[0]
-        ):
-            heapq.heappush(queue, (bounds[joined], waiting[joined], 0))
+        while (entry := next_waiting(joined)) is not None and (not queue or entry < queue[0]):
+            heapq.heappush(queue, entry)
             joined += 1
         if not queue:
             break

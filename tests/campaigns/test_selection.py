@@ -85,3 +85,14 @@ def test_budgeted_selection_prefers_many_cheap_audiences_to_one_dear_one() -> No
     picks = celf(cover, p=np.ones(11), k=11, costs=costs, budget=100.0)
     assert sorted(x.candidate for x in picks) == list(range(1, 11))
     assert picks[-1].total == 200
+
+
+def test_candidates_beyond_the_first_sorted_ones_are_reached_when_the_best_overlap() -> None:
+    # 4,100 accounts share one audience of 100 (only the first of them adds anything), then
+    # 100 small accounts reach 10 people each: CELF first sorts only the best few thousand
+    # bounds, and must still reach the small accounts once the shared ones are spent.
+    shared = [list(range(100))] * 4100
+    small = [list(range(100 + 10 * j, 110 + 10 * j)) for j in range(100)]
+    cover = cover_of(shared + small, 1100)
+    picks = celf(cover, p=np.ones(4200), k=3)
+    assert [(pick.candidate, pick.gain) for pick in picks] == [(0, 100), (4100, 10), (4101, 10)]
