@@ -3,9 +3,11 @@ matplotlib's global style is left as it was."""
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import matplotlib
+import pandas as pd
 
 from advocates.reporting import charts
 
@@ -28,3 +30,12 @@ def test_labels_are_drawn_as_text_even_where_they_look_like_tex() -> None:
     # which matplotlib would refuse to draw if it read labels as math.
     svg = charts.bars({"$10^$": 3.0, r"$\x$ off": 1.0}, title="Spend", unit="EUR")
     assert "$10^$" in svg and r"$\x$ off" in svg
+
+
+def test_log_axes_are_labelled_as_numbers_not_tex_source() -> None:
+    frame = pd.DataFrame({"x": [1.0, 10.0, 100.0], "y": [0.1, 1.0, 10.0], "g": ["a", "b", "a"]})
+    svg = charts.scatter(frame, x="x", y="y", group="g", title="t", x_label="x", y_label="y")
+    # (matplotlib draws 10⁰, 10¹ as glyphs, with their TeX source in a comment; shown as text,
+    # the source would be read out: "$\\mathdefault{10^{0}}$")
+    shown = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert shown and not any("mathdefault" in t or "$" in t for t in shown)
