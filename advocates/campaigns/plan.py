@@ -20,6 +20,7 @@ assignments and the plan's totals out. The steps:
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -32,7 +33,7 @@ from advocates.campaigns.incentives import (
     disclosures,
     expected_responses,
 )
-from advocates.campaigns.selection import celf
+from advocates.campaigns.selection import Pick, celf
 from advocates.data.membership import positions
 from advocates.errors import ConfigurationError, InputError, RunChangedError
 from advocates.ranking.objectives import check_objective
@@ -44,9 +45,13 @@ __all__ = [
     "PLAN_COLUMNS",
     "CampaignRequest",
     "Plan",
+    "Pool",
+    "candidate_pool",
+    "kept_pool",
     "plan_and_store",
     "plan_assignments",
     "plan_campaign",
+    "plan_from_pool",
     "plan_on_latest",
     "spend_by_incentive",
 ]
@@ -139,6 +144,48 @@ def _cover(candidates: pd.DataFrame, audience: pd.DataFrame) -> sp.csr_matrix:
     )
 
 
+@dataclass(frozen=True)
+class Pool:
+    """What planning on a run needs that no campaign changes, made once per run (and contact
+    cap): the candidates the guardrails leave, sorted by customer id, with the columns a plan
+    reads; those the guardrails exclude, with the reason; the candidates' audiences as a
+    candidates × people matrix; and each candidate's engagement rate as a percentile among them
+    (the tie strength of the incentive priors)."""
+
+    candidates: pd.DataFrame
+    excluded: pd.DataFrame
+    cover: sp.csr_matrix
+    tie_strength: np.ndarray
+
+
+#: The candidates' columns a plan reads (with the uplift model's ``lift_*``).
+_PLANNED = (
+    "customer_id",
+    "language",
+    "sentiment",
+    "p_share",
+    "engagement_rate",
+    "expected_converted_peers",
+    "value_per_conversion",
+)
+
+
+def candidate_pool(eligible: pd.DataFrame, audience: pd.DataFrame, *, contact_cap: int) -> Pool:
+    """The :class:`Pool` of a run's eligible customers and their audiences."""
+    candidates, excluded = _guardrails(eligible.reset_index(drop=True), contact_cap)
+    if candidates.empty:
+        raise InputError("no customer can be assigned: every eligible customer is excluded")
+    kept = [c for c in candidates.columns if c in _PLANNED or str(c).startswith("lift_")]
+    candidates = candidates[kept].sort_values("customer_id", kind="stable").reset_index(drop=True)
+    candidates["expected_conversions"] = candidates["expected_converted_peers"]
+    return Pool(
+        candidates=candidates,
+        excluded=excluded,
+        cover=_cover(candidates, audience),
+        tie_strength=candidates["engagement_rate"].rank(pct=True).to_numpy(dtype=float),
+    )
+
+
 def plan_campaign(
     eligible: pd.DataFrame,
     audience: pd.DataFrame,
@@ -146,14 +193,19 @@ def plan_campaign(
     request: CampaignRequest,
 ) -> Plan:
     """Plan a campaign from a run's eligible customers (see the module's docstring)."""
-    candidates, excluded = _guardrails(eligible.reset_index(drop=True), request.contact_cap)
-    candidates = candidates.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    if candidates.empty:
-        raise InputError("no customer can be assigned: every eligible customer is excluded")
-    candidates["expected_conversions"] = candidates["expected_converted_peers"]
-    chosen = _select(candidates, audience, catalogue, request)
+    pool = candidate_pool(eligible, audience, contact_cap=request.contact_cap)
+    return plan_from_pool(pool, catalogue, request)
+
+
+def plan_from_pool(pool: Pool, catalogue: pd.DataFrame, request: CampaignRequest) -> Plan:
+    """Plan a campaign from a run's :class:`Pool` (:func:`plan_campaign`'s steps 2 to 4)."""
+    excluded = pool.excluded
+    picked = _select(pool, catalogue, request)
+    chosen = pool.candidates.iloc[[pick.candidate for pick in picked]].reset_index(drop=True)
+    chosen["marginal_reach"] = [pick.gain for pick in picked]
+    at = np.array([pick.candidate for pick in picked], dtype=np.int64)
     holdout = _holdout(len(chosen), share=request.holdout, seed=request.seed)
-    chosen, assignment, sources = _assign(chosen, holdout, candidates, catalogue, request.budget)
+    chosen, assignment, sources = _assign(chosen, at, holdout, pool, catalogue, request.budget)
     totals: dict[str, object] = {
         "objective": request.objective,
         "advocates": len(chosen),
@@ -179,19 +231,14 @@ def plan_campaign(
     return Plan(assignments=assignments, totals=totals, excluded=excluded)
 
 
-def _select(
-    candidates: pd.DataFrame,
-    audience: pd.DataFrame,
-    catalogue: pd.DataFrame,
-    request: CampaignRequest,
-) -> pd.DataFrame:
-    """The advocates CELF picks for the objective, in pick order, with each one's marginal gain.
+def _select(pool: Pool, catalogue: pd.DataFrame, request: CampaignRequest) -> list[Pick]:
+    """The candidates CELF picks for the objective, in pick order, with each one's marginal gain.
 
     Per audience member, the chance the advocate reaches them (awareness), engages them
     (engagement) or converts them (conversion, spread so that a lone advocate's expected
     conversions equal the scoring's expected_converted_peers, sharing probability included).
     """
-    cover = _cover(candidates, audience)
+    candidates, cover = pool.candidates, pool.cover
     p_share = candidates["p_share"].to_numpy(dtype=float)
     audience_size = np.maximum(np.diff(cover.indptr), 1)
     converted = candidates["expected_converted_peers"].to_numpy(dtype=float)
@@ -203,26 +250,22 @@ def _select(
     }[request.objective]
     w = None if weights is None else np.full(cover.shape[1], weights)
     if request.advocates is not None:
-        picks = celf(cover, p=p, k=request.advocates, weights=w)
-    else:  # as many as the budget affords, each costing their best incentive's expected cost
-        price = _prices(candidates, catalogue)
-        picks = celf(cover, p=p, k=len(candidates), weights=w, costs=price, budget=request.budget)
-    chosen = candidates.iloc[[pick.candidate for pick in picks]].reset_index(drop=True)
-    chosen["marginal_reach"] = [pick.gain for pick in picks]
-    return chosen
+        return celf(cover, p=p, k=request.advocates, weights=w)
+    # As many as the budget affords, each costing their best incentive's expected cost.
+    price = _prices(pool, catalogue)
+    return celf(cover, p=p, k=len(candidates), weights=w, costs=price, budget=request.budget)
 
 
-def _prices(
-    candidates: pd.DataFrame, catalogue: pd.DataFrame, *, cells: int = 2_000_000
-) -> np.ndarray:
+def _prices(pool: Pool, catalogue: pd.DataFrame, *, cells: int = 2_000_000) -> np.ndarray:
     """Each candidate's expected cost of their most valuable incentive (infinite when none is
     worth offering), a block of candidates at a time, so that memory stays within a few arrays of
     ``cells`` numbers whatever the catalogue's size."""
     step = max(1, cells // max(len(catalogue), 1))
     prices = []
-    for start in range(0, len(candidates), step):
-        block = candidates.iloc[start : start + step]
-        _, value, cost, _ = _responses(block, candidates, catalogue)
+    for start in range(0, len(pool.candidates), step):
+        block = pool.candidates.iloc[start : start + step]
+        at = np.arange(start, start + len(block))
+        _, value, cost, _ = _responses(block, at, pool, catalogue)
         rows = np.arange(len(block))
         best = np.where(value > 0, value, -1.0).argmax(axis=1)
         prices.append(np.where(value[rows, best] > 0, cost[rows, best], np.inf))
@@ -243,15 +286,17 @@ def _holdout(n: int, *, share: float, seed: int) -> np.ndarray:
 
 def _assign(
     chosen: pd.DataFrame,
+    at: np.ndarray,
     holdout: np.ndarray,
-    candidates: pd.DataFrame,
+    pool: Pool,
     catalogue: pd.DataFrame,
     budget: float,
 ) -> tuple[pd.DataFrame, Assignment, dict[str, str]]:
-    """One incentive (or none) per treated advocate under the budget, with the expected
-    conversions, incremental value and cost, and the disclosure in the advocate's language."""
+    """One incentive (or none) per treated advocate (``at``: their rows among the pool's
+    candidates) under the budget, with the expected conversions, incremental value and cost,
+    and the disclosure in the advocate's language."""
     treated = chosen[~holdout]
-    conversions, value, cost, sources = _responses(treated, candidates, catalogue)
+    conversions, value, cost, sources = _responses(treated, at[~holdout], pool, catalogue)
     assignment = assign_incentives(value, cost, budget=budget)
     rows = np.arange(len(treated))
     picked = assignment.choice
@@ -272,11 +317,13 @@ def _assign(
 
 
 def _responses(
-    advocates: pd.DataFrame, candidates: pd.DataFrame, catalogue: pd.DataFrame
+    advocates: pd.DataFrame, at: np.ndarray, pool: Pool, catalogue: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, str]]:
-    """Expected conversions, incremental value and cost per advocate × incentive, from the
-    uplift model's lifts where the run has them and from the priors elsewhere; an incentive that
-    costs more than it brings is worth 0 (never offered)."""
+    """Expected conversions, incremental value and cost per advocate (``at``: their rows among
+    the pool's candidates) × incentive, from the uplift model's lifts where the run has them and
+    from the priors elsewhere; an incentive that costs more than it brings is worth 0 (never
+    offered)."""
+    candidates = pool.candidates
     learned = {
         str(c)[len("lift_") :]: advocates[c]
         for c in advocates.columns
@@ -284,15 +331,12 @@ def _responses(
     }
     # Tie strength: how much of their audience engages with them, as a percentile among
     # candidates; brand strength: the candidates' mean sentiment, from 0 to 1.
-    percentile = candidates["engagement_rate"].rank(pct=True).to_numpy(dtype=float)
-    at = positions(advocates["customer_id"], candidates["customer_id"])
-    tie_strength = np.where(at >= 0, percentile[np.maximum(at, 0)], np.nan)
     conversions, value, cost = expected_responses(
         advocates,
         catalogue,
         value_per_conversion=float(candidates["value_per_conversion"].iloc[0]),
         lift=pd.DataFrame(learned, index=advocates.index) if learned else None,
-        tie_strength=tie_strength,
+        tie_strength=pool.tie_strength[at],
         brand_strength=float((candidates["sentiment"].mean() + 1) / 2),
     )
     value = np.where(value >= cost, value, 0.0)
@@ -314,10 +358,42 @@ def plan_on_latest(
             f"the preview was planned on run {run_id}, and run {run.run_id} has been published "
             "since: preview again on it before saving"
         )
-    plan = plan_campaign(
-        store.served(run.run_id), store.run_table(run.run_id, "audience"), catalogue, request
+    return run.run_id, plan_from_pool(
+        kept_pool(store, run.run_id, request.contact_cap), catalogue, request
     )
-    return run.run_id, plan
+
+
+class _KeptPools:
+    """The :class:`Pool` of the latest run asked for, per store, run, store version and
+    contact cap: made once (0.4 s at 1,000,000 customers; planners asking meanwhile wait for
+    it) and kept until another is asked for. A version moves on with a contact block or an
+    erasure, which change who may be asked."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[str, str, int, int] | None = None
+        self._pool: Pool | None = None
+
+    def get(self, store: Store, run_id: str, contact_cap: int) -> Pool:
+        key = (store.url, run_id, store.version(), contact_cap)
+        with self._lock:
+            if self._pool is None or self._key != key:
+                self._pool = None  # (the old one is let go before the new one is made)
+                self._pool = candidate_pool(
+                    store.served(run_id),
+                    store.run_table(run_id, "audience"),
+                    contact_cap=contact_cap,
+                )
+                self._key = key
+            return self._pool
+
+
+_POOLS = _KeptPools()
+
+
+def kept_pool(store: Store, run_id: str, contact_cap: int) -> Pool:
+    """The :class:`Pool` of ``run_id`` in ``store``, made once and kept (see :class:`_KeptPools`)."""
+    return _POOLS.get(store, run_id, contact_cap)
 
 
 def plan_and_store(

@@ -15,11 +15,14 @@ from advocates.campaigns.incentives import validate_catalogue
 from advocates.campaigns.plan import (
     PLAN_COLUMNS,
     CampaignRequest,
+    kept_pool,
     plan_and_store,
     plan_assignments,
     plan_campaign,
+    plan_on_latest,
 )
 from advocates.errors import ConfigurationError, NotFoundError
+from advocates.pipeline import RunOutcome
 from advocates.store import SqliteStore
 from tests.helpers import CATALOGUE
 
@@ -242,3 +245,24 @@ def test_assignments_stored_with_their_disclosures_read_back_as_they_are(tmp_pat
     assert page.to_dict("records") == rows.to_dict("records")
     with pytest.raises(NotFoundError, match="campaign 'plan-nope' does not exist"):
         plan_assignments(store, "plan-nope", limit=10, offset=0)
+
+
+def test_a_runs_pool_is_made_once_per_store_version_and_contact_cap(
+    scored: tuple[SqliteStore, RunOutcome], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, outcome = scored
+    catalogue = validate_catalogue(CATALOGUE)
+    request = CampaignRequest("conversion", budget=500.0, advocates=50)
+    run_id, kept = plan_on_latest(store, catalogue, request)
+    pool = kept_pool(store, run_id, request.contact_cap)
+    assert kept_pool(store, run_id, request.contact_cap) is pool  # kept, not made again
+    fresh = plan_campaign(
+        store.served(run_id), store.run_table(run_id, "audience"), catalogue, request
+    )
+    pd.testing.assert_frame_equal(kept.assignments, fresh.assignments)
+    assert kept.totals == fresh.totals
+    assert kept_pool(store, run_id, request.contact_cap + 1) is not pool  # another cap
+    again = kept_pool(store, run_id, request.contact_cap)
+    assert again is not pool  # (only the latest pool is kept)
+    monkeypatch.setattr(type(store), "version", lambda self: -1)  # a block or an erasure
+    assert kept_pool(store, run_id, request.contact_cap) is not again
