@@ -46,6 +46,47 @@ def _gain(cover: sp.csr_matrix, i: int, p: float, miss: np.ndarray, w: np.ndarra
     return float(p * (w[members] * miss[members]).sum())
 
 
+class _Waiting:
+    """The candidates not yet in CELF's queue, in order of their first bound (ties: lower index
+    first, as the queue's tuples order them). Only the best ``head`` bounds are sorted at first;
+    the rest, all worse, once the queue reaches them."""
+
+    def __init__(self, candidates: np.ndarray, first: np.ndarray, *, head: int) -> None:
+        self._first = first
+        self._later: np.ndarray | None = None
+        if head < len(candidates):
+            bounds = first[candidates]
+            front = bounds <= np.partition(bounds, head - 1)[head - 1]
+            self._later = candidates[~front]
+            candidates = candidates[front]
+        self._sorted(candidates)
+
+    def _sorted(self, candidates: np.ndarray) -> None:
+        self._ids = candidates[np.argsort(self._first[candidates], kind="stable")]
+        self._id_list: list[int] = self._ids.tolist()
+        self._bounds: list[float] = self._first[self._ids].tolist()
+        self._at = 0
+
+    def next(self) -> tuple[float, int, int] | None:
+        """The next candidate as a queue entry (not yet taken), or None when none is left."""
+        if self._at == len(self._id_list) and self._later is not None:  # the rest, sorted
+            self._sorted(self._later)
+            self._later = None
+        if self._at == len(self._id_list):
+            return None
+        return (self._bounds[self._at], self._id_list[self._at], 0)
+
+    def take(self) -> None:
+        self._at += 1
+
+    def keep(self, fits: np.ndarray) -> None:
+        """Leave out the waiting candidates that ``fits`` (a mask of all candidates) refuses."""
+        rest = self._ids[self._at :]
+        self._sorted(rest[fits[rest]])  # (still in order: a stable sort of sorted ones)
+        if self._later is not None:
+            self._later = self._later[fits[self._later]]
+
+
 def celf(
     cover: sp.csr_matrix,
     *,
@@ -103,45 +144,28 @@ def _celf(
     # Before anyone is chosen, every gain is p × (the weight of the row's people): one sparse
     # product for all candidates (computing them one by one was 5 s for 650,000 candidates).
     first = -(p * (cover @ w)) / per
-    affordable = np.flatnonzero(cost <= budget)
     # Candidates join the queue in order of that first bound, only once it could beat the
     # queue's best: a pick among 425,000 candidates touches a few hundred, where heaping them
-    # all took 0.1 s. Only the best bounds are sorted at first (those at or below the
-    # ``head``-th); the rest, all worse, only if the queue ever reaches them. (Ties: lower index
-    # first, as the queue's tuples order them.)
-    bounds_of = first[affordable]
-    head = max(64 * k, 4096)
-    if head < len(affordable):
-        front = bounds_of <= np.partition(bounds_of, head - 1)[head - 1]
-        later: np.ndarray | None = affordable[~front]
-        affordable, bounds_of = affordable[front], bounds_of[front]
-    else:
-        later = None
-    order = np.argsort(bounds_of, kind="stable")
-    waiting, bounds = affordable[order].tolist(), bounds_of[order].tolist()
-
-    def next_waiting(at: int) -> tuple[float, int, int] | None:
-        """The ``at``-th candidate by first bound, as a queue entry (None past the last)."""
-        nonlocal later
-        if at == len(waiting) and later is not None:  # the front is spent: the rest, sorted
-            rest = later[np.argsort(first[later], kind="stable")]
-            waiting.extend(rest.tolist())
-            bounds.extend(first[rest].tolist())
-            later = None
-        return (bounds[at], waiting[at], 0) if at < len(waiting) else None
-
+    # all took 0.1 s.
+    waiting = _Waiting(np.flatnonzero(cost <= budget), first, head=max(64 * min(k, 1024), 4096))
     queue: list[tuple[float, int, int]] = []
-    joined = 0
+    dropped = 0
     picks: list[Pick] = []
     total = spent = 0.0
     while len(picks) < k:
-        while (entry := next_waiting(joined)) is not None and (not queue or entry < queue[0]):
+        while (entry := waiting.next()) is not None and (not queue or entry < queue[0]):
             heapq.heappush(queue, entry)
-            joined += 1
+            waiting.take()
         if not queue:
             break
         negative_key, i, computed_at = heapq.heappop(queue)
         if spent + cost[i] > budget:  # no longer affordable: drop it
+            dropped += 1
+            if dropped % 256 == 0:  # and now and then all the others (the money left only
+                fits = ~(spent + cost > budget)  # shrinks: nearly spent, thousands go one by one)
+                waiting.keep(fits)
+                queue = [e for e in queue if fits[e[1]]]
+                heapq.heapify(queue)
             continue
         if computed_at != len(picks):  # stale: recompute, and put it back
             heapq.heappush(queue, (key(i), i, len(picks)))

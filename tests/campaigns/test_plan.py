@@ -250,7 +250,7 @@ def test_assignments_stored_with_their_disclosures_read_back_as_they_are(tmp_pat
 def test_a_runs_pool_is_made_once_per_store_version_and_contact_cap(
     scored: tuple[SqliteStore, RunOutcome], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store, outcome = scored
+    store, _ = scored
     catalogue = validate_catalogue(CATALOGUE)
     request = CampaignRequest("conversion", budget=500.0, advocates=50)
     run_id, kept = plan_on_latest(store, catalogue, request)

@@ -96,3 +96,14 @@ def test_candidates_beyond_the_first_sorted_ones_are_reached_when_the_best_overl
     cover = cover_of(shared + small, 1100)
     picks = celf(cover, p=np.ones(4200), k=3)
     assert [(pick.candidate, pick.gain) for pick in picks] == [(0, 100), (4100, 10), (4101, 10)]
+
+
+def test_once_the_budget_is_spent_the_rest_are_left_out_together() -> None:
+    # 2,000 candidates with one person each, worth less and less; each costs 1 and the budget
+    # is 10: the ten best, and every other one left out (in batches, not one by one).
+    n = 2000
+    cover = cover_of([[i] for i in range(n)], n)
+    p = np.linspace(1.0, 0.1, n)
+    picks = celf(cover, p=p, k=n, costs=np.ones(n), budget=10.0)
+    assert [pick.candidate for pick in picks] == list(range(10))
+    assert picks[-1].total == pytest.approx(p[:10].sum())
