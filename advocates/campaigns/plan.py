@@ -1,7 +1,9 @@
 """Campaign plans: guardrails, overlap-aware selection, a holdout, and incentives under a budget.
 
 :func:`plan_campaign` is pure: a run's eligible customers, their audiences and a catalogue in; the
-assignments and the plan's totals out. The steps:
+assignments and the plan's totals out. What does not depend on the campaign (step 1 and the
+audiences as a matrix) is a :class:`Pool`, which :func:`plan_on_latest` keeps per run and store
+version, so that a plan on a big run takes tens of milliseconds. The steps:
 
 1. **Guardrails.** Only customers the run found eligible (marketing consent, no do-not-contact,
    sentiment at or above the gate) are considered; of those, detractors, customers flagged for
@@ -201,9 +203,9 @@ def plan_from_pool(pool: Pool, catalogue: pd.DataFrame, request: CampaignRequest
     """Plan a campaign from a run's :class:`Pool` (:func:`plan_campaign`'s steps 2 to 4)."""
     excluded = pool.excluded
     picked = _select(pool, catalogue, request)
-    chosen = pool.candidates.iloc[[pick.candidate for pick in picked]].reset_index(drop=True)
-    chosen["marginal_reach"] = [pick.gain for pick in picked]
     at = np.array([pick.candidate for pick in picked], dtype=np.int64)
+    chosen = pool.candidates.iloc[at].reset_index(drop=True)
+    chosen["marginal_reach"] = [pick.gain for pick in picked]
     holdout = _holdout(len(chosen), share=request.holdout, seed=request.seed)
     chosen, assignment, sources = _assign(chosen, at, holdout, pool, catalogue, request.budget)
     totals: dict[str, object] = {
