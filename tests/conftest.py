@@ -14,6 +14,7 @@ import pytest
 from advocates.pipeline import RunOutcome, ScoringParams, run_nightly
 from advocates.store import SqliteStore
 from tests.helpers import AS_OF, write_demo
+from tests.postgres import postgres_bin, throwaway_server
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +65,30 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL server (Debian's package) for the session; its URL. Without the
+    server the tests that need it are skipped, unless ADVOCATES_REQUIRE_POSTGRES=1 (as in CI):
+    then they fail."""
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        if os.environ.get("ADVOCATES_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is not installed: apt-get install -y postgresql")
+        pytest.skip("PostgreSQL is not installed (apt-get install -y postgresql)")
+    with throwaway_server(bin_dir) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A new, empty database on the session's server, for one test; its URL."""
+    import uuid
+
+    import psycopg
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    return postgres_server.replace("@/postgres?", f"@/{name}?")
