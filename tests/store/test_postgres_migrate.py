@@ -10,7 +10,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from advocates.store.postgres import MigrationError, migrate, migrations
+from advocates.errors import StoreError
+from advocates.store.postgres import MigrationError, PostgresStore, migrate, migrations
 
 
 def _tables(url: str) -> list[str]:
@@ -21,23 +22,29 @@ def _tables(url: str) -> list[str]:
     return [row[0] for row in rows]
 
 
+ALL = [f"{m.number:04d}_{m.name}" for m in migrations()]
+
+
 def test_the_schema_is_made_once_and_each_migration_recorded(postgres_url: str) -> None:
-    assert migrate(postgres_url) == ["0001_schema"]
+    assert ALL[:2] == ["0001_schema", "0002_arrival_order"]
+    assert migrate(postgres_url) == ALL
     assert migrate(postgres_url) == []  # nothing left to do
     assert {"runs", "run_files", "model_states", "plans", "api_keys", "events"} <= set(
         _tables(postgres_url)
     )
     with psycopg.connect(postgres_url) as con:
-        recorded = con.execute("SELECT number, name, checksum FROM schema_migrations").fetchall()
+        recorded = con.execute(
+            "SELECT number, name, checksum FROM schema_migrations ORDER BY number"
+        ).fetchall()
         version = con.execute("SELECT version FROM store_version").fetchall()
-    assert recorded == [(1, "schema", migrations()[0].checksum)]
+    assert recorded == [(m.number, m.name, m.checksum) for m in migrations()]
     assert version == [(0,)]
 
 
 def test_processes_migrating_at_once_take_turns(postgres_url: str) -> None:
     with ProcessPoolExecutor(max_workers=4) as pool:
         applied = list(pool.map(migrate, [postgres_url] * 4))
-    assert sorted(name for names in applied for name in names) == ["0001_schema"]
+    assert sorted(name for names in applied for name in names) == ALL  # each once
 
 
 def _folder(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -88,3 +95,9 @@ def test_migration_files_are_named_by_number_once_each(
 ) -> None:
     with pytest.raises(MigrationError, match=message):
         migrations(_folder(tmp_path, files))
+
+
+def test_a_store_that_cannot_be_reached_is_named_without_its_password() -> None:
+    with pytest.raises(StoreError, match=r"cannot open the store postgresql://me@/nodb") as error:
+        PostgresStore("postgresql://me:secret@/nodb?host=/nonexistent")
+    assert "secret" not in str(error.value)

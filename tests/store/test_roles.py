@@ -1,0 +1,104 @@
+"""The store's roles that the PostgreSQL store has so far (API keys; events and the contact
+blocks they imply), each test run on both stores: the SQLite one and PostgreSQL on a real
+(throwaway) server, so that both behave alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from advocates.data.events import check_events
+from advocates.errors import NotFoundError
+from advocates.store import SqliteStore
+from advocates.store.base import StoredKey
+from advocates.store.postgres import PostgresStore
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    if request.param == "sqlite":
+        return SqliteStore(tmp_path / "s.db")
+    return PostgresStore(request.getfixturevalue("postgres_url"))
+
+
+def _key(key_id: str, created_at: str = "2026-11-02T10:00:00+00:00") -> StoredKey:
+    return StoredKey(key_id, f"name {key_id}", ("export", "read"), "salt", "hash", created_at)
+
+
+def _save(store: Any, *items: dict[str, Any]) -> tuple[int, int]:
+    events, _ = check_events(items)
+    added, again = store.save_events(events)
+    return int(added), int(again)
+
+
+def _event(event_id: str, type_: str, customer: str, at: str = "2026-11-02") -> dict[str, Any]:
+    return {"event_id": event_id, "type": type_, "customer_id": customer, "occurred_at": at}
+
+
+def test_keys_are_kept_listed_in_order_revoked_once_and_touched(store: Any) -> None:
+    start = store.version()
+    for key_id in ("k2", "k1", "k3"):  # made in the same second: listed as they were made
+        store.save_key(_key(key_id))
+    assert store.api_key("k1") == _key("k1")
+    assert [k.key_id for k in store.api_keys()] == ["k2", "k1", "k3"]
+    store.revoke_key("k1", at="2026-11-03T00:00:00+00:00")
+    store.revoke_key("k1", at="2026-11-04T00:00:00+00:00")  # the first revocation stands
+    assert store.api_key("k1").revoked_at == "2026-11-03T00:00:00+00:00"
+    assert store.version() == start + 5  # each key made, each revocation
+    store.touch_key("k2", at="2026-11-05T08:30:00+00:00")
+    assert store.api_key("k2").last_used_at == "2026-11-05T08:30:00+00:00"
+    assert store.version() == start + 5  # a use changes nothing kept
+    with pytest.raises(NotFoundError, match="API key 'nope' does not exist"):
+        store.api_key("nope")
+    with pytest.raises(NotFoundError):
+        store.revoke_key("nope", at="2026-11-03T00:00:00+00:00")
+
+
+def test_an_event_is_stored_once_and_read_back_as_it_was(store: Any) -> None:
+    sale = {
+        **_event("e2", "conversion", "c1"),
+        "friend_customer_id": "f1",
+        "amount": 80.5,
+        "currency": "EUR",
+    }
+    assert _save(store, _event("e1", "share", "c0", at="2026-11-02T09:15:00Z"), sale) == (2, 0)
+    assert _save(store, sale, _event("e3", "click", "c1", at="2026-11-01")) == (1, 1)
+    stored = store.events()
+    assert stored["event_id"].tolist() == ["e3", "e2", "e1"]  # by when they occurred
+    assert isinstance(stored["occurred_at"].dtype, pd.DatetimeTZDtype)
+    assert stored["occurred_at"].iloc[2] == pd.Timestamp("2026-11-02T09:15:00Z")
+    assert stored["amount"].iloc[1] == 80.5 and stored["currency"].iloc[1] == "EUR"
+    assert stored["friend_customer_id"].iloc[1] == "f1" and pd.isna(stored["amount"].iloc[0])
+    assert all(isinstance(t, str) for t in stored["received_at"])
+    until = store.events(until=pd.Timestamp("2026-11-01T12:00:00Z"))
+    assert until["event_id"].tolist() == ["e3"]
+    assert store.events(customer_id="c1")["event_id"].tolist() == ["e3", "e2"]
+
+
+def test_consent_blocks_follow_the_latest_consent_event_and_do_not_contact_stays(
+    store: Any,
+) -> None:
+    start = store.version()
+    _save(store, _event("g1", "consent_given", "c0", at="2026-11-05"))
+    _save(store, _event("w1", "consent_withdrawn", "c0", at="2026-11-03"))  # older: no block
+    assert store.contact_blocks().empty
+    _save(store, _event("w2", "consent_withdrawn", "c0", at="2026-11-06"))
+    assert store.contact_blocks().values.tolist() == [["c0", "consent withdrawn"]]
+    _save(store, _event("g2", "consent_given", "c0", at="2026-11-07"))
+    assert store.contact_blocks().empty
+    # Two at the same instant: the later to arrive decides.
+    _save(
+        store,
+        _event("w3", "consent_withdrawn", "c0", at="2026-11-08"),
+        _event("g3", "consent_given", "c0", at="2026-11-08"),
+    )
+    assert store.contact_blocks().empty
+    _save(store, _event("d1", "do_not_contact", "c0", at="2026-11-01"))
+    _save(store, _event("g4", "consent_given", "c0", at="2026-11-09"))
+    assert store.contact_blocks().values.tolist() == [["c0", "do not contact"]]
+    assert store.version() == start + 7  # every batch with a consent event
+    _save(store, _event("s1", "share", "c0"))
+    assert store.version() == start + 7  # others block no one
