@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,15 +14,34 @@ from advocates.store import SqliteStore
 from api.app import create_app
 from api.pages import runs
 from tests.api.conftest import serve_app
+from tests.cli.helpers import copy_store
+
+
+def _private(scored: tuple[SqliteStore, RunOutcome], folder: Path) -> SqliteStore:
+    """A private copy of the session's store: other servers of the session warm the shared one
+    in threads of their own, through the same ``run_report`` these tests replace."""
+    return SqliteStore(copy_store(scored[0].path, folder / "store.db"))
+
+
+def _drawings(monkeypatch: pytest.MonkeyPatch, store: SqliteStore) -> list[str | None]:
+    """The runs whose report is drawn from ``store`` (by any server) from now on."""
+    drawn: list[str | None] = []
+
+    def draw(drawn_from: SqliteStore, run_id: str | None) -> str:
+        if drawn_from.url == store.url:
+            drawn.append(run_id)
+        return "report"
+
+    monkeypatch.setattr(runs, "run_report", draw)
+    return drawn
 
 
 def test_the_latest_run_is_read_and_its_report_drawn_once_before_anyone_asks(
-    scored: tuple[SqliteStore, RunOutcome], monkeypatch: pytest.MonkeyPatch
+    scored: tuple[SqliteStore, RunOutcome], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    store, outcome = scored
-    drawn: list[str | None] = []
-    monkeypatch.setattr(runs, "run_report", lambda s, r: drawn.append(r) or "report")
-    app = create_app(Settings(store_url=f"sqlite:///{store.path}", warm_every_seconds=0.05))
+    store, outcome = _private(scored, tmp_path), scored[1]
+    drawn = _drawings(monkeypatch, store)
+    app = create_app(Settings(store_url=store.url, warm_every_seconds=0.05))
     for base in serve_app(app):  # the server's lifespan starts the warming thread
         deadline = time.monotonic() + 20
         while app.state.warmer.warmed is None and time.monotonic() < deadline:
@@ -35,15 +55,14 @@ def test_the_latest_run_is_read_and_its_report_drawn_once_before_anyone_asks(
 
 
 def test_a_new_store_version_is_warmed_again(
-    scored: tuple[SqliteStore, RunOutcome], monkeypatch: pytest.MonkeyPatch
+    scored: tuple[SqliteStore, RunOutcome], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    store, outcome = scored
-    drawn: list[str | None] = []
-    monkeypatch.setattr(runs, "run_report", lambda s, r: drawn.append(r) or "report")
-    app = create_app(Settings(store_url=f"sqlite:///{store.path}", warm_every_seconds=0))
+    store, outcome = _private(scored, tmp_path), scored[1]
+    drawn = _drawings(monkeypatch, store)
+    app = create_app(Settings(store_url=store.url, warm_every_seconds=0))
     warmer = app.state.warmer
     assert warmer.warm_once() == outcome.run_id and warmer.warm_once() is None
-    monkeypatch.setattr(type(app.state.store), "version", lambda self: -1)  # the store changed
+    monkeypatch.setattr(app.state.store, "version", lambda: -1)  # the store changed
     assert not warmer.ready(outcome.run_id, -1)
     assert warmer.warm_once() == outcome.run_id and warmer.ready(outcome.run_id, -1)
     assert drawn == [outcome.run_id, outcome.run_id]

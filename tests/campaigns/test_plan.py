@@ -264,5 +264,5 @@ def test_a_runs_pool_is_made_once_per_store_version_and_contact_cap(
     assert kept_pool(store, run_id, request.contact_cap + 1) is not pool  # another cap
     again = kept_pool(store, run_id, request.contact_cap)
     assert again is not pool  # (only the latest pool is kept)
-    monkeypatch.setattr(type(store), "version", lambda self: -1)  # a block or an erasure
+    monkeypatch.setattr(store, "version", lambda: -1)  # a block or an erasure
     assert kept_pool(store, run_id, request.contact_cap) is not again
