@@ -36,6 +36,7 @@ __all__ = [
     "KeptFrames",
     "Row",
     "cell",
+    "cells",
     "from_parquet",
     "new_plan_id",
     "new_run_id",
@@ -189,3 +190,17 @@ def stored_key(row: Row) -> StoredKey:
         last_used_at=row["last_used_at"],
         revoked_at=row["revoked_at"],
     )
+
+
+def cells(values: pd.Series) -> list[Any]:
+    """A column's values as :func:`~advocates.store.common.cell` makes each of them, converted
+    a column at a time (``cell`` on each of 59 million values was 85 s of a 1,000,000-customer
+    publish): missing values ``None``, numpy scalars Python ones, timestamps ISO text."""
+    if (
+        values.dtype == object  # anything, numpy scalars included: each value as cell makes it
+        or isinstance(values.dtype, pd.DatetimeTZDtype)
+        or pd.api.types.is_datetime64_dtype(values)
+    ):
+        return [cell(v) for v in values]
+    plain = values.astype(object)  # numbers, booleans, text: Python values
+    return plain.where(values.notna(), None).tolist()

@@ -26,7 +26,7 @@ ALL = [f"{m.number:04d}_{m.name}" for m in migrations()]
 
 
 def test_the_schema_is_made_once_and_each_migration_recorded(postgres_url: str) -> None:
-    assert ALL[:2] == ["0001_schema", "0002_arrival_order"]
+    assert ALL[:3] == ["0001_schema", "0002_arrival_order", "0003_as_written"]
     assert migrate(postgres_url) == ALL
     assert migrate(postgres_url) == []  # nothing left to do
     assert {"runs", "run_files", "model_states", "plans", "api_keys", "events"} <= set(

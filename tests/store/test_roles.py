@@ -102,3 +102,53 @@ def test_consent_blocks_follow_the_latest_consent_event_and_do_not_contact_stays
     assert store.version() == start + 7  # every batch with a consent event
     _save(store, _event("s1", "share", "c0"))
     assert store.version() == start + 7  # others block no one
+
+
+def test_a_plan_is_kept_with_its_request_totals_and_assignments_in_order(store: Any) -> None:
+    assignments = pd.DataFrame(
+        {
+            "customer_id": ["c2", "c0", "c1"],
+            "arm": ["both10", "holdout", "none"],
+            "expected_cost": [2.5, 0.0, None],
+            "picked": [True, False, True],
+            "rank": [3, 1, 2],
+        }
+    )
+    request = {"objective": "conversion", "budget": 500.0, "catalogue": [{"id": "both10"}]}
+    totals = {"advocates": 3, "excluded": {"detractor": 2, "contact cap reached": 1}}
+    info = store.save_plan("run-1", request=request, totals=totals, assignments=assignments)
+    assert (info.run_id, info.request, info.totals) == ("run-1", request, totals)
+    assert list(info.totals["excluded"]) == ["detractor", "contact cap reached"]  # as written
+    assert store.plan(info.plan_id) == info
+    page, total = store.plan_assignments(info.plan_id, limit=2, offset=1)
+    assert total == 3
+    pd.testing.assert_frame_equal(
+        page, assignments.iloc[1:].reset_index(drop=True), check_dtype=False
+    )
+    with pytest.raises(NotFoundError, match="campaign 'plan-nope' does not exist"):
+        store.plan_assignments("plan-nope", limit=2, offset=0)
+    with pytest.raises(NotFoundError, match="campaign 'plan-nope' does not exist"):
+        store.plan("plan-nope")
+
+
+def test_plans_are_listed_as_saved_and_a_customers_newest_first(store: Any) -> None:
+    saved = [
+        store.save_plan(
+            "run-1",
+            request={"objective": objective},
+            totals={},
+            assignments=pd.DataFrame({"customer_id": picked, "arm": "adv5", "expected_cost": 1.5}),
+        ).plan_id
+        for objective, picked in [
+            ("awareness", ["c0", "c1"]),
+            ("conversion", ["c2"]),
+            ("engagement", ["c1"]),
+        ]
+    ]
+    assert [p.plan_id for p in store.plans()] == saved  # (in one second: as saved)
+    theirs = store.customer_plans("c1", limit=10)
+    assert theirs["plan_id"].tolist() == [saved[2], saved[0]]
+    assert theirs["objective"].tolist() == ["engagement", "awareness"]
+    assert theirs["expected_cost"].tolist() == [1.5, 1.5]
+    assert store.customer_plans("c1", limit=1)["plan_id"].tolist() == [saved[2]]
+    assert store.customer_plans("nobody", limit=10).empty

@@ -12,9 +12,10 @@ import psycopg
 from psycopg.rows import dict_row
 
 from advocates.errors import StoreError
+from advocates.store.common import cells
 from advocates.store.postgres.migrate import migrate
 
-__all__ = ["PostgresConnection", "bump_version", "iso"]
+__all__ = ["ROW", "PostgresConnection", "bump_version", "iso", "write_frame"]
 
 
 def bump_version(con: psycopg.Connection[Any]) -> None:
@@ -78,3 +79,35 @@ def _safe(url: str) -> str:
         return url
     scheme, _, credentials = head.partition("://")
     return f"{scheme}://{credentials.split(':', 1)[0]}@{tail}"
+
+
+#: The column that numbers a table's rows in the order they were written, where that order is
+#: the table's (a plan's assignments: the order they were picked); SQLite's rowid does it there.
+ROW = "_row"
+
+
+def write_frame(
+    con: psycopg.Connection[Any], table: str, frame: pd.DataFrame, *, ordered: bool = False
+) -> None:
+    """Create ``table`` (a quoted name) with the columns of ``frame`` (and, ``ordered``, a
+    :data:`ROW` number) and load its rows by ``COPY`` (the SQLite store's
+    :func:`~advocates.store.sqlite.connection.write_frame`)."""
+    columns = [str(c) for c in frame.columns]
+    ddl = ", ".join(f'"{c}" {_sql_type(frame[c].dtype)}' for c in columns)
+    if ordered:
+        ddl = f"{ROW} bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, {ddl}"
+    con.execute(f"CREATE TABLE {table} ({ddl})".encode())
+    names = ", ".join(f'"{c}"' for c in columns)
+    with con.cursor().copy(f"COPY {table} ({names}) FROM STDIN".encode()) as copy:
+        for row in zip(*(cells(frame[c]) for c in columns), strict=True):
+            copy.write_row(row)
+
+
+def _sql_type(dtype: Any) -> str:
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "bigint"
+    if pd.api.types.is_float_dtype(dtype):
+        return "double precision"
+    return "text"

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from advocates.errors import StoreError
-from advocates.store.sqlite.connection import cells
+from advocates.store.common import cells
 
 __all__ = ["arrow_table", "ingest", "main"]
 

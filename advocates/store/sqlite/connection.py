@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from advocates.errors import StoreError
-from advocates.store.common import KeptFrames, cell
+from advocates.store.common import KeptFrames, cells
 
 __all__ = ["VERSION_SCHEMA", "SqliteConnection", "bump_version", "cells", "write_frame"]
 
@@ -51,20 +51,6 @@ def write_frame(con: sqlite3.Connection, table: str, frame: pd.DataFrame) -> Non
     for start in range(0, len(frame), 50_000):
         chunk = frame.iloc[start : start + 50_000]
         con.executemany(insert, zip(*(cells(chunk[c]) for c in chunk.columns), strict=True))
-
-
-def cells(values: pd.Series) -> list[Any]:
-    """A column's values as :func:`~advocates.store.common.cell` makes each of them, converted
-    a column at a time (``cell`` on each of 59 million values was 85 s of a 1,000,000-customer
-    publish): missing values ``None``, numpy scalars Python ones, timestamps ISO text."""
-    if (
-        values.dtype == object  # anything, numpy scalars included: each value as cell makes it
-        or isinstance(values.dtype, pd.DatetimeTZDtype)
-        or pd.api.types.is_datetime64_dtype(values)
-    ):
-        return [cell(v) for v in values]
-    plain = values.astype(object)  # numbers, booleans, text: Python values
-    return plain.where(values.notna(), None).tolist()
 
 
 def _sql_type(dtype: Any) -> str:
