@@ -23,6 +23,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -155,15 +156,26 @@ def to_json(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
+def _time(value: Any) -> Any:
+    """A stored time as the ISO 8601 text records carry: SQLite keeps the text, PostgreSQL
+    gives a ``datetime`` (``None`` stays)."""
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _document(value: Any) -> Any:
+    """A stored JSON document: SQLite keeps the text, PostgreSQL gives it parsed."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
 def run_info(row: Row) -> RunInfo:
     """The record of a row of the ``runs`` table (a run without a report has ``{}``)."""
     return RunInfo(
         row["run_id"],
         row["status"],
-        row["as_of"],
-        row["created_at"],
-        row["published_at"],
-        json.loads(row["report"] or "{}"),
+        _time(row["as_of"]),
+        _time(row["created_at"]),
+        _time(row["published_at"]),
+        _document(row["report"]) or {},
     )
 
 
@@ -172,9 +184,9 @@ def plan_info(row: Row) -> PlanInfo:
     return PlanInfo(
         plan_id=row["plan_id"],
         run_id=row["run_id"],
-        created_at=row["created_at"],
-        request=json.loads(row["request"]),
-        totals=json.loads(row["totals"]),
+        created_at=_time(row["created_at"]),
+        request=_document(row["request"]),
+        totals=_document(row["totals"]),
     )
 
 
@@ -186,9 +198,9 @@ def stored_key(row: Row) -> StoredKey:
         scopes=tuple(s for s in str(row["scopes"]).split(",") if s),
         salt=row["salt"],
         hash=row["hash"],
-        created_at=row["created_at"],
-        last_used_at=row["last_used_at"],
-        revoked_at=row["revoked_at"],
+        created_at=_time(row["created_at"]),
+        last_used_at=_time(row["last_used_at"]),
+        revoked_at=_time(row["revoked_at"]),
     )
 
 

@@ -3,26 +3,12 @@ as the SQLite store's (:mod:`advocates.store.sqlite.keys`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from advocates.errors import NotFoundError
 from advocates.store.base import StoredKey
-from advocates.store.postgres.connection import PostgresConnection, bump_version, iso
+from advocates.store.common import stored_key
+from advocates.store.postgres.connection import PostgresConnection, bump_version
 
 __all__ = ["PostgresKeys"]
-
-
-def _key(row: dict[str, Any]) -> StoredKey:
-    return StoredKey(
-        key_id=row["key_id"],
-        name=row["name"],
-        scopes=tuple(s for s in str(row["scopes"]).split(",") if s),
-        salt=row["salt"],
-        hash=row["hash"],
-        created_at=str(iso(row["created_at"])),
-        last_used_at=iso(row["last_used_at"]),
-        revoked_at=iso(row["revoked_at"]),
-    )
 
 
 class PostgresKeys(PostgresConnection):
@@ -52,12 +38,12 @@ class PostgresKeys(PostgresConnection):
         row = self._row("SELECT * FROM api_keys WHERE key_id = %s", (key_id,))
         if row is None:
             raise NotFoundError(f"API key {key_id!r} does not exist")
-        return _key(row)
+        return stored_key(row)
 
     def api_keys(self) -> list[StoredKey]:
         """Every key's record, oldest first."""
         rows = self._reader().execute("SELECT * FROM api_keys ORDER BY created_at, seq")
-        return [_key(row) for row in rows]
+        return [stored_key(row) for row in rows]
 
     def revoke_key(self, key_id: str, *, at: str) -> None:
         """Mark a key revoked at ``at``; revoking a revoked key keeps the first time."""

@@ -12,20 +12,10 @@ from psycopg.types.json import Json
 
 from advocates.errors import NotFoundError
 from advocates.store.base import PlanInfo
-from advocates.store.common import new_plan_id, plan_table, utc_now
+from advocates.store.common import new_plan_id, plan_info, plan_table, utc_now
 from advocates.store.postgres.connection import ROW, PostgresConnection, iso, write_frame
 
 __all__ = ["PostgresPlans"]
-
-
-def _plan(row: dict[str, Any]) -> PlanInfo:
-    return PlanInfo(
-        plan_id=row["plan_id"],
-        run_id=row["run_id"],
-        created_at=str(iso(row["created_at"])),
-        request=row["request"],
-        totals=row["totals"],
-    )
 
 
 class PostgresPlans(PostgresConnection):
@@ -56,7 +46,7 @@ class PostgresPlans(PostgresConnection):
         row = self._row("SELECT * FROM plans WHERE plan_id = %s", (plan_id,))
         if row is None:
             raise NotFoundError(f"campaign {plan_id!r} does not exist")
-        return _plan(row)
+        return plan_info(row)
 
     def plan_assignments(
         self, plan_id: str, *, limit: int, offset: int
@@ -74,7 +64,7 @@ class PostgresPlans(PostgresConnection):
     def plans(self) -> list[PlanInfo]:
         """Every stored plan, oldest first."""
         rows = self._reader().execute("SELECT * FROM plans ORDER BY created_at, seq")
-        return [_plan(row) for row in rows]
+        return [plan_info(row) for row in rows]
 
     def customer_plans(self, customer_id: str, *, limit: int) -> pd.DataFrame:
         """The latest ``limit`` stored plans that picked ``customer_id``, newest first (see the
