@@ -3,7 +3,7 @@
 A server process keeps a run's eligible customers (the ``served`` table, with each objective's
 explanations) once read, and draws its run report once; at 1,000,000 customers the first
 filtered shortlist or report after a publish took 1.6 s (bench/bench_pages.py), and a campaign
-plan makes the run's pool of candidates once (0.4 s). A thread of the
+plan makes the run's pool of candidates once (0.45 s). A thread of the
 process checks the latest run every few seconds and, when it has changed, reads and draws them,
 so that the first marketer to ask after the night's run is answered as fast as the next. The
 report is kept per store version (an erasure or a contact block moves its counts), so a new

@@ -367,7 +367,7 @@ def plan_on_latest(
 
 class _KeptPools:
     """The :class:`Pool` of the latest run asked for, per store, run, store version and
-    contact cap: made once (0.4 s at 1,000,000 customers; planners asking meanwhile wait for
+    contact cap: made once (0.45 s at 1,000,000 customers; planners asking meanwhile wait for
     it) and kept until another is asked for. A version moves on with a contact block or an
     erasure, which change who may be asked."""
 
