@@ -151,13 +151,15 @@ class Pool:
     """What planning on a run needs that no campaign changes, made once per run (and contact
     cap): the candidates the guardrails leave, sorted by customer id, with the columns a plan
     reads; those the guardrails exclude, with the reason; the candidates' audiences as a
-    candidates × people matrix; and each candidate's engagement rate as a percentile among them
-    (the tie strength of the incentive priors)."""
+    candidates × people matrix; and the incentive priors' strengths: each candidate's engagement
+    rate as a percentile among them (tie strength) and their mean sentiment from 0 to 1 (brand
+    strength)."""
 
     candidates: pd.DataFrame
     excluded: pd.DataFrame
     cover: sp.csr_matrix
     tie_strength: np.ndarray
+    brand_strength: float
 
 
 #: The candidates' columns a plan reads (with the uplift model's ``lift_*``).
@@ -185,6 +187,7 @@ def candidate_pool(eligible: pd.DataFrame, audience: pd.DataFrame, *, contact_ca
         excluded=excluded,
         cover=_cover(candidates, audience),
         tie_strength=candidates["engagement_rate"].rank(pct=True).to_numpy(dtype=float),
+        brand_strength=float((candidates["sentiment"].mean() + 1) / 2),
     )
 
 
@@ -331,15 +334,13 @@ def _responses(
         for c in advocates.columns
         if str(c).startswith("lift_")
     }
-    # Tie strength: how much of their audience engages with them, as a percentile among
-    # candidates; brand strength: the candidates' mean sentiment, from 0 to 1.
     conversions, value, cost = expected_responses(
         advocates,
         catalogue,
         value_per_conversion=float(candidates["value_per_conversion"].iloc[0]),
         lift=pd.DataFrame(learned, index=advocates.index) if learned else None,
         tie_strength=pool.tie_strength[at],
-        brand_strength=float((candidates["sentiment"].mean() + 1) / 2),
+        brand_strength=pool.brand_strength,
     )
     value = np.where(value >= cost, value, 0.0)
     sources = {

@@ -62,9 +62,13 @@ class _Waiting:
         self._sorted(candidates)
 
     def _sorted(self, candidates: np.ndarray) -> None:
-        self._ids = candidates[np.argsort(self._first[candidates], kind="stable")]
-        self._id_list: list[int] = self._ids.tolist()
-        self._bounds: list[float] = self._first[self._ids].tolist()
+        self._set(candidates[np.argsort(self._first[candidates], kind="stable")])
+
+    def _set(self, ids: np.ndarray) -> None:
+        """Wait for ``ids``, already in order."""
+        self._ids = ids
+        self._id_list: list[int] = ids.tolist()
+        self._bounds: list[float] = self._first[ids].tolist()
         self._at = 0
 
     def next(self) -> tuple[float, int, int] | None:
@@ -82,7 +86,7 @@ class _Waiting:
     def keep(self, fits: np.ndarray) -> None:
         """Leave out the waiting candidates that ``fits`` (a mask of all candidates) refuses."""
         rest = self._ids[self._at :]
-        self._sorted(rest[fits[rest]])  # (still in order: a stable sort of sorted ones)
+        self._set(rest[fits[rest]])
         if self._later is not None:
             self._later = self._later[fits[self._later]]
 
