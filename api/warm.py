@@ -12,12 +12,13 @@ version is warmed too.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import Any
 
 from advocates.campaigns.plan import kept_pool
-from advocates.errors import AdvocatesError
+from advocates.errors import AdvocatesError, InputError
 from advocates.ranking.objectives import OBJECTIVES
 
 __all__ = ["Warmer"]
@@ -49,7 +50,8 @@ class Warmer:
                 return None
             store.served(now[0], explanations=list(OBJECTIVES))
             self._state.run_reports.get(store, now[0])
-            kept_pool(store, now[0], self._state.settings.contact_cap)  # the planner's
+            with contextlib.suppress(InputError):  # a run nobody may be asked on: no plan, and
+                kept_pool(store, now[0], self._state.settings.contact_cap)  # the pages ready
         except AdvocatesError as error:  # no run yet, or a run the report cannot draw
             log.debug("nothing warmed: %s", error)
             return None

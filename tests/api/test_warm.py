@@ -8,9 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from advocates.errors import InputError
 from advocates.pipeline import RunOutcome
 from advocates.settings import Settings
 from advocates.store import SqliteStore
+from api import warm
 from api.app import create_app
 from api.pages import runs
 from tests.api.conftest import serve_app
@@ -66,6 +68,21 @@ def test_a_new_store_version_is_warmed_again(
     assert not warmer.ready(outcome.run_id, -1)
     assert warmer.warm_once() == outcome.run_id and warmer.ready(outcome.run_id, -1)
     assert drawn == [outcome.run_id, outcome.run_id]
+
+
+def test_a_run_nobody_may_be_asked_on_still_has_its_pages_ready(
+    scored: tuple[SqliteStore, RunOutcome], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    store, outcome = _private(scored, tmp_path), scored[1]
+    _drawings(monkeypatch, store)
+
+    def nobody(*_: object) -> None:
+        raise InputError("no customer can be assigned: every eligible customer is excluded")
+
+    monkeypatch.setattr(warm, "kept_pool", nobody)
+    warmer = create_app(Settings(store_url=store.url, warm_every_seconds=0)).state.warmer
+    assert warmer.warm_once() == outcome.run_id
+    assert warmer.ready(outcome.run_id, store.version())
 
 
 def test_a_store_without_a_run_warms_nothing(tmp_path: object) -> None:
