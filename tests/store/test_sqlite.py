@@ -19,10 +19,10 @@ from advocates.errors import (
 )
 from advocates.pipeline import RunOutcome
 from advocates.store import Condition, SqliteStore, open_store
-from advocates.store.common import cell, scores_table
+from advocates.store.common import cell, cells, scores_table
 from advocates.store.sqlite import runs
 from advocates.store.sqlite.bulk import arrow_table, ingest
-from advocates.store.sqlite.connection import cells, write_frame
+from advocates.store.sqlite.connection import write_frame
 
 AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
 

@@ -26,7 +26,7 @@ import pandas as pd
 from advocates.errors import StoreError
 from advocates.store.common import KeptFrames, cells
 
-__all__ = ["VERSION_SCHEMA", "SqliteConnection", "bump_version", "cells", "write_frame"]
+__all__ = ["VERSION_SCHEMA", "SqliteConnection", "bump_version", "write_frame"]
 
 #: The store's version: one row, one counter.
 VERSION_SCHEMA = (
