@@ -22,7 +22,7 @@ import json
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -44,10 +44,12 @@ __all__ = [
     "parquet_columns",
     "plan_info",
     "plan_table",
+    "plans_that_picked",
     "run_info",
     "scores_table",
     "side_table",
     "stored_key",
+    "stored_time",
     "to_json",
     "to_parquet",
     "utc_now",
@@ -156,7 +158,7 @@ def to_json(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
-def _time(value: Any) -> Any:
+def stored_time(value: Any) -> Any:
     """A stored time as the ISO 8601 text records carry: SQLite keeps the text, PostgreSQL
     gives a ``datetime`` (``None`` stays)."""
     return value.isoformat() if isinstance(value, datetime) else value
@@ -172,9 +174,9 @@ def run_info(row: Row) -> RunInfo:
     return RunInfo(
         row["run_id"],
         row["status"],
-        _time(row["as_of"]),
-        _time(row["created_at"]),
-        _time(row["published_at"]),
+        stored_time(row["as_of"]),
+        stored_time(row["created_at"]),
+        stored_time(row["published_at"]),
         _document(row["report"]) or {},
     )
 
@@ -184,7 +186,7 @@ def plan_info(row: Row) -> PlanInfo:
     return PlanInfo(
         plan_id=row["plan_id"],
         run_id=row["run_id"],
-        created_at=_time(row["created_at"]),
+        created_at=stored_time(row["created_at"]),
         request=_document(row["request"]),
         totals=_document(row["totals"]),
     )
@@ -198,9 +200,9 @@ def stored_key(row: Row) -> StoredKey:
         scopes=tuple(s for s in str(row["scopes"]).split(",") if s),
         salt=row["salt"],
         hash=row["hash"],
-        created_at=_time(row["created_at"]),
-        last_used_at=_time(row["last_used_at"]),
-        revoked_at=_time(row["revoked_at"]),
+        created_at=stored_time(row["created_at"]),
+        last_used_at=stored_time(row["last_used_at"]),
+        revoked_at=stored_time(row["revoked_at"]),
     )
 
 
@@ -216,3 +218,30 @@ def cells(values: pd.Series) -> list[Any]:
         return [cell(v) for v in values]
     plain = values.astype(object)  # numbers, booleans, text: Python values
     return plain.where(values.notna(), None).tolist()
+
+
+def plans_that_picked(
+    plans: Iterable[Row], picked: Callable[[str], Row | None], *, limit: int
+) -> pd.DataFrame:
+    """Of ``plans`` (rows of plan_id, created_at and objective, newest first), the first
+    ``limit`` that picked a customer, with the arm and expected cost ``picked`` finds for them in
+    a plan's assignments (``None``: not picked): each plan's table read in turn, a few thousand
+    rows each, until ``limit`` are found."""
+    found: list[dict[str, Any]] = []
+    for plan in plans:
+        if len(found) >= limit:
+            break
+        row = picked(plan["plan_id"])
+        if row is not None:
+            found.append(
+                {
+                    "plan_id": plan["plan_id"],
+                    "created_at": stored_time(plan["created_at"]),
+                    "objective": plan["objective"],
+                    "arm": row["arm"],
+                    "expected_cost": row["expected_cost"],
+                }
+            )
+    return pd.DataFrame(
+        found, columns=["plan_id", "created_at", "objective", "arm", "expected_cost"]
+    )

@@ -4,7 +4,6 @@ connection per thread for reads, and the store's version."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -15,17 +14,12 @@ from advocates.errors import StoreError
 from advocates.store.common import cells
 from advocates.store.postgres.migrate import migrate
 
-__all__ = ["ROW", "PostgresConnection", "bump_version", "iso", "write_frame"]
+__all__ = ["ROW", "PostgresConnection", "bump_version", "write_frame"]
 
 
 def bump_version(con: psycopg.Connection[Any]) -> None:
     """Move the store's version on, inside the caller's transaction (as the SQLite store's)."""
     con.execute("UPDATE store_version SET version = version + 1 WHERE id = 1")
-
-
-def iso(value: datetime | None) -> str | None:
-    """A stored time as the ISO 8601 text the store's records carry (``None`` stays)."""
-    return None if value is None else value.isoformat()
 
 
 class PostgresConnection:

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import psycopg
 
-from advocates.store.common import cell, utc_now
+from advocates.store.common import cell, stored_time, utc_now
 from advocates.store.postgres.connection import PostgresConnection, bump_version
 
 __all__ = ["PostgresEvents"]
@@ -78,7 +78,7 @@ class PostgresEvents(PostgresConnection):
         )
         frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
         frame["amount"] = pd.to_numeric(frame["amount"]).astype(float)
-        frame["received_at"] = [None if v is None else v.isoformat() for v in frame["received_at"]]
+        frame["received_at"] = [stored_time(v) for v in frame["received_at"]]
         return frame
 
     def contact_blocks(self) -> pd.DataFrame:

@@ -12,8 +12,8 @@ from psycopg.types.json import Json
 
 from advocates.errors import NotFoundError
 from advocates.store.base import PlanInfo
-from advocates.store.common import new_plan_id, plan_info, plan_table, utc_now
-from advocates.store.postgres.connection import ROW, PostgresConnection, iso, write_frame
+from advocates.store.common import new_plan_id, plan_info, plan_table, plans_that_picked, utc_now
+from advocates.store.postgres.connection import ROW, PostgresConnection, write_frame
 
 __all__ = ["PostgresPlans"]
 
@@ -69,24 +69,15 @@ class PostgresPlans(PostgresConnection):
     def customer_plans(self, customer_id: str, *, limit: int) -> pd.DataFrame:
         """The latest ``limit`` stored plans that picked ``customer_id``, newest first (see the
         SQLite store's)."""
-        rows = (
-            self._reader()
-            .execute(
-                "SELECT plan_id, created_at, request->>'objective' AS objective FROM plans "
-                "ORDER BY created_at DESC, seq DESC"
-            )
-            .fetchall()
+        plans = self._reader().execute(
+            "SELECT plan_id, created_at, request->>'objective' AS objective FROM plans "
+            "ORDER BY created_at DESC, seq DESC"
         )
-        found: list[dict[str, Any]] = []
-        for plan in rows:
-            if len(found) >= limit:
-                break
-            picked = self._row(
-                f"SELECT arm, expected_cost FROM {plan_table(plan['plan_id'])} "
-                "WHERE customer_id = %s",
+        return plans_that_picked(
+            plans.fetchall(),
+            lambda plan_id: self._row(
+                f"SELECT arm, expected_cost FROM {plan_table(plan_id)} WHERE customer_id = %s",
                 (customer_id,),
-            )
-            if picked is not None:
-                found.append({**plan, "created_at": iso(plan["created_at"]), **picked})
-        columns = ["plan_id", "created_at", "objective", "arm", "expected_cost"]
-        return pd.DataFrame(found, columns=columns)
+            ),
+            limit=limit,
+        )

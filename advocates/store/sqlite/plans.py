@@ -10,7 +10,6 @@ puts them back when reading (:func:`advocates.campaigns.plan.plan_assignments`).
 
 from __future__ import annotations
 
-import json
 from contextlib import closing
 from typing import Any
 
@@ -18,7 +17,14 @@ import pandas as pd
 
 from advocates.errors import NotFoundError
 from advocates.store.base import PlanInfo
-from advocates.store.common import new_plan_id, plan_info, plan_table, to_json, utc_now
+from advocates.store.common import (
+    new_plan_id,
+    plan_info,
+    plan_table,
+    plans_that_picked,
+    to_json,
+    utc_now,
+)
 from advocates.store.sqlite.connection import SqliteConnection, write_frame
 
 __all__ = ["PLANS_SCHEMA", "SqlitePlans"]
@@ -87,32 +93,16 @@ class SqlitePlans(SqliteConnection):
     def customer_plans(self, customer_id: str, *, limit: int) -> pd.DataFrame:
         """The latest ``limit`` stored plans that picked ``customer_id``, newest first: plan id,
         when, objective, the arm they were given (an incentive, none or holdout) and its
-        expected cost. Each plan's table is read in turn (a few thousand rows each), newest
-        first, until ``limit`` are found."""
-        rows = (
-            self._reader()
-            .execute(
-                "SELECT plan_id, created_at, request FROM plans ORDER BY created_at DESC, rowid DESC"
-            )
-            .fetchall()
+        expected cost (:func:`~advocates.store.common.plans_that_picked`)."""
+        plans = self._reader().execute(
+            "SELECT plan_id, created_at, json_extract(request, '$.objective') AS objective "
+            "FROM plans ORDER BY created_at DESC, rowid DESC"
         )
-        found: list[dict[str, Any]] = []
-        for plan_id, created_at, request in rows:
-            if len(found) >= limit:
-                break
-            picked = self._row(
+        return plans_that_picked(
+            plans.fetchall(),
+            lambda plan_id: self._row(
                 f"SELECT arm, expected_cost FROM {plan_table(plan_id)} WHERE customer_id = ?",
                 (customer_id,),
-            )
-            if picked is not None:
-                found.append(
-                    {
-                        "plan_id": plan_id,
-                        "created_at": created_at,
-                        "objective": json.loads(request).get("objective"),
-                        "arm": picked["arm"],
-                        "expected_cost": picked["expected_cost"],
-                    }
-                )
-        columns = ["plan_id", "created_at", "objective", "arm", "expected_cost"]
-        return pd.DataFrame(found, columns=columns)
+            ),
+            limit=limit,
+        )
