@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["postgres_bin", "throwaway_server"]
+__all__ = ["new_database", "postgres_bin", "throwaway_server"]
 
 #: The cluster's superuser, and the database the tests are given.
 USER = "advocates"
@@ -67,3 +67,16 @@ def throwaway_server(bin_dir: Path) -> Iterator[str]:
     finally:
         run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def new_database(server_url: str) -> str:
+    """A new, empty database on the server of ``server_url`` (:func:`throwaway_server`'s); its
+    URL."""
+    import uuid
+
+    import psycopg
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"'.encode())
+    return server_url.replace("@/postgres?", f"@/{name}?")

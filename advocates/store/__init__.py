@@ -21,6 +21,7 @@ from advocates.store.base import (
     Store,
     StoredKey,
 )
+from advocates.store.postgres import PostgresStore
 from advocates.store.sqlite import SqliteStore
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "RUN_TABLES",
     "Condition",
     "PlanInfo",
+    "PostgresStore",
     "RunInfo",
     "SqliteStore",
     "Store",
@@ -37,8 +39,15 @@ __all__ = [
 
 
 def open_store(url: str) -> Store:
-    """Open the store at ``url``; only ``sqlite:///PATH`` is supported so far."""
+    """Open the store at ``url``: ``sqlite:///PATH``, or ``postgresql://...`` (also
+    ``postgres://``; any URL libpq takes: user, password, host or socket folder, port, database,
+    parameters)."""
     prefix = "sqlite:///"
-    if not url.startswith(prefix):
-        raise ConfigurationError(f"unsupported store URL {url!r}: expected sqlite:///PATH")
-    return SqliteStore(Path(url[len(prefix) :]), url=url)
+    if url.startswith(prefix):
+        return SqliteStore(Path(url[len(prefix) :]), url=url)
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(url)
+    raise ConfigurationError(
+        f"unsupported store URL {url.split('://')[0]!r}://...: expected sqlite:///PATH or "
+        "postgresql://USER@HOST/DATABASE"
+    )

@@ -17,6 +17,8 @@ records in the same shape, so these parts live here, free of any database driver
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import secrets
@@ -34,10 +36,13 @@ import pyarrow.parquet as pq
 from advocates.store.base import PlanInfo, RunInfo, StoredKey
 
 __all__ = [
+    "ID_COLUMNS",
     "KeptFrames",
     "Row",
+    "arrow_table",
     "cell",
     "cells",
+    "customer_hash",
     "from_parquet",
     "new_plan_id",
     "new_run_id",
@@ -53,6 +58,7 @@ __all__ = [
     "to_json",
     "to_parquet",
     "utc_now",
+    "without_customer",
 ]
 
 
@@ -63,6 +69,8 @@ class Row(Protocol):
     """A database row whose columns are read by name (``sqlite3.Row``, a dict)."""
 
     def __getitem__(self, key: str, /) -> Any: ...
+
+    def keys(self) -> Iterable[str]: ...
 
 
 def utc_now() -> pd.Timestamp:
@@ -110,6 +118,28 @@ def from_parquet(data: bytes, columns: list[str] | None = None) -> pd.DataFrame:
 def parquet_columns(data: bytes) -> list[str]:
     """The column names of :func:`to_parquet`'s bytes, read from the file's footer."""
     return list(pq.read_schema(pa.BufferReader(data)).names)
+
+
+#: Columns that hold a customer id, in any table a run or a plan publishes (what an erasure
+#: deletes rows by).
+ID_COLUMNS = ("customer_id", "referrer_customer_id", "converted_customer_id")
+
+
+def without_customer(data: bytes, customer_id: str) -> tuple[bytes | None, int]:
+    """A run file (:func:`to_parquet`'s bytes) without the rows of ``customer_id``, and how many
+    it had: ``(None, 0)`` when it has none. Its ids are read first, alone: a store keeps dozens
+    of runs' files, each hundreds of megabytes at a million customers, and most do not hold the
+    customer."""
+    ids = from_parquet(data, ["customer_id"])["customer_id"]
+    hit = (ids == customer_id).to_numpy(dtype=bool)
+    if not hit.any():
+        return None, 0
+    return to_parquet(from_parquet(data)[~hit]), int(hit.sum())
+
+
+def customer_hash(secret: bytes, customer_id: str) -> str:
+    """The keyed hash (HMAC-SHA-256) under which an erased customer's id is kept."""
+    return hmac.new(secret, customer_id.encode(), hashlib.sha256).hexdigest()
 
 
 class KeptFrames:
@@ -245,3 +275,51 @@ def plans_that_picked(
     return pd.DataFrame(
         found, columns=["plan_id", "created_at", "objective", "arm", "expected_cost"]
     )
+
+
+def arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """``frame`` as an Arrow table of the values the store keeps, as ``sqlite3`` writes them
+    (:func:`cells`): numbers, booleans and text as they are,
+    timestamps as ISO text, categories as their values, any other value as its text."""
+    columns = {}
+    for name, values in frame.items():
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(values.dtype.categories.dtype)
+        array = _plain_values(values)
+        if array is None:  # dates, or values of several kinds: a Python value each
+            array = _python_values(cells(values))
+        if pa.types.is_null(array.type):  # nothing but missing values: a TEXT column
+            array = array.cast(pa.string())
+        columns[str(name)] = array
+    return pa.table(columns)
+
+
+def _plain_values(values: pd.Series) -> pa.Array | None:
+    """A column of numbers, booleans or text (with missing values) as Arrow converts it at once
+    (an object column of a million values, 80% text: 0.22 s, where a Python value each took
+    0.51 s; 80% missing: 0.03 s against 0.27 s); None for dates and for object columns holding
+    anything else."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
+        return None
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # (values of several kinds)
+        return None
+    plain = (
+        pa.types.is_string,
+        pa.types.is_large_string,
+        pa.types.is_boolean,
+        pa.types.is_integer,
+        pa.types.is_floating,
+        pa.types.is_null,
+    )
+    return array if any(kind(array.type) for kind in plain) else None
+
+
+def _python_values(values: list[object]) -> pa.Array:
+    """Python values as one Arrow array; values of several kinds as their text, as a TEXT column
+    of SQLite keeps them."""
+    try:
+        return pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if v is None else str(v) for v in values], pa.string())

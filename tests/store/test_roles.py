@@ -1,10 +1,7 @@
-"""The store's roles that the PostgreSQL store has so far (API keys; events and the contact
-blocks they imply), each test run on both stores: the SQLite one and PostgreSQL on a real
-(throwaway) server, so that both behave alike."""
+"""API keys, and events with the contact blocks they imply, on every store (see conftest)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -12,16 +9,7 @@ import pytest
 
 from advocates.data.events import check_events
 from advocates.errors import NotFoundError
-from advocates.store import SqliteStore
 from advocates.store.base import StoredKey
-from advocates.store.postgres import PostgresStore
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    if request.param == "sqlite":
-        return SqliteStore(tmp_path / "s.db")
-    return PostgresStore(request.getfixturevalue("postgres_url"))
 
 
 def _key(key_id: str, created_at: str = "2026-11-02T10:00:00+00:00") -> StoredKey:

@@ -8,13 +8,20 @@ from typing import Any
 
 import pandas as pd
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from psycopg.rows import dict_row
 
 from advocates.errors import StoreError
-from advocates.store.common import cells
-from advocates.store.postgres.migrate import migrate
+from advocates.store.common import KeptFrames, arrow_table
+from advocates.store.postgres.migrate import LOCK_KEY, migrate
+from advocates.store.sql.connection import SqlConnection
 
-__all__ = ["ROW", "PostgresConnection", "bump_version", "write_frame"]
+__all__ = ["PUBLISH_LOCK_KEY", "ROW", "PostgresConnection", "bump_version", "write_frame"]
+
+#: The advisory lock a run's publishing transaction holds, and an erasure's: one of them at a
+#: time (the migrations' key, plus two; a whole run holds the one of ``runs.RUN_LOCK_KEY``).
+PUBLISH_LOCK_KEY = LOCK_KEY + 2
 
 
 def bump_version(con: psycopg.Connection[Any]) -> None:
@@ -22,21 +29,28 @@ def bump_version(con: psycopg.Connection[Any]) -> None:
     con.execute("UPDATE store_version SET version = version + 1 WHERE id = 1")
 
 
-class PostgresConnection:
+class PostgresConnection(SqlConnection):
     """The database of a PostgreSQL store: connecting to it and querying it."""
 
+    _BEGUN = "seq"
+
     def __init__(self, url: str) -> None:
-        self.url = url
+        #: The URL as messages name it: without its password.
+        self.url = _safe(url)
+        self._dsn = url
         self._local = threading.local()
+        self._kept = KeptFrames()
         try:
             migrate(url)
         except psycopg.Error as error:
-            raise StoreError(f"cannot open the store {_safe(url)}: {error}") from error
+            raise StoreError(f"cannot open the store {self.url}: {error}") from error
 
     def _connect(self) -> psycopg.Connection[dict[str, Any]]:
         """A new connection, in autocommit mode (a transaction only where one is opened), with
-        rows as dicts."""
-        return psycopg.connect(self.url, autocommit=True, row_factory=dict_row)
+        rows as dicts and times in UTC (as the SQLite store's ISO texts are)."""
+        con = psycopg.connect(self._dsn, autocommit=True, row_factory=dict_row)
+        con.execute("SET TIME ZONE 'UTC'")
+        return con
 
     def _reader(self) -> psycopg.Connection[dict[str, Any]]:
         """This thread's connection for reads, opened on first use and kept."""
@@ -46,20 +60,38 @@ class PostgresConnection:
         return con
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> pd.DataFrame:
-        """The result of one query, as a frame with the query's column names."""
-        cursor = self._reader().execute(sql.encode("utf-8"), params)
+        """The result of one query (``?`` placeholders), as a frame with the query's columns."""
+        cursor = self._reader().execute(_bound(sql), params)
         names = [column.name for column in cursor.description or ()]
         return pd.DataFrame([list(row.values()) for row in cursor.fetchall()], columns=names)
 
     def _row(self, sql: str, params: tuple[Any, ...] = ()) -> dict[str, Any] | None:
-        """The first row of one query, or ``None``."""
-        return self._reader().execute(sql.encode("utf-8"), params).fetchone()
+        """The first row of one query (``?`` placeholders), or ``None``."""
+        return self._reader().execute(_bound(sql), params).fetchone()
+
+    def _columns(self, table: str) -> list[str]:
+        """The column names of ``table`` (a quoted name), in order; none when it does not exist."""
+        found = self._row("SELECT to_regclass(?) AS oid", (table,))
+        if found is None or found["oid"] is None:
+            return []
+        cursor = self._reader().execute(f"SELECT * FROM {table} LIMIT 0".encode())
+        return [column.name for column in cursor.description or ()]
 
     def version(self) -> int:
         """The store's version (see the SQLite store's): any process using the database sees it
         move on."""
         row = self._row("SELECT version FROM store_version WHERE id = 1")
         return int(row["version"]) if row is not None else 0
+
+
+def _bound(sql: str) -> bytes:
+    """A query written with ``?`` placeholders (the shared reads', :mod:`advocates.store.sql`)
+    as psycopg binds it: ``%s``, a literal ``%`` doubled.
+
+    >>> _bound("SELECT * FROM t WHERE a = ? AND b LIKE 'x%'")
+    b"SELECT * FROM t WHERE a = %s AND b LIKE 'x%%'"
+    """
+    return sql.replace("%", "%%").replace("?", "%s").encode("utf-8")
 
 
 def _safe(url: str) -> str:
@@ -75,6 +107,9 @@ def _safe(url: str) -> str:
     return f"{scheme}://{credentials.split(':', 1)[0]}@{tail}"
 
 
+#: Rows per batch of a table's ``COPY``.
+_COPY_ROWS = 65_536
+
 #: The column that numbers a table's rows in the order they were written, where that order is
 #: the table's (a plan's assignments: the order they were picked); SQLite's rowid does it there.
 ROW = "_row"
@@ -84,17 +119,25 @@ def write_frame(
     con: psycopg.Connection[Any], table: str, frame: pd.DataFrame, *, ordered: bool = False
 ) -> None:
     """Create ``table`` (a quoted name) with the columns of ``frame`` (and, ``ordered``, a
-    :data:`ROW` number) and load its rows by ``COPY`` (the SQLite store's
-    :func:`~advocates.store.sqlite.connection.write_frame`)."""
+    :data:`ROW` number) and load its rows by ``COPY``, as CSV that Arrow writes a batch at a
+    time (the values the SQLite store keeps, :func:`~advocates.store.common.arrow_table`: a
+    missing value is an unquoted empty field, which ``COPY`` reads as NULL, and text is always
+    quoted, so an empty text stays empty)."""
     columns = [str(c) for c in frame.columns]
     ddl = ", ".join(f'"{c}" {_sql_type(frame[c].dtype)}' for c in columns)
     if ordered:
         ddl = f"{ROW} bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, {ddl}"
     con.execute(f"CREATE TABLE {table} ({ddl})".encode())
+    if frame.empty or not columns:
+        return
     names = ", ".join(f'"{c}"' for c in columns)
-    with con.cursor().copy(f"COPY {table} ({names}) FROM STDIN".encode()) as copy:
-        for row in zip(*(cells(frame[c]) for c in columns), strict=True):
-            copy.write_row(row)
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    copy_sql = f"COPY {table} ({names}) FROM STDIN (FORMAT csv)".encode()
+    with con.cursor().copy(copy_sql) as copy:
+        for batch in arrow_table(frame).to_batches(max_chunksize=_COPY_ROWS):
+            sink = pa.BufferOutputStream()
+            pacsv.write_csv(batch, sink, write_options=options)
+            copy.write(sink.getvalue().to_pybytes())
 
 
 def _sql_type(dtype: Any) -> str:

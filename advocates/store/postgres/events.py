@@ -66,10 +66,10 @@ class PostgresEvents(PostgresConnection):
         oldest first, with ``occurred_at`` as UTC timestamps."""
         where, params = ["TRUE"], []
         if until is not None:
-            where.append("occurred_at <= %s")
+            where.append("occurred_at <= ?")
             params.append(until.isoformat())
         if customer_id is not None:
-            where.append("customer_id = %s")
+            where.append("customer_id = ?")
             params.append(customer_id)
         frame = self._query(
             f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE {' AND '.join(where)} "

@@ -35,7 +35,7 @@ class PostgresKeys(PostgresConnection):
 
     def api_key(self, key_id: str) -> StoredKey:
         """One key's record; NotFoundError when there is no key of that id."""
-        row = self._row("SELECT * FROM api_keys WHERE key_id = %s", (key_id,))
+        row = self._row("SELECT * FROM api_keys WHERE key_id = ?", (key_id,))
         if row is None:
             raise NotFoundError(f"API key {key_id!r} does not exist")
         return stored_key(row)

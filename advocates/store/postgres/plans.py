@@ -43,7 +43,7 @@ class PostgresPlans(PostgresConnection):
 
     def plan(self, plan_id: str) -> PlanInfo:
         """A stored plan's info; NotFoundError when there is none of that id."""
-        row = self._row("SELECT * FROM plans WHERE plan_id = %s", (plan_id,))
+        row = self._row("SELECT * FROM plans WHERE plan_id = ?", (plan_id,))
         if row is None:
             raise NotFoundError(f"campaign {plan_id!r} does not exist")
         return plan_info(row)
@@ -52,11 +52,11 @@ class PostgresPlans(PostgresConnection):
         self, plan_id: str, *, limit: int, offset: int
     ) -> tuple[pd.DataFrame, int]:
         """One page of a plan's assignments, in selection order, and how many there are."""
-        if self._row("SELECT 1 FROM plans WHERE plan_id = %s", (plan_id,)) is None:
+        if self._row("SELECT 1 FROM plans WHERE plan_id = ?", (plan_id,)) is None:
             raise NotFoundError(f"campaign {plan_id!r} does not exist")
         table = plan_table(plan_id)
         page = self._query(
-            f"SELECT * FROM {table} ORDER BY {ROW} LIMIT %s OFFSET %s", (limit, offset)
+            f"SELECT * FROM {table} ORDER BY {ROW} LIMIT ? OFFSET ?", (limit, offset)
         ).drop(columns=ROW)
         total = self._row(f"SELECT COUNT(*) AS n FROM {table}")
         return page, int(total["n"]) if total else 0
@@ -76,7 +76,7 @@ class PostgresPlans(PostgresConnection):
         return plans_that_picked(
             plans.fetchall(),
             lambda plan_id: self._row(
-                f"SELECT arm, expected_cost FROM {plan_table(plan_id)} WHERE customer_id = %s",
+                f"SELECT arm, expected_cost FROM {plan_table(plan_id)} WHERE customer_id = ?",
                 (customer_id,),
             ),
             limit=limit,

@@ -9,8 +9,8 @@ so a run that fails or is killed never becomes visible. Runs are kept, for histo
 :mod:`~advocates.store.sqlite.connection` (the file, its connections, queries, table writes):
 
 - :mod:`~advocates.store.sqlite.runs`: the run lifecycle (begin, publish, fail, list);
-- :mod:`~advocates.store.sqlite.tables`: reading a run's tables (rankings, side tables);
-- :mod:`~advocates.store.sqlite.customers`: one customer's rows, texts and history;
+- :mod:`~advocates.store.sql`: reading a run's tables (rankings, side tables) and one
+  customer's rows, texts and history, written once for every SQL store;
 - :mod:`~advocates.store.sqlite.plans`: campaign plans and their assignments;
 - :mod:`~advocates.store.sqlite.keys`: API keys (salted hashes, scopes, use);
 - :mod:`~advocates.store.sqlite.events`: outcome events and the contact blocks they imply;
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from advocates.store.sqlite.customers import SqliteCustomers
+from advocates.store.sql import CustomerRows, RunTables
 from advocates.store.sqlite.events import EVENTS_SCHEMA, SqliteEvents
 from advocates.store.sqlite.keys import KEYS_SCHEMA, SqliteKeys
 from advocates.store.sqlite.plans import PLANS_SCHEMA, SqlitePlans
@@ -35,13 +35,12 @@ from advocates.store.sqlite.runs import (
     RUNS_SCHEMA,
     SqliteRuns,
 )
-from advocates.store.sqlite.tables import SqliteTables
 
 __all__ = ["SqliteStore"]
 
 
 class SqliteStore(
-    SqliteRuns, SqliteTables, SqliteCustomers, SqlitePlans, SqliteKeys, SqliteEvents, SqlitePrivacy
+    SqliteRuns, RunTables, CustomerRows, SqlitePlans, SqliteKeys, SqliteEvents, SqlitePrivacy
 ):
     """A store in one SQLite file."""
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from advocates.errors import StoreError
 from advocates.store.common import KeptFrames, cells
+from advocates.store.sql.connection import SqlConnection
 
 __all__ = ["VERSION_SCHEMA", "SqliteConnection", "bump_version", "write_frame"]
 
@@ -61,7 +62,7 @@ def _sql_type(dtype: Any) -> str:
     return "TEXT"
 
 
-class SqliteConnection:
+class SqliteConnection(SqlConnection):
     """The SQLite file a store lives in: opening it, connecting to it and querying it."""
 
     def __init__(self, path: Path, *, url: str | None = None, schema: Sequence[str] = ()) -> None:
@@ -92,16 +93,23 @@ class SqliteConnection:
             con = self._local.con = self._connect()
         return con
 
-    def _query(self, sql: str, params: tuple[Any, ...]) -> pd.DataFrame:
+    #: The column that orders runs as they were begun (their stamps are to the second).
+    _BEGUN = "rowid"
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> pd.DataFrame:
         """The result of one query, as a frame with the query's column names."""
         cursor = self._reader().execute(sql, params)
         names = [d[0] for d in cursor.description]
         return pd.DataFrame(cursor.fetchall(), columns=names)
 
-    def _row(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
+    def _row(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
         """The first row of one query, or ``None``."""
         row: sqlite3.Row | None = self._reader().execute(sql, params).fetchone()
         return row
+
+    def _columns(self, table: str) -> list[str]:
+        """The column names of ``table`` (a quoted name), in order; none when it does not exist."""
+        return [row[1] for row in self._reader().execute(f"PRAGMA table_info({table})")]
 
     def version(self) -> int:
         """The store's version: it moves on whenever an answer kept from the store may be stale

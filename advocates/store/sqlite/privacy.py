@@ -12,8 +12,6 @@ replaced by its hash.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import sqlite3
 from contextlib import closing
@@ -21,7 +19,7 @@ from contextlib import closing
 import pandas as pd
 
 from advocates.errors import NotFoundError
-from advocates.store.common import from_parquet, to_parquet, utc_now
+from advocates.store.common import ID_COLUMNS, customer_hash, utc_now, without_customer
 from advocates.store.sqlite.connection import SqliteConnection, bump_version
 
 __all__ = ["PRIVACY_SCHEMA", "SqlitePrivacy"]
@@ -32,8 +30,6 @@ PRIVACY_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS audit (at TEXT NOT NULL, key_id TEXT NOT NULL, "
     "action TEXT NOT NULL, target TEXT, customer_id TEXT, rows INTEGER)",
 )
-#: Columns that hold a customer id, in any table a run or a plan publishes.
-_ID_COLUMNS = ("customer_id", "referrer_customer_id", "converted_customer_id")
 
 
 class SqlitePrivacy(SqliteConnection):
@@ -52,7 +48,7 @@ class SqlitePrivacy(SqliteConnection):
     def id_hash(self, customer_id: str) -> str:
         """The keyed hash under which an erased customer's id is kept."""
         with closing(self._connect()) as con, con:
-            return _hash(self._secret(con), customer_id)
+            return customer_hash(self._secret(con), customer_id)
 
     def suppressed(self, customer_ids: pd.Series) -> pd.Series:
         """True for each id on the suppression list (an erased customer)."""
@@ -61,7 +57,9 @@ class SqlitePrivacy(SqliteConnection):
             hashes = {r[0] for r in con.execute("SELECT id_hash FROM suppressed")}
         if not hashes:
             return pd.Series(False, index=customer_ids.index)
-        return customer_ids.astype(str).map(lambda i: _hash(secret, i) in hashes).astype(bool)
+        return (
+            customer_ids.astype(str).map(lambda i: customer_hash(secret, i) in hashes).astype(bool)
+        )
 
     def erase_customer(self, customer_id: str, *, key_id: str) -> dict[str, int]:
         """Remove every row of ``customer_id`` and put the id's hash on the suppression list;
@@ -71,7 +69,7 @@ class SqlitePrivacy(SqliteConnection):
             try:
                 con.execute("BEGIN IMMEDIATE")
                 removed = self._erase(con, customer_id)
-                id_hash = _hash(self._secret(con), customer_id)
+                id_hash = customer_hash(self._secret(con), customer_id)
                 if not sum(removed.values()):
                     raise NotFoundError(f"customer {customer_id!r} is not in the store")
                 con.execute(
@@ -102,30 +100,26 @@ class SqlitePrivacy(SqliteConnection):
         ]
         for table in tables:
             columns = {r[1] for r in con.execute(f'PRAGMA table_info("{table}")')}
-            where = " OR ".join(f'"{c}" = ?' for c in _ID_COLUMNS if c in columns)
+            where = " OR ".join(f'"{c}" = ?' for c in ID_COLUMNS if c in columns)
             if where:
                 count = con.execute(
                     f'DELETE FROM "{table}" WHERE {where}',
                     (customer_id,) * where.count("?"),
                 ).rowcount
                 removed["plans" if table.startswith("plan_") else "runs"] += count
-        # One file at a time, its ids alone first: a store keeps dozens of runs' files, each
-        # hundreds of megabytes at a million customers, and most do not hold the customer.
         for run_id, name in con.execute("SELECT run_id, name FROM run_files").fetchall():
             file = (run_id, name)
             data = con.execute(
                 "SELECT data FROM run_files WHERE run_id = ? AND name = ?", file
             ).fetchone()[0]
-            ids = from_parquet(data, ["customer_id"])["customer_id"]
-            hit = (ids == customer_id).to_numpy(dtype=bool)
-            if hit.any():
-                kept = from_parquet(data)[~hit]
+            kept, count = without_customer(data, customer_id)
+            if kept is not None:
                 con.execute(
                     "UPDATE run_files SET data = ?, version = version + 1 "
                     "WHERE run_id = ? AND name = ?",
-                    (to_parquet(kept), *file),
+                    (kept, *file),
                 )
-                removed["runs"] += int(hit.sum())
+                removed["runs"] += count
         removed["events"] = con.execute(
             "DELETE FROM events WHERE customer_id = ? OR friend_customer_id = ?",
             (customer_id, customer_id),
@@ -169,7 +163,3 @@ class SqlitePrivacy(SqliteConnection):
         )
         total = int(self._query("SELECT COUNT(*) AS n FROM audit", ())["n"].iloc[0])
         return page, total
-
-
-def _hash(secret: bytes, customer_id: str) -> str:
-    return hmac.new(secret, customer_id.encode(), hashlib.sha256).hexdigest()

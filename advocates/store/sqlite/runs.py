@@ -8,7 +8,7 @@ table and side tables, their indexes and the run's Parquet files (``run_files``,
 nothing served (a large run's tables are written in bulk just before, in a transaction of their
 own, read by nobody while the run is ``writing``: :data:`BULK_ROWS`); :meth:`~SqliteRuns.fail`
 marks it ``failed`` and drops its tables. Reading a published run's tables is
-:mod:`advocates.store.sqlite.tables`.
+:mod:`advocates.store.sql.tables`.
 """
 
 from __future__ import annotations

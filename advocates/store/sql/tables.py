@@ -1,9 +1,9 @@
-"""Reading a run's tables from the SQLite store: rankings, eligible customers, side tables.
+"""Reading a run's tables: rankings, eligible customers, side tables, in any SQL store.
 
-:class:`SqliteTables` reads the tables :mod:`advocates.store.sqlite.runs` publishes: pages of a
-run's scores in the order of one objective's rank (:meth:`~SqliteTables.ranked`, and in chunks for
-streaming exports, :meth:`~SqliteTables.iter_ranked`), every eligible customer's row, and a
-side table (``audience``, ``rewards``, ``served``). It writes nothing.
+:class:`RunTables` reads the tables a store's runs role publishes: pages of a run's scores in the
+order of one objective's rank (:meth:`~RunTables.ranked`, and in chunks for streaming exports,
+:meth:`~RunTables.iter_ranked`), every eligible customer's row, and a side table (``audience``,
+``rewards``, ``served``). It writes nothing.
 """
 
 from __future__ import annotations
@@ -14,23 +14,18 @@ import pandas as pd
 
 from advocates.errors import NotFoundError
 from advocates.store.base import RUN_FILES, Condition
-from advocates.store.common import (
-    from_parquet,
-    parquet_columns,
-    scores_table,
-    side_table,
-)
-from advocates.store.sqlite.connection import SqliteConnection
+from advocates.store.common import from_parquet, parquet_columns, scores_table, side_table
+from advocates.store.sql.connection import SqlConnection
 
-__all__ = ["SqliteTables"]
+__all__ = ["RunTables"]
 
 #: Customers who withdrew consent or asked not to be contacted after the run are in no listing,
-#: export or plan, from the next request on (see :mod:`advocates.store.sqlite.events`).
+#: export or plan, from the next request on (see the events role of each store).
 _NOT_BLOCKED = "customer_id NOT IN (SELECT customer_id FROM contact_blocks)"
 
 
-class SqliteTables(SqliteConnection):
-    """The published tables of a SQLite store's runs, read by ranking, customer or name.
+class RunTables(SqlConnection):
+    """The published tables of a store's runs, read by ranking, customer or name.
 
     Listings leave out the customers of ``contact_blocks`` (kept by the events role).
     """
@@ -49,7 +44,7 @@ class SqliteTables(SqliteConnection):
         nobody)."""
         rank = f'"rank_{objective}"'
         table = scores_table(run_id)
-        columns = {row[1] for row in self._reader().execute(f"PRAGMA table_info({table})")}
+        columns = set(self._columns(table))
         if f"rank_{objective}" not in columns:
             raise NotFoundError(
                 f"run {run_id} has no {objective} ranking (it was scored by an older version); "
@@ -64,13 +59,12 @@ class SqliteTables(SqliteConnection):
         )
         # Ranked customers (an index-only count) less the blocked ones among them (few, each
         # found by the customer index): a NOT IN inside the count would read the whole table.
-        total = self._query(
+        total = self._row(
             f"SELECT (SELECT COUNT(*) FROM {table} WHERE {rank} IS NOT NULL) - "
             f"(SELECT COUNT(*) FROM contact_blocks AS b WHERE EXISTS (SELECT 1 FROM {table} "
             f"AS s WHERE s.customer_id = b.customer_id AND s.{rank} IS NOT NULL)) AS n",
-            (),
         )
-        return page, int(total["n"].iloc[0])
+        return page, int(total["n"]) if total is not None else 0
 
     def _ranked_where(
         self,
@@ -85,7 +79,7 @@ class SqliteTables(SqliteConnection):
         """:meth:`ranked` of the rows meeting ``where``: the rank's index walked in order,
         each row checked (the count reads every ranked row once)."""
         if any(c.column not in columns for c in where):
-            return self._query(f"SELECT * FROM {table} LIMIT 0", ()), 0
+            return self._query(f"SELECT * FROM {table} LIMIT 0"), 0
         met = " AND ".join(f'"{c.column}" {c.op} ?' for c in where)
         values = tuple(c.value for c in where)
         listed = f"{rank} IS NOT NULL AND {met} AND {_NOT_BLOCKED}"
@@ -93,8 +87,8 @@ class SqliteTables(SqliteConnection):
             f"SELECT * FROM {table} WHERE {listed} ORDER BY {rank} LIMIT ? OFFSET ?",
             (*values, limit, offset),
         )
-        total = self._query(f"SELECT COUNT(*) AS n FROM {table} WHERE {listed}", values)
-        return page, int(total["n"].iloc[0])
+        total = self._row(f"SELECT COUNT(*) AS n FROM {table} WHERE {listed}", values)
+        return page, int(total["n"]) if total is not None else 0
 
     def iter_ranked(
         self, run_id: str, *, objective: str, limit: int, chunk_rows: int = 5000
@@ -120,38 +114,45 @@ class SqliteTables(SqliteConnection):
     def eligible(self, run_id: str) -> pd.DataFrame:
         """Every eligible customer's row of a run (for rankings computed per request and
         campaign plans); customers blocked since the run are left out."""
+        # (eligible is a boolean, or 0 and 1: a run written by an older version, or SQLite's)
         return self._query(
-            f"SELECT * FROM {scores_table(run_id)} WHERE eligible = 1 AND {_NOT_BLOCKED}", ()
+            f"SELECT * FROM {scores_table(run_id)} "
+            f"WHERE CAST(eligible AS INTEGER) = 1 AND {_NOT_BLOCKED}"
         )
 
     def run_table(self, run_id: str, name: str) -> pd.DataFrame:
         """A side table of a run (see :data:`~advocates.store.base.RUN_TABLES`); the ones kept
         as files are read once per process and shared (do not change them in place)."""
         if name in RUN_FILES:
-            found = self._row(
-                "SELECT version FROM run_files WHERE run_id = ? AND name = ?", (run_id, name)
-            )
-            if found:
+            version = self._file_version(run_id, name)
+            if version is not None:
                 return self._kept.get(
-                    run_id, f"{name}@{found[0]}", lambda: self._run_file(run_id, name)
+                    run_id, f"{name}@{version}", lambda: self._run_file(run_id, name)
                 )
         table = side_table(run_id, name)
-        exists = self._row(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table[1:-1],)
-        )
-        if not exists:
+        if not self._has_table(table):
             raise NotFoundError(
                 f"run {run_id} has no {name} table (it was scored by an older version); "
                 "run advocates score again"
             )
-        return self._query(f"SELECT * FROM {table}", ())
+        return self._query(f"SELECT * FROM {table}")
+
+    def _file_version(self, run_id: str, name: str) -> int | None:
+        """The version of a run's file ``name``, or None when the run has none."""
+        row = self._row(
+            "SELECT version FROM run_files WHERE run_id = ? AND name = ?", (run_id, name)
+        )
+        return int(row["version"]) if row is not None else None
+
+    def _file(self, run_id: str, name: str) -> bytes:
+        row = self._row("SELECT data FROM run_files WHERE run_id = ? AND name = ?", (run_id, name))
+        assert row is not None  # (checked by the caller; run files are deleted with their run)
+        return bytes(row["data"])
 
     def _run_file(
         self, run_id: str, name: str, *, columns: list[str] | None = None
     ) -> pd.DataFrame:
-        row = self._row("SELECT data FROM run_files WHERE run_id = ? AND name = ?", (run_id, name))
-        assert row is not None  # (checked by the caller; run files are deleted with their run)
-        return from_parquet(row[0], columns)
+        return from_parquet(self._file(run_id, name), columns)
 
     def served(self, run_id: str, *, explanations: Sequence[str] = ()) -> pd.DataFrame:
         """The run's ``served`` table less the customers blocked since the run (a run published
@@ -160,21 +161,14 @@ class SqliteTables(SqliteConnection):
         Explanations are long texts: a column ``explanation_<ranking>`` is read (and kept) only
         for the ``explanations`` rankings asked for.
         """
-        found = self._row(
-            "SELECT version FROM run_files WHERE run_id = ? AND name = 'served'", (run_id,)
-        )
-        if not found:
+        version = self._file_version(run_id, "served")
+        if version is None:
             return self.eligible(run_id)
-        version = found[0]
-
-        def columns() -> list[str]:
-            row = self._row(
-                "SELECT data FROM run_files WHERE run_id = ? AND name = 'served'", (run_id,)
-            )
-            assert row is not None  # (run files are deleted with their run)
-            return parquet_columns(row[0])
-
-        names = self._kept.get(run_id, f"served@{version}:columns", columns)
+        names = self._kept.get(
+            run_id,
+            f"served@{version}:columns",
+            lambda: parquet_columns(self._file(run_id, "served")),
+        )
         texts = [c for c in names if c.startswith("explanation_")]
         numbers = [c for c in names if c not in texts]
 
@@ -189,7 +183,7 @@ class SqliteTables(SqliteConnection):
         wanted = [c for c in (f"explanation_{r}" for r in explanations) if c in texts]
         if wanted:
             frame = frame.assign(**{c: kept(c, [c])[c] for c in wanted})
-        blocked = self._query("SELECT customer_id FROM contact_blocks", ())["customer_id"]
+        blocked = self._query("SELECT customer_id FROM contact_blocks")["customer_id"]
         if blocked.empty:
             return frame
         return frame[~frame["customer_id"].isin(blocked)].reset_index(drop=True)
