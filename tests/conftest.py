@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from advocates.pipeline import RunOutcome, ScoringParams, run_nightly
-from advocates.store import SqliteStore
+from advocates.store import SqliteStore, Store, open_store
 from tests.helpers import AS_OF, write_demo
-from tests.postgres import postgres_bin, throwaway_server
+from tests.postgres import new_database, postgres_bin, throwaway_server
 
 
 @pytest.fixture(scope="session")
@@ -28,14 +28,7 @@ def scored(
 ) -> tuple[SqliteStore, RunOutcome]:
     folder = tmp_path_factory.mktemp("store")
     store = SqliteStore(folder / "advocates.db")
-    outcome = run_nightly(
-        input_dir=demo_dir,
-        store=store,
-        params=ScoringParams(as_of=AS_OF),
-        rejects_dir=folder / "rejects",
-        max_reject_share=0.05,
-    )
-    return store, outcome
+    return store, score_demo(store, demo_dir, folder)
 
 
 #: Chromium's flags for a closed network: no background connections, nothing to sign in to.
@@ -84,11 +77,24 @@ def postgres_server() -> Iterator[str]:
 @pytest.fixture
 def postgres_url(postgres_server: str) -> str:
     """A new, empty database on the session's server, for one test; its URL."""
-    import uuid
+    return new_database(postgres_server)
 
-    import psycopg
 
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{name}"')
-    return postgres_server.replace("@/postgres?", f"@/{name}?")
+def score_demo(store: Store, demo_dir: Path, folder: Path) -> RunOutcome:
+    """The nightly run of the demo folder into ``store``."""
+    return run_nightly(
+        input_dir=demo_dir,
+        store=store,
+        params=ScoringParams(as_of=AS_OF),
+        rejects_dir=folder / "rejects",
+        max_reject_share=0.05,
+    )
+
+
+@pytest.fixture(scope="session")
+def scored_postgres(
+    tmp_path_factory: pytest.TempPathFactory, demo_dir: Path, postgres_server: str
+) -> tuple[Store, RunOutcome]:
+    """The session's scored store (:func:`scored`) in PostgreSQL."""
+    store = open_store(new_database(postgres_server))
+    return store, score_demo(store, demo_dir, tmp_path_factory.mktemp("postgres"))

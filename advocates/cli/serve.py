@@ -20,8 +20,19 @@ def serve(
         int | None, typer.Option(help="Port (default: setting ADVOCATES_API_PORT).")
     ] = None,
     store: StoreOption = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes answering requests (each with its own rate limits and heavy-work "
+            "slots). Several need a store that several processes share: PostgreSQL, or SQLite "
+            "on one machine.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API over the latest published run."""
+    import os
+
     import uvicorn
 
     from api.app import create_app
@@ -37,7 +48,18 @@ def serve(
                 f"(127.0.0.1, ::1, localhost), not {bind!r}"
             )
         err.print("warning: ADVOCATES_AUTH=off: the API answers without keys (local use only)")
-    uvicorn.run(create_app(settings), host=bind, port=port or settings.api_port)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=bind, port=port or settings.api_port)
+        return
+    # Each worker process builds its app from the environment: the options go there.
+    os.environ["ADVOCATES_STORE_URL"] = settings.store_url
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        workers=workers,
+        host=bind,
+        port=port or settings.api_port,
+    )
 
 
 def is_loopback(host: str) -> bool:

@@ -1,4 +1,6 @@
-"""The API over a real HTTP server (uvicorn on a loopback port) and a real client (httpx).
+"""The API over a real HTTP server (uvicorn on a loopback port) and a real client (httpx), on
+each store: every test here runs over the session's scored SQLite store, then over the same run
+in PostgreSQL (``scored``).
 
 Requests carry real API keys made in the served store: ``client`` has the scopes a campaign
 tool usually gets (read, export, write; not pii); ``client_with`` makes a client of any scopes.
@@ -20,10 +22,12 @@ from fastapi import FastAPI
 from advocates.access.keys import create_key, parse_scopes
 from advocates.pipeline import RunOutcome
 from advocates.settings import Settings
-from advocates.store import SqliteStore, open_store
+from advocates.store import SqliteStore, Store, open_store
 from api.app import create_app
 from tests.api.helpers import ClientWith
 from tests.cli.helpers import copy_store
+from tests.conftest import score_demo
+from tests.postgres import new_database
 
 
 def serve(settings: Settings) -> Iterator[str]:
@@ -58,10 +62,20 @@ def keyed_client(base_url: str, store_url: str, scopes: str) -> httpx.Client:
     return httpx.Client(base_url=base_url, timeout=30, headers=headers)
 
 
+@pytest.fixture(scope="package", params=["sqlite", "postgres"])
+def scored(
+    request: pytest.FixtureRequest, scored: tuple[Store, RunOutcome]
+) -> tuple[Store, RunOutcome]:
+    """The session's scored store: SQLite's, then PostgreSQL's (the same demo run)."""
+    if request.param == "sqlite":
+        return scored
+    return request.getfixturevalue("scored_postgres")  # type: ignore[no-any-return]
+
+
 @pytest.fixture(scope="package")
-def settings(scored: tuple[SqliteStore, RunOutcome]) -> Settings:
+def settings(scored: tuple[Store, RunOutcome]) -> Settings:
     store, _ = scored
-    return Settings(store_url=f"sqlite:///{store.path}", export_max_rows=500)
+    return Settings(store_url=store.url, export_max_rows=500)
 
 
 @pytest.fixture(scope="package")
@@ -100,12 +114,21 @@ def empty_client(tmp_path: Path) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def private_settings(
-    scored: tuple[SqliteStore, RunOutcome], tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    scored: tuple[Store, RunOutcome],
+    demo_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Settings:
     """Settings over a private copy of the scored store, for a test module that changes who is
-    listed (events, erasure)."""
-    path = copy_store(scored[0].path, tmp_path_factory.mktemp("private") / "store.db")
-    return Settings(store_url=f"sqlite:///{path}")
+    listed (events, erasure): of a SQLite store, a copy of its file; of PostgreSQL, the same
+    run scored again into a new database (a database in use cannot be copied)."""
+    store, _ = scored
+    folder = tmp_path_factory.mktemp("private")
+    if isinstance(store, SqliteStore):
+        return Settings(store_url=f"sqlite:///{copy_store(store.path, folder / 'store.db')}")
+    url = new_database(request.getfixturevalue("postgres_server"))
+    score_demo(open_store(url), demo_dir, folder)
+    return Settings(store_url=url)
 
 
 @pytest.fixture(scope="module")

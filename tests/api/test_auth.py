@@ -3,7 +3,6 @@ scope a 403, the right scope a success; the health check and the docs stay open.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterator
 
@@ -14,7 +13,8 @@ from fastapi.routing import APIRoute
 from advocates.access.keys import Scope, create_key, revoke_key
 from advocates.pipeline import RunOutcome
 from advocates.settings import Settings
-from advocates.store import SqliteStore, open_store
+from advocates.store import Store, open_store
+from advocates.store.common import scores_table
 from api.app import create_app
 from api.routes import (
     advocates,
@@ -93,18 +93,17 @@ def test_every_v1_route_declares_exactly_one_scope_and_this_test_covers_it(
 
 
 @pytest.fixture(scope="module")
-def ids(client: httpx.Client, scored: tuple[SqliteStore, RunOutcome]) -> dict[str, str]:
+def ids(client: httpx.Client, scored: tuple[Store, RunOutcome]) -> dict[str, str]:
     """A real customer and a real campaign to put in the paths, and a customer who is in no
     listing (neither eligible nor a detractor), whose erasure changes no other test."""
     top = client.get("/v1/advocates", params={"objective": "awareness", "limit": 1}).json()
     created = client.post("/v1/campaigns", json=campaign_body(advocates=5))
     assert created.status_code == 201, created.text
     store, outcome = scored
-    with sqlite3.connect(store.path) as con:
-        (unlisted,) = con.execute(
-            f'SELECT customer_id FROM "scores_{outcome.run_id.replace("-", "_")}" '
-            "WHERE eligible = 0 AND rank_detractor IS NULL LIMIT 1"
-        ).fetchone()
+    unlisted = store._query(  # type: ignore[attr-defined]
+        f"SELECT customer_id FROM {scores_table(outcome.run_id)} "
+        "WHERE CAST(eligible AS INTEGER) = 0 AND rank_detractor IS NULL LIMIT 1"
+    )["customer_id"].iloc[0]
     return {
         "customer_id": top["data"][0]["customer_id"],
         "campaign_id": created.json()["campaign_id"],

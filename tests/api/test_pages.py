@@ -22,7 +22,7 @@ from advocates.pipeline import RunOutcome
 from advocates.ranking.objectives import parse_ranking
 from advocates.ranking.shortlist import listing_filters, ranked_page
 from advocates.settings import Settings
-from advocates.store import SqliteStore, open_store
+from advocates.store import Store, open_store
 from api.pages import runs
 from api.pages.render import CSP
 from api.pages.session import COOKIE
@@ -69,7 +69,7 @@ def test_a_page_without_a_session_sends_the_browser_to_sign_in(
 
 
 def test_a_key_is_exchanged_for_an_http_only_strict_session_cookie(
-    browser_like: httpx.Client, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    browser_like: httpx.Client, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     _, key = _key(settings)
     answer = _sign_in(browser_like, key)
@@ -119,10 +119,10 @@ def test_a_sign_in_form_posted_from_another_site_is_refused(
 
 
 def test_behind_a_proxy_the_public_address_is_the_pages_origin(
-    scored: tuple[SqliteStore, RunOutcome],
+    scored: tuple[Store, RunOutcome],
 ) -> None:
     public = "https://advocates.example.com"
-    settings = Settings(store_url=f"sqlite:///{scored[0].path}", public_url=public)
+    settings = Settings(store_url=scored[0].url, public_url=public)
     _, key = _key(settings)
     form = {"key": key, "next": "/"}
     for base in serve(settings):
@@ -188,8 +188,8 @@ def test_errors_on_pages_are_pages(browser_like: httpx.Client, settings: Setting
     assert browser_like.get("/v1/advocates").json()["error"]["code"] == "unauthorized"
 
 
-def test_with_keys_off_nobody_signs_in(scored: tuple[SqliteStore, RunOutcome]) -> None:
-    settings = Settings(store_url=f"sqlite:///{scored[0].path}", auth="off")
+def test_with_keys_off_nobody_signs_in(scored: tuple[Store, RunOutcome]) -> None:
+    settings = Settings(store_url=scored[0].url, auth="off")
     for base in serve(settings):
         with httpx.Client(base_url=base, timeout=30) as client:
             assert client.get("/runs/latest").status_code == 200
@@ -210,7 +210,7 @@ def _cells(html: str, table: str) -> list[list[str]]:
 
 
 def test_the_shortlist_filters_and_pages_on_the_server(
-    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     store, outcome = scored
     frame = store.eligible(outcome.run_id)
@@ -268,7 +268,7 @@ def test_the_shortlist_filters_and_pages_on_the_server(
 
 
 def test_the_shortlist_ranks_by_a_custom_mix_of_objectives(
-    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     store, outcome = scored
     expected, total = ranked_page(
@@ -309,12 +309,12 @@ def test_downloading_the_shortlist_needs_the_export_scope(
 
 
 def test_a_run_report_is_drawn_once_per_store_version(
-    scored: tuple[SqliteStore, RunOutcome], settings: Settings, monkeypatch: pytest.MonkeyPatch
+    scored: tuple[Store, RunOutcome], settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store, outcome = scored
     drawn: list[str | None] = []
 
-    def draw(source: SqliteStore, run_id: str | None) -> str:
+    def draw(source: Store, run_id: str | None) -> str:
         drawn.append(run_id)
         return f"report of {run_id}"
 
@@ -328,13 +328,13 @@ def test_a_run_report_is_drawn_once_per_store_version(
 
 
 def test_requests_that_arrive_while_a_report_is_drawn_wait_for_that_drawing(
-    scored: tuple[SqliteStore, RunOutcome], monkeypatch: pytest.MonkeyPatch
+    scored: tuple[Store, RunOutcome], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store, outcome = scored
     drawn: list[str | None] = []
     started = threading.Event()
 
-    def draw(source: SqliteStore, run_id: str | None) -> str:
+    def draw(source: Store, run_id: str | None) -> str:
         drawn.append(run_id)
         started.set()
         time.sleep(0.3)  # a slow first drawing: the other requests arrive meanwhile
@@ -351,7 +351,7 @@ def test_requests_that_arrive_while_a_report_is_drawn_wait_for_that_drawing(
 
 
 def test_who_was_left_out_is_listed_per_reason(
-    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     store, outcome = scored
     reason, count = max(outcome.report["excluded"].items(), key=lambda kv: kv[1])

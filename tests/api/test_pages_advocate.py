@@ -13,7 +13,7 @@ import numpy as np
 from advocates.data.events import record_events
 from advocates.pipeline import RunOutcome
 from advocates.settings import Settings
-from advocates.store import SqliteStore
+from advocates.store import Store
 from tests.api.test_pages import _cells, signed_in
 from tests.api.test_pages_detractors import _pii_reads
 
@@ -23,7 +23,7 @@ def _figures(html: str) -> dict[str, list[str]]:
 
 
 def test_an_advocate_page_shows_ranks_standing_and_evidence_without_personal_data(
-    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     store, outcome = scored
     eligible = store.eligible(outcome.run_id)
@@ -60,7 +60,7 @@ def test_an_advocate_page_shows_ranks_standing_and_evidence_without_personal_dat
 
 
 def test_with_the_pii_scope_the_name_email_and_words_are_shown_and_audited(
-    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     store, outcome = scored
     row = store.eligible(outcome.run_id).sort_values("rank_conversion").iloc[0]
@@ -90,7 +90,7 @@ def test_with_the_pii_scope_the_name_email_and_words_are_shown_and_audited(
 
 
 def test_a_left_out_customer_says_why_and_an_unknown_one_is_a_404_page(
-    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     store, outcome = scored
     everyone = store.run_table(outcome.run_id, "evidence")["customer_id"].unique()

@@ -11,7 +11,7 @@ from typing import Any
 from advocates.access.keys import create_key, parse_scopes
 from advocates.pipeline import RunOutcome
 from advocates.settings import Settings
-from advocates.store import SqliteStore, open_store
+from advocates.store import Store, open_store
 from tests.helpers import ARTEFACTS
 
 
@@ -30,7 +30,7 @@ def _shoot(page: Any, name: str) -> None:
 
 
 def test_sign_in_read_the_run_report_and_filter_the_shortlist(
-    browser: Any, base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    browser: Any, base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     key = create_key(
         open_store(settings.store_url), name="browser", scopes=parse_scopes("read,export")
@@ -88,7 +88,7 @@ def test_sign_in_read_the_run_report_and_filter_the_shortlist(
 
 
 def test_look_into_an_advocate_those_left_out_the_care_queue_and_plan_a_campaign(
-    browser: Any, base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    browser: Any, base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     key = create_key(
         open_store(settings.store_url),

@@ -18,7 +18,7 @@ from advocates.campaigns.plan import CampaignRequest, plan_assignments, plan_on_
 from advocates.data.events import record_events
 from advocates.pipeline import RunOutcome
 from advocates.settings import Settings
-from advocates.store import SqliteStore
+from advocates.store import Store
 from tests.api.test_pages import _cells, signed_in
 from tests.helpers import ROOT
 
@@ -49,7 +49,7 @@ def _error(html: str) -> str:
 
 
 def test_a_preview_is_the_librarys_plan_and_stores_nothing(
-    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     store, _ = scored
     stored_before = len(store.plans())
@@ -77,7 +77,7 @@ def test_a_preview_is_the_librarys_plan_and_stores_nothing(
 
 
 def test_a_saved_plan_has_a_page_a_download_and_results_against_its_holdout(
-    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     store, _ = scored
     with signed_in(base_url, settings, "read,write,export") as (client, _):
@@ -129,7 +129,7 @@ def test_a_saved_plan_has_a_page_a_download_and_results_against_its_holdout(
 
 
 def test_an_uploaded_catalogue_is_checked_and_carried_from_preview_to_save(
-    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     store, _ = scored
     mine = EXAMPLE.replace(b"both10,", b"duo12,").replace(b"10,10,EUR", b"12,12,EUR")
@@ -212,7 +212,7 @@ def test_the_budget_alone_decides_how_many_and_strangers_and_huge_files_are_refu
 
 
 def test_a_plan_is_saved_only_on_the_run_its_preview_showed(
-    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     store, outcome = scored
     with signed_in(base_url, settings, "read,write") as (client, _):

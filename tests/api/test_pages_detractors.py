@@ -16,7 +16,7 @@ import pytest
 from advocates.pipeline import RunOutcome
 from advocates.ranking.shortlist import detractor_frame
 from advocates.settings import Settings
-from advocates.store import SqliteStore
+from advocates.store import Store
 from api.pages import detractors
 from api.pages.detractors import waited
 from api.pages.render import CSP
@@ -47,14 +47,14 @@ def _count(html: str, span: str) -> int:
     return int(found.group(1).replace(",", ""))
 
 
-def _pii_reads(store: SqliteStore, key_id: str) -> pd.DataFrame:
+def _pii_reads(store: Store, key_id: str) -> pd.DataFrame:
     total = store.audit_log(limit=1, offset=0)[1]
     log = store.audit_log(limit=total, offset=0)[0]
     return log[(log["key_id"] == key_id) & (log["action"] == "pii_read")]
 
 
 def test_the_care_queue_lists_detractors_by_reach_at_risk_without_their_words(
-    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     store, outcome = scored
     expected, total = store.ranked(outcome.run_id, objective="detractor", limit=50, offset=0)
@@ -89,7 +89,7 @@ def test_the_care_queue_lists_detractors_by_reach_at_risk_without_their_words(
 
 
 def test_with_the_pii_scope_the_words_are_shown_and_the_read_audited(
-    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     store, outcome = scored
     expected, _ = store.ranked(outcome.run_id, objective="detractor", limit=50, offset=50)
@@ -109,7 +109,7 @@ def test_with_the_pii_scope_the_words_are_shown_and_the_read_audited(
 
 
 def test_the_care_queue_pages_on_the_server_and_clamps_past_the_end(
-    base_url: str, settings: Settings, scored: tuple[SqliteStore, RunOutcome]
+    base_url: str, settings: Settings, scored: tuple[Store, RunOutcome]
 ) -> None:
     store, outcome = scored
     total = store.ranked(outcome.run_id, objective="detractor", limit=1, offset=0)[1]
@@ -168,12 +168,12 @@ def test_a_run_without_the_time_of_its_evidence_says_unknown(
 
 
 def test_with_keys_off_the_words_are_shown_and_audited_as_auth_off(
-    scored: tuple[SqliteStore, RunOutcome],
+    scored: tuple[Store, RunOutcome],
 ) -> None:
     store, outcome = scored
     before = len(_pii_reads(store, "auth-off"))
     expected, _ = store.ranked(outcome.run_id, objective="detractor", limit=1, offset=0)
-    for base in serve(Settings(store_url=f"sqlite:///{store.path}", auth="off")):
+    for base in serve(Settings(store_url=store.url, auth="off")):
         with httpx.Client(base_url=base, timeout=30) as client:
             answer = client.get("/detractors")
     assert answer.status_code == 200 and expected["email"].iloc[0] in answer.text
