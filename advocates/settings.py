@@ -25,7 +25,9 @@ class Settings(BaseSettings):
     store_url: str = Field(
         default="sqlite:///advocates.db",
         description="Where scored runs are published: sqlite:///PATH (relative to the "
-        "working directory) or sqlite:////ABSOLUTE/PATH.",
+        "working directory) or sqlite:////ABSOLUTE/PATH; or a PostgreSQL database, "
+        "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (any URL libpq takes), for several "
+        "API processes or hosts.",
     )
     rejects_dir: str = Field(
         default="rejects",
@@ -36,7 +38,8 @@ class Settings(BaseSettings):
         description="Folder where each run keeps its validated input tables, so that the next "
         "run reads only the files that changed and, of a CSV file appended to, only the new "
         "rows (about twice the input's size on disk). Default: beside a SQLite store's file, "
-        "<file>.inputs; 'none' keeps nothing.",
+        "<file>.inputs (a PostgreSQL store keeps none unless this is set); 'none' keeps "
+        "nothing.",
     )
     max_reject_share: float = Field(
         default=0.05,

@@ -80,6 +80,15 @@ def postgres_url(postgres_server: str) -> str:
     return new_database(postgres_server)
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a new, empty store: a test asking for it runs on SQLite, then on PostgreSQL
+    (a new database on the session's server)."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite:///{tmp_path / 'store.db'}"
+
+
 def score_demo(store: Store, demo_dir: Path, folder: Path) -> RunOutcome:
     """The nightly run of the demo folder into ``store``."""
     return run_nightly(

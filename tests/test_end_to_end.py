@@ -20,10 +20,10 @@ pytestmark = [
 ]
 
 
-def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(*args: str | Path, cwd: Path, store: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
-        "ADVOCATES_STORE_URL": f"sqlite:///{cwd / 'store.db'}",
+        "ADVOCATES_STORE_URL": store,
         "ADVOCATES_REJECTS_DIR": str(cwd / "rejects"),
     }
     return subprocess.run(
@@ -31,19 +31,40 @@ def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_demo_data_score_and_shortlist_to_a_csv_and_one_refusal(tmp_path: Path) -> None:
-    refused = run("shortlist", "--objective", "nope", cwd=tmp_path)
+def test_demo_data_score_and_shortlist_to_a_csv_and_one_refusal(
+    tmp_path: Path, store_url: str
+) -> None:
+    """On each store: SQLite's file, and a PostgreSQL database named by its URL alone."""
+    refused = run("shortlist", "--objective", "nope", cwd=tmp_path, store=store_url)
     assert refused.returncode == 1
     assert refused.stderr.startswith("error: unknown objective 'nope'"), refused.stderr
     assert "Traceback" not in refused.stderr + refused.stdout and refused.stdout == ""
 
-    made = run("demo-data", "--out", "in", "--customers", "400", "--end", END, cwd=tmp_path)
+    made = run(
+        "demo-data",
+        "--out",
+        "in",
+        "--customers",
+        "400",
+        "--end",
+        END,
+        cwd=tmp_path,
+        store=store_url,
+    )
     assert made.returncode == 0, made.stderr
-    scored = run("score", "--input", "in", "--as-of", END, cwd=tmp_path)
+    scored = run("score", "--input", "in", "--as-of", END, cwd=tmp_path, store=store_url)
     assert scored.returncode == 0, scored.stderr
     assert "published run:" in scored.stdout
     listed = run(
-        "shortlist", "--objective", "awareness", "--limit", "20", "--out", "short.csv", cwd=tmp_path
+        "shortlist",
+        "--objective",
+        "awareness",
+        "--limit",
+        "20",
+        "--out",
+        "short.csv",
+        cwd=tmp_path,
+        store=store_url,
     )
     assert listed.returncode == 0, listed.stderr
     assert "wrote 20 advocates" in listed.stderr

@@ -29,7 +29,7 @@ from advocates.pipeline import (
     score_tables,
 )
 from advocates.settings import Settings
-from advocates.store import SqliteStore
+from advocates.store import SqliteStore, Store, open_store
 from tests.helpers import write_demo
 
 AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
@@ -47,7 +47,7 @@ def accepted_demo(folder: Path, *, customers: int) -> dict[str, pd.DataFrame]:
 
 
 def nightly(
-    store: SqliteStore, folder: Path, input_dir: Path, as_of: pd.Timestamp = AS_OF, **options: Any
+    store: Store, folder: Path, input_dir: Path, as_of: pd.Timestamp = AS_OF, **options: Any
 ) -> RunOutcome:
     """A nightly run of ``input_dir`` into ``store``, its rejects written in ``folder``."""
     return run_nightly(
@@ -136,7 +136,7 @@ def test_the_graph_is_numbered_once_and_masked_once_per_date_and_pagerank_run_on
 
 @pytest.mark.slow
 def test_the_numbered_graph_is_kept_beside_the_input_and_taken_while_edges_and_accounts_stay(
-    demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_dir: Path, tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     numbered: list[int] = []
     number = graph.social_graph
@@ -146,7 +146,7 @@ def test_the_numbered_graph_is_kept_beside_the_input_and_taken_while_edges_and_a
         return number(edges, **kwargs)
 
     monkeypatch.setattr(pipeline, "social_graph", counting_number)
-    store = SqliteStore(tmp_path / "store.db")
+    store = open_store(store_url)
 
     def run(input_dir: Path, **options: Any) -> RunOutcome:
         return nightly(store, tmp_path, input_dir, input_cache=tmp_path / "kept", **options)
@@ -211,13 +211,13 @@ def test_the_top_100_per_objective_is_the_one_ranked_before_the_speed_work(
 
 @pytest.mark.slow
 def test_stored_events_feed_the_next_run(
-    demo_dir: Path, tmp_path: Path, scored: tuple[SqliteStore, RunOutcome]
+    demo_dir: Path, tmp_path: Path, store_url: str, scored: tuple[SqliteStore, RunOutcome]
 ) -> None:
     before, outcome = scored
     ranked, _ = before.ranked(outcome.run_id, objective="awareness", limit=2, offset=0)
     withdrawn, inviter = ranked["customer_id"].tolist()
     invites_before = before.customer(outcome.run_id, inviter)["invites_sent"]
-    store = SqliteStore(tmp_path / "store.db")
+    store = open_store(store_url)
     day = "2026-10-20T12:00:00Z"
     record_events(
         store,
@@ -255,12 +255,12 @@ def test_stored_events_feed_the_next_run(
 
 @pytest.mark.slow
 def test_an_erased_customer_is_left_out_of_later_runs(
-    demo_dir: Path, tmp_path: Path, scored: tuple[SqliteStore, RunOutcome]
+    demo_dir: Path, tmp_path: Path, store_url: str, scored: tuple[SqliteStore, RunOutcome]
 ) -> None:
     before, first = scored
     erased = before.ranked(first.run_id, objective="awareness", limit=1, offset=0)[0]
     erased = erased["customer_id"].iloc[0]
-    store = SqliteStore(tmp_path / "store.db")
+    store = open_store(store_url)
     click = {"event_id": "c", "type": "click", "customer_id": erased, "occurred_at": "2026-10-01"}
     record_events(store, [click])
     store.erase_customer(erased, key_id="test")
@@ -279,8 +279,9 @@ def test_an_erased_customer_is_left_out_of_later_runs(
 @pytest.mark.slow
 def test_the_next_run_reuses_the_models_and_the_text_scores_until_labels_change(
     tmp_path: Path,
+    store_url: str,
 ) -> None:
-    store = SqliteStore(tmp_path / "store.db")
+    store = open_store(store_url)
     demo_dir = write_demo(tmp_path / "demo", customers=400)
 
     def run(input_dir: Path, **options: Any) -> RunOutcome:
@@ -403,3 +404,27 @@ def test_mentions_in_a_language_the_model_did_not_learn_are_counted_not_scored(
     assert "de" not in sentiment["languages"]  # type: ignore[index]
     scored = sentiment["mentions_scored"] + sentiment["mentions_kept"]  # type: ignore[index]
     assert scored == len(mentions) - 7
+
+
+@pytest.mark.slow
+def test_the_same_run_reads_back_alike_from_both_stores(
+    scored: tuple[SqliteStore, RunOutcome], scored_postgres: tuple[Store, RunOutcome]
+) -> None:
+    (sqlite, first), (postgres, second) = scored, scored_postgres
+    assert second.report["eligible"] == first.report["eligible"]  # type: ignore[index]
+    for objective in ("awareness", "engagement", "conversion", "detractor"):
+        pages = [
+            store.ranked(run.run_id, objective=objective, limit=100, offset=0)
+            for store, run in ((sqlite, first), (postgres, second))
+        ]
+        assert pages[0][1] == pages[1][1]
+        pd.testing.assert_frame_equal(pages[0][0], pages[1][0], check_dtype=False)
+    by_id = [
+        store.eligible(run.run_id).sort_values("customer_id", ignore_index=True)
+        for store, run in ((sqlite, first), (postgres, second))
+    ]
+    pd.testing.assert_frame_equal(*by_id, check_dtype=False)
+    served = [store.served(run.run_id) for store, run in ((sqlite, first), (postgres, second))]
+    pd.testing.assert_frame_equal(*served)
+    some = str(by_id[0]["customer_id"].iloc[0])
+    assert sqlite.customer(first.run_id, some) == postgres.customer(second.run_id, some)

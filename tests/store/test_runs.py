@@ -232,3 +232,14 @@ def test_a_customers_plans_are_those_that_picked_them_newest_first(store: Store)
     ]
     assert store.customer_plans("c1", limit=1)["plan_id"].tolist() == [saved[2]]
     assert store.customer_plans("nobody", limit=10).empty
+
+
+def test_bi_tools_read_the_latest_published_run_as_one_view(postgres_url: str) -> None:
+    store = open_store(postgres_url)
+    for n, tag in ((3, "first"), (5, "second")):
+        run = store.begin_run(as_of=AS_OF)
+        store.publish(run, scores=scores(n, tag), report={})
+    store.fail(store.begin_run(as_of=AS_OF), reason="boom")  # (never what the view shows)
+    latest = store._query("SELECT tag, COUNT(*) AS n FROM latest_scores GROUP BY tag")  # type: ignore[attr-defined]
+    assert latest.to_dict("records") == [{"tag": "second", "n": 5}]
+    assert store.prune_runs(keep=1)  # the first run goes; the view's run stays

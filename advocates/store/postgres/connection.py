@@ -62,8 +62,12 @@ class PostgresConnection(SqlConnection):
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> pd.DataFrame:
         """The result of one query (``?`` placeholders), as a frame with the query's columns."""
         cursor = self._reader().execute(_bound(sql), params)
-        names = [column.name for column in cursor.description or ()]
-        return pd.DataFrame([list(row.values()) for row in cursor.fetchall()], columns=names)
+        columns = cursor.description or ()
+        names = [column.name for column in columns]
+        frame = pd.DataFrame([list(row.values()) for row in cursor.fetchall()], columns=names)
+        # Flags as 0 and 1, as the SQLite store reads them back: the same frames either way.
+        flags = [c.name for c in columns if c.type_code == _BOOLEAN and frame[c.name].notna().all()]
+        return frame.astype(dict.fromkeys(flags, "int64")) if flags else frame
 
     def _row(self, sql: str, params: tuple[Any, ...] = ()) -> dict[str, Any] | None:
         """The first row of one query (``?`` placeholders), or ``None``."""
@@ -106,6 +110,9 @@ def _safe(url: str) -> str:
     scheme, _, credentials = head.partition("://")
     return f"{scheme}://{credentials.split(':', 1)[0]}@{tail}"
 
+
+#: The type of a boolean column in a result's description (PostgreSQL's ``bool`` type).
+_BOOLEAN = 16
 
 #: Rows per batch of a table's ``COPY``.
 _COPY_ROWS = 65_536

@@ -7,7 +7,8 @@ and marks the run ``published``, all in one transaction: until it commits, no ot
 sees any of it, and readers go on answering from the run before (PostgreSQL's snapshots, where
 SQLite needs its write-ahead log), so the API never serves a partial or mixed run. One run is
 written at a time: :meth:`~PostgresRuns.run_lock` holds an advisory lock for the run's length,
-on a session that ends, releasing it, when its process does.
+on a session that ends, releasing it, when its process does. The view ``latest_scores`` is
+the latest published run's scores table, for BI tools, moved by each publish.
 """
 
 from __future__ import annotations
@@ -40,10 +41,14 @@ from advocates.store.postgres.connection import (
 )
 from advocates.store.postgres.migrate import LOCK_KEY
 
-__all__ = ["RUN_LOCK_KEY", "PostgresRuns"]
+__all__ = ["LATEST_SCORES", "RUN_LOCK_KEY", "PostgresRuns"]
 
 #: The advisory lock a run holds for its whole length (the migrations' key, plus one).
 RUN_LOCK_KEY = LOCK_KEY + 1
+
+#: A view of the latest published run's scores, for BI tools: each publish points it at its run,
+#: in the same transaction.
+LATEST_SCORES = "latest_scores"
 
 Connection = psycopg.Connection[dict[str, Any]]
 
@@ -151,6 +156,11 @@ class PostgresRuns(PostgresConnection):
                         as_of.isoformat() if as_of is not None else None,
                         run_id,
                     ),
+                )
+                # BI tools read the latest run as one name, moved with the status.
+                con.execute(f"DROP VIEW IF EXISTS {LATEST_SCORES}".encode())
+                con.execute(
+                    f"CREATE VIEW {LATEST_SCORES} AS SELECT * FROM {scores_table(run_id)}".encode()
                 )
                 bump_version(con)  # (last: the version's row is locked until the commit)
 
