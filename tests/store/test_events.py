@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from advocates.access.keys import Scope, create_key, revoke_key
 from advocates.data.events import check_events, record_events
-from advocates.store import SqliteStore
+from advocates.store import Store, open_store
 
 AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
 
@@ -18,8 +15,8 @@ def event(event_id: str, type_: str, customer: str, at: str = "2026-11-02") -> d
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> SqliteStore:
-    store = SqliteStore(tmp_path / "s.db")
+def store(store_url: str) -> Store:
+    store = open_store(store_url)
     run = store.begin_run(as_of=AS_OF)
     scores = pd.DataFrame(
         {
@@ -33,7 +30,7 @@ def store(tmp_path: Path) -> SqliteStore:
     return store
 
 
-def test_an_event_is_stored_once_however_often_it_is_sent(store: SqliteStore) -> None:
+def test_an_event_is_stored_once_however_often_it_is_sent(store: Store) -> None:
     batch = [event("e1", "share", "c0"), event("e2", "click", "c1")]
     first = record_events(store, batch)
     again = record_events(store, [*batch, event("e3", "click", "c1")])
@@ -42,13 +39,12 @@ def test_an_event_is_stored_once_however_often_it_is_sent(store: SqliteStore) ->
     stored = store.events()
     assert stored["event_id"].tolist() == ["e1", "e2", "e3"]
     assert isinstance(stored["occurred_at"].dtype, pd.DatetimeTZDtype)
-    with sqlite3.connect(store.path) as con:
-        assert con.execute("SELECT COUNT(*) FROM events").fetchone() == (3,)
+    assert store._query("SELECT COUNT(*) AS n FROM events")["n"].tolist() == [3]  # type: ignore[attr-defined]
     assert store.events(until=pd.Timestamp("2026-11-01", tz="UTC")).empty
 
 
 def test_consent_withdrawn_or_do_not_contact_leave_every_listing_at_once(
-    store: SqliteStore,
+    store: Store,
 ) -> None:
     run = store.latest_run().run_id
     record_events(
@@ -67,7 +63,7 @@ def test_consent_withdrawn_or_do_not_contact_leave_every_listing_at_once(
     }
 
 
-def test_the_latest_consent_event_decides_whatever_the_order_of_arrival(store: SqliteStore) -> None:
+def test_the_latest_consent_event_decides_whatever_the_order_of_arrival(store: Store) -> None:
     record_events(store, [event("g1", "consent_given", "c0", at="2026-11-05")])
     record_events(store, [event("w1", "consent_withdrawn", "c0", at="2026-11-03")])  # older
     assert store.contact_blocks().empty
@@ -82,18 +78,18 @@ def test_the_latest_consent_event_decides_whatever_the_order_of_arrival(store: S
     ]  # consent does not undo it
 
 
-def test_a_batch_with_only_invalid_items_stores_nothing(store: SqliteStore) -> None:
+def test_a_batch_with_only_invalid_items_stores_nothing(store: Store) -> None:
     recorded = record_events(store, [{"type": "share"}])
     assert (recorded.accepted, recorded.duplicates, len(recorded.rejected)) == (0, 0, 1)
     assert store.events().empty and check_events([])[0].empty
 
 
 def test_the_version_moves_on_with_each_change_a_kept_answer_could_miss(
-    store: SqliteStore, tmp_path: Path
+    store: Store, store_url: str
 ) -> None:
     """Publishing, contact blocks, erasure and key changes move the version on (in any
     process using the file); events that block no one, audits and key use do not."""
-    other = SqliteStore(store.path)  # another process's view of the same file
+    other = open_store(store_url)  # another process's view of the same store
     seen = [other.version()]
 
     def moved() -> bool:
