@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from advocates.pipeline import RunOutcome, ScoringParams, run_nightly
@@ -89,14 +90,17 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.db'}"
 
 
-def score_demo(store: Store, demo_dir: Path, folder: Path) -> RunOutcome:
-    """The nightly run of the demo folder into ``store``."""
+def score_demo(
+    store: Store, demo_dir: Path, folder: Path, as_of: pd.Timestamp = AS_OF, **options: Any
+) -> RunOutcome:
+    """The nightly run of ``demo_dir`` into ``store`` (its rejects written in ``folder``)."""
     return run_nightly(
         input_dir=demo_dir,
         store=store,
-        params=ScoringParams(as_of=AS_OF),
+        params=ScoringParams(as_of=as_of),
         rejects_dir=folder / "rejects",
         max_reject_share=0.05,
+        **options,
     )
 
 

@@ -30,6 +30,7 @@ from advocates.pipeline import (
 )
 from advocates.settings import Settings
 from advocates.store import SqliteStore, Store, open_store
+from tests.conftest import score_demo
 from tests.helpers import write_demo
 
 AS_OF = pd.Timestamp("2026-11-01", tz="UTC")
@@ -44,20 +45,6 @@ def accepted_demo(folder: Path, *, customers: int) -> dict[str, pd.DataFrame]:
     demo = write_demo(folder, customers=customers)
     results = validate_tables({p.stem: read_raw_table(p.stem, p) for p in demo.glob("*.csv")})
     return {name: result.frame for name, result in results.items()}
-
-
-def nightly(
-    store: Store, folder: Path, input_dir: Path, as_of: pd.Timestamp = AS_OF, **options: Any
-) -> RunOutcome:
-    """A nightly run of ``input_dir`` into ``store``, its rejects written in ``folder``."""
-    return run_nightly(
-        input_dir=input_dir,
-        store=store,
-        params=ScoringParams(as_of=as_of),
-        rejects_dir=folder / "rejects",
-        max_reject_share=0.05,
-        **options,
-    )
 
 
 def test_every_stage_input_is_given_or_made_by_an_earlier_stage_and_made_once() -> None:
@@ -149,7 +136,7 @@ def test_the_numbered_graph_is_kept_beside_the_input_and_taken_while_edges_and_a
     store = open_store(store_url)
 
     def run(input_dir: Path, **options: Any) -> RunOutcome:
-        return nightly(store, tmp_path, input_dir, input_cache=tmp_path / "kept", **options)
+        return score_demo(store, input_dir, tmp_path, input_cache=tmp_path / "kept", **options)
 
     first, again = run(demo_dir), run(demo_dir)
     assert len(numbered) == 1
@@ -240,13 +227,7 @@ def test_stored_events_feed_the_next_run(
             },
         ],
     )
-    after = run_nightly(
-        input_dir=demo_dir,
-        store=store,
-        params=ScoringParams(as_of=AS_OF),
-        rejects_dir=tmp_path / "rejects",
-        max_reject_share=0.05,
-    )
+    after = score_demo(store, demo_dir, tmp_path)
     assert after.report["events"]["invite"] == 3 and after.report["events"]["events"] == 4  # type: ignore[index]
     gone = store.customer(after.run_id, withdrawn)
     assert not gone["eligible"] and gone["excluded_reason"] == "no marketing consent"
@@ -264,13 +245,7 @@ def test_an_erased_customer_is_left_out_of_later_runs(
     click = {"event_id": "c", "type": "click", "customer_id": erased, "occurred_at": "2026-10-01"}
     record_events(store, [click])
     store.erase_customer(erased, key_id="test")
-    outcome = run_nightly(
-        input_dir=demo_dir,
-        store=store,
-        params=ScoringParams(as_of=AS_OF),
-        rejects_dir=tmp_path / "rejects",
-        max_reject_share=0.05,
-    )
+    outcome = score_demo(store, demo_dir, tmp_path)
     assert outcome.report["erased_customers_left_out"] == 1
     with pytest.raises(NotFoundError):
         store.customer(outcome.run_id, erased)
@@ -285,7 +260,7 @@ def test_the_next_run_reuses_the_models_and_the_text_scores_until_labels_change(
     demo_dir = write_demo(tmp_path / "demo", customers=400)
 
     def run(input_dir: Path, **options: Any) -> RunOutcome:
-        return nightly(store, tmp_path, input_dir, **options)
+        return score_demo(store, input_dir, tmp_path, **options)
 
     first = run(demo_dir)
     dates: list[pd.Timestamp] = []
@@ -411,7 +386,7 @@ def test_the_same_run_reads_back_alike_from_both_stores(
     scored: tuple[SqliteStore, RunOutcome], scored_postgres: tuple[Store, RunOutcome]
 ) -> None:
     (sqlite, first), (postgres, second) = scored, scored_postgres
-    assert second.report["eligible"] == first.report["eligible"]  # type: ignore[index]
+    assert second.report["eligible"] == first.report["eligible"]
     for objective in ("awareness", "engagement", "conversion", "detractor"):
         pages = [
             store.ranked(run.run_id, objective=objective, limit=100, offset=0)

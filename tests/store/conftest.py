@@ -30,23 +30,25 @@ def store(store_url: str) -> Store:
 
 def table_names(store: Store) -> set[str]:
     """The names of every table in ``store``'s database."""
-    if isinstance(store, SqliteStore):
-        return set(store._query("SELECT name FROM sqlite_master WHERE type = 'table'")["name"])
-    assert isinstance(store, PostgresStore)
-    return set(
-        store._query("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")[
-            "tablename"
-        ]
-    )
+    return _catalogue(store, "table")
 
 
 def index_names(store: Store) -> set[str]:
     """The names of every index in ``store``'s database."""
+    return _catalogue(store, "index")
+
+
+#: PostgreSQL's lists of the tables and the indexes of the store's schema.
+_POSTGRES_CATALOGUE = {
+    "table": "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()",
+    "index": "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()",
+}
+
+
+def _catalogue(store: Store, kind: str) -> set[str]:
     if isinstance(store, SqliteStore):
-        return set(store._query("SELECT name FROM sqlite_master WHERE type = 'index'")["name"])
-    assert isinstance(store, PostgresStore)
-    return set(
-        store._query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")[
-            "indexname"
-        ]
-    )
+        found = store._query("SELECT name FROM sqlite_master WHERE type = ?", (kind,))
+    else:
+        assert isinstance(store, PostgresStore)
+        found = store._query(_POSTGRES_CATALOGUE[kind])
+    return set(found["name"])

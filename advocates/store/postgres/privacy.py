@@ -17,24 +17,18 @@ import pandas as pd
 import psycopg
 
 from advocates.errors import NotFoundError
-from advocates.store.common import (
-    ID_COLUMNS,
-    customer_hash,
-    stored_time,
-    utc_now,
-    without_customer,
-)
+from advocates.store.common import customer_hash, stored_time, utc_now
 from advocates.store.postgres.connection import (
     PUBLISH_LOCK_KEY,
     PostgresConnection,
+    bound,
     bump_version,
 )
+from advocates.store.sql.erasure import ERASED_PREFIXES, erase_rows
 
 __all__ = ["PostgresPrivacy"]
 
 Connection = psycopg.Connection[dict[str, Any]]
-#: The tables an erasure looks into: a run's scores and side tables, a plan's assignments.
-_PREFIXES = ("scores_", "audience_", "rewards_", "evidence_", "plan_")
 
 
 class PostgresPrivacy(PostgresConnection):
@@ -116,44 +110,16 @@ def _erase(con: Connection, customer_id: str) -> dict[str, int]:
     """Delete a customer's rows from every run and plan table, run file, event and contact
     block, inside the caller's transaction; how many each kind lost."""
     con.execute("SELECT pg_advisory_xact_lock(%s)", (PUBLISH_LOCK_KEY,))
-    removed = {"runs": 0, "plans": 0, "events": 0, "contact_blocks": 0}
-    columns: dict[str, list[str]] = {}
+    tables: dict[str, list[str]] = {}
     for row in con.execute(
         "SELECT table_name, column_name FROM information_schema.columns "
-        "WHERE table_schema = current_schema() AND column_name = ANY(%s)",
-        (list(ID_COLUMNS),),
+        "WHERE table_schema = current_schema() AND table_name NOT IN "
+        "(SELECT table_name FROM information_schema.views WHERE table_schema = current_schema()) "
+        "ORDER BY table_name, ordinal_position"
     ).fetchall():
-        if row["table_name"].startswith(_PREFIXES):
-            columns.setdefault(row["table_name"], []).append(row["column_name"])
-    for table, names in sorted(columns.items()):
-        where = " OR ".join(f'"{c}" = %s' for c in names)
-        count = con.execute(
-            f'DELETE FROM "{table}" WHERE {where}'.encode(), (customer_id,) * len(names)
-        ).rowcount
-        removed["plans" if table.startswith("plan_") else "runs"] += count
-    files = con.execute("SELECT run_id, name FROM run_files ORDER BY run_id, name").fetchall()
-    for file in files:
-        key = (file["run_id"], file["name"])
-        data = con.execute(
-            "SELECT data FROM run_files WHERE run_id = %s AND name = %s", key
-        ).fetchone()
-        assert data is not None  # (listed in this transaction)
-        kept, count = without_customer(bytes(data["data"]), customer_id)
-        if kept is not None:
-            con.execute(
-                "UPDATE run_files SET data = %s, version = version + 1 "
-                "WHERE run_id = %s AND name = %s",
-                (kept, *key),
-            )
-            removed["runs"] += count
-    removed["events"] = con.execute(
-        "DELETE FROM events WHERE customer_id = %s OR friend_customer_id = %s",
-        (customer_id, customer_id),
-    ).rowcount
-    removed["contact_blocks"] = con.execute(
-        "DELETE FROM contact_blocks WHERE customer_id = %s", (customer_id,)
-    ).rowcount
-    return removed
+        if row["table_name"].startswith(ERASED_PREFIXES):
+            tables.setdefault(row["table_name"], []).append(row["column_name"])
+    return erase_rows(lambda sql, params: con.execute(bound(sql), params), customer_id, tables)
 
 
 def _audit(

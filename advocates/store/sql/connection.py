@@ -35,6 +35,11 @@ class SqlConnection:
         """The first row of one query (``?`` placeholders), read by column name, or None."""
         raise NotImplementedError
 
+    def _blob(self, sql: str, params: tuple[Any, ...] = ()) -> bytes | None:
+        """The bytes of the first column of one query's first row, or None."""
+        row = self._row(sql, params)
+        return bytes(row[next(iter(row.keys()))]) if row is not None else None
+
     def _columns(self, table: str) -> list[str]:
         """The column names of ``table`` (a quoted name), in order; none when it does not exist."""
         raise NotImplementedError

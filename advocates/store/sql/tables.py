@@ -145,9 +145,11 @@ class RunTables(SqlConnection):
         return int(row["version"]) if row is not None else None
 
     def _file(self, run_id: str, name: str) -> bytes:
-        row = self._row("SELECT data FROM run_files WHERE run_id = ? AND name = ?", (run_id, name))
-        assert row is not None  # (checked by the caller; run files are deleted with their run)
-        return bytes(row["data"])
+        data = self._blob(
+            "SELECT data FROM run_files WHERE run_id = ? AND name = ?", (run_id, name)
+        )
+        assert data is not None  # (checked by the caller; run files are deleted with their run)
+        return data
 
     def _run_file(
         self, run_id: str, name: str, *, columns: list[str] | None = None

@@ -19,7 +19,8 @@ from contextlib import closing
 import pandas as pd
 
 from advocates.errors import NotFoundError
-from advocates.store.common import ID_COLUMNS, customer_hash, utc_now, without_customer
+from advocates.store.common import customer_hash, utc_now
+from advocates.store.sql.erasure import ERASED_PREFIXES, erase_rows
 from advocates.store.sqlite.connection import SqliteConnection, bump_version
 
 __all__ = ["PRIVACY_SCHEMA", "SqlitePrivacy"]
@@ -92,42 +93,12 @@ class SqlitePrivacy(SqliteConnection):
 
     @staticmethod
     def _erase(con: sqlite3.Connection, customer_id: str) -> dict[str, int]:
-        removed = {"runs": 0, "plans": 0, "events": 0, "contact_blocks": 0}
-        tables = [
-            r[0]
-            for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if r[0].startswith(("scores_", "audience_", "rewards_", "evidence_", "plan_"))
-        ]
-        for table in tables:
-            columns = {r[1] for r in con.execute(f'PRAGMA table_info("{table}")')}
-            where = " OR ".join(f'"{c}" = ?' for c in ID_COLUMNS if c in columns)
-            if where:
-                count = con.execute(
-                    f'DELETE FROM "{table}" WHERE {where}',
-                    (customer_id,) * where.count("?"),
-                ).rowcount
-                removed["plans" if table.startswith("plan_") else "runs"] += count
-        for run_id, name in con.execute("SELECT run_id, name FROM run_files").fetchall():
-            file = (run_id, name)
-            data = con.execute(
-                "SELECT data FROM run_files WHERE run_id = ? AND name = ?", file
-            ).fetchone()[0]
-            kept, count = without_customer(data, customer_id)
-            if kept is not None:
-                con.execute(
-                    "UPDATE run_files SET data = ?, version = version + 1 "
-                    "WHERE run_id = ? AND name = ?",
-                    (kept, *file),
-                )
-                removed["runs"] += count
-        removed["events"] = con.execute(
-            "DELETE FROM events WHERE customer_id = ? OR friend_customer_id = ?",
-            (customer_id, customer_id),
-        ).rowcount
-        removed["contact_blocks"] = con.execute(
-            "DELETE FROM contact_blocks WHERE customer_id = ?", (customer_id,)
-        ).rowcount
-        return removed
+        tables = {
+            row["name"]: [c[1] for c in con.execute(f'PRAGMA table_info("{row["name"]}")')]
+            for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if row["name"].startswith(ERASED_PREFIXES)
+        }
+        return erase_rows(con.execute, customer_id, tables)
 
     @staticmethod
     def _audit(
