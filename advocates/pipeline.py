@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ from advocates.data.events import apply_events
 from advocates.data.freshness import check_fresh, newest_activity
 from advocates.data.identity import link_customers
 from advocates.data.inputs import InputCache, validated_inputs
+from advocates.data.inputs import Stage as TimedStage
 from advocates.data.io import find_table_files, write_csv
 from advocates.data.validation import TableResult
 from advocates.errors import InputError, RejectThresholdError
@@ -79,6 +80,7 @@ __all__ = [
     "MODEL_STATES",
     "RUN_STAGES",
     "SCORING_STAGES",
+    "Engine",
     "RunOutcome",
     "ScoringParams",
     "ScoringResult",
@@ -141,6 +143,23 @@ class ScoringResult:
     #: What the next run may reuse of this run's models, by name (:data:`MODEL_STATES`), and
     #: its numbered graph (:data:`KEPT_GRAPH`).
     states: dict[str, object] = field(default_factory=dict)
+
+
+class Engine(Protocol):
+    """What runs a run's heavy stages somewhere else than this process (``ADVOCATES_ENGINE``;
+    :mod:`advocates.spark`): so far, reading and validating the input, with the results and
+    rejects :func:`advocates.data.inputs.validated_inputs` gives. The pipeline never imports
+    an engine: the CLI builds one and hands it over."""
+
+    #: How the run report names the engine (``spark (local[*])``).
+    name: str
+
+    def validated_inputs(
+        self, files: Mapping[str, Path], *, stage: TimedStage
+    ) -> tuple[dict[str, TableResult], dict[str, str]]:
+        """Every table of ``files`` read, validated and checked against the others; the
+        results (accepted rows as pandas frames, rejects) and how each table was read."""
+        ...
 
 
 # --- The stages. Each takes artifacts by name and returns its outputs, in order. ---------------
@@ -839,6 +858,7 @@ def run_nightly(
     full: bool = False,
     input_cache: Path | None = None,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> RunOutcome:
     """Read, validate, score and publish one run; publish nothing if anything fails.
 
@@ -853,6 +873,8 @@ def run_nightly(
     ``params.as_of``. With ``max_input_age_days``, input whose newest activity is more than that
     many days before the run's date fails the run (see :mod:`advocates.data.freshness`). With
     ``keep_runs``, published runs beyond the newest ``keep_runs`` are deleted after publishing.
+    With ``engine``, the input is read and validated by it (every file whole: ``input_cache`` then
+    keeps only the numbered graph) rather than in this process.
 
     Raises
     ------
@@ -879,12 +901,12 @@ def run_nightly(
             # at once were 2 GiB at 1,000,000 customers); files unchanged since the last run,
             # or appended to, are read from ``input_cache`` (wholly or but for the new rows).
             cache = InputCache(input_cache) if input_cache is not None else None
-            results, how_read = validated_inputs(
-                files,
-                cache=cache,
-                reuse=not full,
-                stage=timer.stage,
-            )
+            if engine is not None:
+                results, how_read = engine.validated_inputs(files, stage=timer.stage)
+            else:
+                results, how_read = validated_inputs(
+                    files, cache=cache, reuse=not full, stage=timer.stage
+                )
             with timer.stage("validate"):
                 rejects = pd.concat([r.rejects for r in results.values()], ignore_index=True)
                 rejects_path = write_csv(rejects, Path(rejects_dir) / f"{run_id}.csv")
@@ -929,6 +951,7 @@ def run_nightly(
             )
             report = {
                 "run_id": run_id,
+                "engine": engine.name if engine is not None else "pandas",
                 "tables": tables_report,
                 "events": events_report,
                 "erased_customers_left_out": len(erased),

@@ -29,6 +29,17 @@ class Settings(BaseSettings):
         "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (any URL libpq takes), for several "
         "API processes or hosts.",
     )
+    engine: Literal["pandas", "spark"] = Field(
+        default="pandas",
+        description="What reads and validates a run's input: 'pandas' in this process, or "
+        "'spark', Apache Spark through PySpark on ADVOCATES_SPARK_MASTER (pip install "
+        "'advocates[spark]'; Java 17 or newer), for input larger than one machine's memory.",
+    )
+    spark_master: str = Field(
+        default="local[*]",
+        description="The Spark master of ADVOCATES_ENGINE=spark: local[*] (every core of this "
+        "machine), spark://HOST:7077, yarn, k8s://...",
+    )
     rejects_dir: str = Field(
         default="rejects",
         description="Folder where each run writes its rejects file, <run_id>.csv.",
