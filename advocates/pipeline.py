@@ -151,8 +151,10 @@ class Engine(Protocol):
     rejects :func:`advocates.data.inputs.validated_inputs` gives. The pipeline never imports
     an engine: the CLI builds one and hands it over."""
 
-    #: How the run report names the engine (``spark (local[*])``).
-    name: str
+    @property
+    def name(self) -> str:
+        """How the run report names the engine (``spark (local[*])``)."""
+        ...
 
     def validated_inputs(
         self, files: Mapping[str, Path], *, stage: TimedStage

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from advocates.cli.common import StoreOption, app, err, load_settings, out, timestamp
+from advocates.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from advocates.pipeline import Engine
 
 
 @app.command()
@@ -47,6 +51,7 @@ def score(
     when = timestamp(None if latest else as_of, option="--as-of")  # latest: settled by the run
     params = ScoringParams.from_settings(settings, as_of=when)
     target = open_store(store or settings.store_url)
+    engine = _engine(settings.engine, settings.spark_master)
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description:<18}"),
@@ -77,9 +82,27 @@ def score(
             full=full,
             input_cache=_input_cache(settings.input_cache_dir, target),
             progress=advance,
+            engine=engine,
         )
         progress.update(task, completed=len(RUN_STAGES))
     _print_summary(outcome.report)
+
+
+def _engine(name: str, master: str) -> Engine | None:
+    """The engine of ``ADVOCATES_ENGINE``: None for pandas (this process), a Spark engine on
+    ``master`` for spark; ConfigurationError when Spark cannot run here, saying why."""
+    if name != "spark":
+        return None
+    from advocates.spark.engine import SparkEngine
+    from advocates.spark.session import spark_availability
+
+    available = spark_availability()
+    if not available.available:
+        raise ConfigurationError(
+            f"ADVOCATES_ENGINE=spark, but Spark cannot run here: {available.reason} "
+            "(pip install 'advocates[spark]' and a Java runtime, 17 or newer)"
+        )
+    return SparkEngine(master=master)
 
 
 def _input_cache(setting: str | None, store: object) -> Path | None:

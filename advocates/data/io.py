@@ -30,6 +30,7 @@ from advocates.data.validation import REJECT_COLUMNS, RawTable
 from advocates.errors import InputError, TableReadError
 
 __all__ = [
+    "check_text",
     "csv_lines",
     "find_table_files",
     "read_raw_table",
@@ -87,7 +88,7 @@ def _open_bytes(path: Path) -> io.BufferedIOBase:
     return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
 
 
-def _check_text(path: Path) -> bool:
+def check_text(path: Path) -> bool:
     """Whether the CSV file is valid UTF-8 throughout; a file that is not text as the contract
     asks (UTF-16 or UTF-32, a cut-short or broken gzip file, a header naming a column twice) is
     refused with what is wrong and what to do."""
@@ -186,7 +187,7 @@ def read_raw_table(name: str, path: str | Path) -> RawTable:
         rows = np.arange(1, len(frame) + 1, dtype=np.int64)
         return RawTable(name=name, path=str(path), frame=frame.reset_index(drop=True), rows=rows)
 
-    valid_utf8 = _check_text(path)
+    valid_utf8 = check_text(path)
     fast = _read_plain_csv(path) if valid_utf8 else None
     if fast is not None:
         fast.columns = [str(c).strip() for c in fast.columns]

@@ -37,7 +37,9 @@ from advocates.data.membership import arrow_array, is_in
 from advocates.errors import MissingColumnsError
 
 __all__ = [
+    "FALSE_WORDS",
     "REJECT_COLUMNS",
+    "TRUE_WORDS",
     "RawTable",
     "TableResult",
     "check_references",
@@ -52,8 +54,9 @@ __all__ = [
 #: Columns of every rejects frame and of the rejects file.
 REJECT_COLUMNS = ["table", "file", "row", "column", "reason", "value"]
 
-_TRUE = {"true", "t", "yes", "y", "1"}
-_FALSE = {"false", "f", "no", "n", "0"}
+#: The words a boolean column reads as true and as false, whatever their case.
+TRUE_WORDS = {"true", "t", "yes", "y", "1"}
+FALSE_WORDS = {"false", "f", "no", "n", "0"}
 
 
 @dataclass(frozen=True)
@@ -182,8 +185,8 @@ def _parse(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, np.
             flag(bad, "not an ISO 8601 timestamp: " + _quoted(text[bad]))
         elif column.kind is Kind.BOOL:
             lowered = text.str.lower()
-            parsed = lowered.isin(_TRUE)
-            bad = ~lowered.isin(_TRUE | _FALSE) & ~empty
+            parsed = lowered.isin(TRUE_WORDS)
+            bad = ~lowered.isin(TRUE_WORDS | FALSE_WORDS) & ~empty
             flag(bad, "not true/false: " + _quoted(text[bad]))
         elif column.kind is Kind.CHOICE:
             parsed = text.str.lower()
