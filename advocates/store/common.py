@@ -55,6 +55,7 @@ __all__ = [
     "side_table",
     "stored_key",
     "stored_time",
+    "suppressed_mask",
     "to_json",
     "to_parquet",
     "utc_now",
@@ -140,6 +141,14 @@ def without_customer(data: bytes, customer_id: str) -> tuple[bytes | None, int]:
 def customer_hash(secret: bytes, customer_id: str) -> str:
     """The keyed hash (HMAC-SHA-256) under which an erased customer's id is kept."""
     return hmac.new(secret, customer_id.encode(), hashlib.sha256).hexdigest()
+
+
+def suppressed_mask(customer_ids: pd.Series, secret: bytes, hashes: set[str]) -> pd.Series:
+    """True for each of ``customer_ids`` whose keyed hash (:func:`customer_hash` under
+    ``secret``) is one of ``hashes``: the customers on a store's suppression list."""
+    if not hashes:
+        return pd.Series(False, index=customer_ids.index)
+    return customer_ids.astype(str).map(lambda i: customer_hash(secret, i) in hashes).astype(bool)
 
 
 class KeptFrames:

@@ -17,7 +17,7 @@ import pandas as pd
 import psycopg
 
 from advocates.errors import NotFoundError
-from advocates.store.common import customer_hash, stored_time, utc_now
+from advocates.store.common import customer_hash, stored_time, suppressed_mask, utc_now
 from advocates.store.postgres.connection import (
     PUBLISH_LOCK_KEY,
     PostgresConnection,
@@ -54,11 +54,7 @@ class PostgresPrivacy(PostgresConnection):
         with self._connect() as con:
             secret = self._secret(con)
             hashes = {r["id_hash"] for r in con.execute("SELECT id_hash FROM suppressed")}
-        if not hashes:
-            return pd.Series(False, index=customer_ids.index)
-        return (
-            customer_ids.astype(str).map(lambda i: customer_hash(secret, i) in hashes).astype(bool)
-        )
+        return suppressed_mask(customer_ids, secret, hashes)
 
     def erase_customer(self, customer_id: str, *, key_id: str) -> dict[str, int]:
         """Remove every row of ``customer_id`` and put the id's hash on the suppression list;

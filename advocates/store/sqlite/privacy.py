@@ -19,7 +19,7 @@ from contextlib import closing
 import pandas as pd
 
 from advocates.errors import NotFoundError
-from advocates.store.common import customer_hash, utc_now
+from advocates.store.common import customer_hash, suppressed_mask, utc_now
 from advocates.store.sql.erasure import ERASED_PREFIXES, erase_rows
 from advocates.store.sqlite.connection import SqliteConnection, bump_version
 
@@ -56,11 +56,7 @@ class SqlitePrivacy(SqliteConnection):
         with closing(self._connect()) as con, con:
             secret = self._secret(con)
             hashes = {r[0] for r in con.execute("SELECT id_hash FROM suppressed")}
-        if not hashes:
-            return pd.Series(False, index=customer_ids.index)
-        return (
-            customer_ids.astype(str).map(lambda i: customer_hash(secret, i) in hashes).astype(bool)
-        )
+        return suppressed_mask(customer_ids, secret, hashes)
 
     def erase_customer(self, customer_id: str, *, key_id: str) -> dict[str, int]:
         """Remove every row of ``customer_id`` and put the id's hash on the suppression list;
