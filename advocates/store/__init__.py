@@ -1,10 +1,12 @@
-"""The store of scored runs and campaign plans: one interface, an embedded SQLite default.
+"""The store of scored runs and campaign plans: one interface, an embedded SQLite default, and
+PostgreSQL for teams.
 
 Holds the :class:`Store` protocol and its records (:mod:`advocates.store.base`), what any SQL
 backend shares whatever its database (:mod:`advocates.store.common`: ids, table names, cell values,
-JSON) and the SQLite implementation (:mod:`advocates.store.sqlite`, one class per role). It may
-import only :mod:`advocates.errors`: every layer above (pipeline, ranking, campaigns, CLI, API)
-reaches stored runs through it.
+JSON; :mod:`advocates.store.sql`: the reads and the erasure both run alike), the SQLite
+implementation (:mod:`advocates.store.sqlite`, one class per role) and the PostgreSQL one
+(:mod:`advocates.store.postgres`, the same roles). It may import only :mod:`advocates.errors`:
+every layer above (pipeline, ranking, campaigns, CLI, API) reaches stored runs through it.
 """
 
 from __future__ import annotations

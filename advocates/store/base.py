@@ -2,7 +2,8 @@
 
 A store keeps scored runs, versioned and published atomically: a run is registered as
 ``writing`` and becomes visible (``published``) only when all of its tables are written, so a run
-that fails or is killed is never served. Implementations: :class:`advocates.store.SqliteStore`.
+that fails or is killed is never served. Implementations: :class:`advocates.store.SqliteStore`
+and :class:`advocates.store.PostgresStore`.
 """
 
 from __future__ import annotations
