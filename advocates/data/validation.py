@@ -214,7 +214,11 @@ def _parse(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, np.
     else:
         parsed = parsed.where(~empty)
     if column.kind in (Kind.COUNT, Kind.RATING):
-        parsed = parsed.astype("Int64") if parsed.isna().any() else parsed.fillna(0).astype("int64")
+        nullable = parsed.isna().any()
+        # A rejected value (2.5, inf) leaves with its row: 0 holds its place, so that the cast
+        # cannot fail on it (inf, or 2.5 beside a missing value, raised here).
+        parsed = parsed.where(~flagged, 0)
+        parsed = parsed.astype("Int64") if nullable else parsed.fillna(0).astype("int64")
     return parsed, reasons, flagged
 
 

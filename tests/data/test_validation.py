@@ -196,3 +196,34 @@ def test_timestamps_parse_as_pandas_reads_iso_8601_whatever_block_a_value_falls_
     assert result.frame["ordered_at"].dtype == "datetime64[us, UTC]"
     assert (result.frame["ordered_at"] == kept).all() and len(kept) == len(values) - 2
     assert set(result.rejects["row"]) == {8_192 + 2, 29_999 + 2}
+
+
+@pytest.mark.parametrize(
+    "quantities",
+    [["2.5", "x", "inf", "3"], ["2.5", "inf", "3", "1"], ["-inf", "1e400", "", "3"]],
+    ids=["a fraction beside an unreadable value", "infinity", "minus infinity and overflow"],
+)
+def test_counts_that_are_no_whole_numbers_are_rejected_never_a_crash(
+    quantities: list[str],
+) -> None:
+    raw = RawTable.from_frame(
+        "orders",
+        pd.DataFrame(
+            {
+                "order_id": ["o1", "o2", "o3", "o4"],
+                "customer_id": "c1",
+                "ordered_at": "2024-01-01",
+                "amount": "1",
+                "quantity": quantities,
+            }
+        ),
+        path="orders.csv",
+    )
+    result = validate_table(raw, TABLES["orders"])
+    bad = [q for q in quantities if q not in ("", "1", "3")]
+    assert result.rejects["value"].tolist() == bad
+    assert set(result.rejects["column"]) == {"quantity"}
+    assert len(result.frame) + len(result.rejects) == 4
+    assert result.frame["quantity"].tolist() == [
+        1 if q == "" else int(q) for q in quantities if q in ("", "1", "3")
+    ]

@@ -112,8 +112,7 @@ def test_bad_timestamps_numbers_booleans_and_choices_are_rejected_alike(
     amounts = ["10"] * len(TIMESTAMPS) + AMOUNTS + ["10"] * 6
     stamps = TIMESTAMPS + ["2024-03-01"] * (len(AMOUNTS) + 6)
     status = ["completed"] * (n - 6) + ["COMPLETED", "Refunded", "lost", "", " cancelled ", "x"]
-    # (no empty or unreadable quantity beside "2.5": the pandas engine fails on that mix, as
-    # its nullable integers refuse 2.5; a bug of its own, reported apart)
+    # (an unreadable quantity beside "2.5", and infinities: see the test below)
     quantity = (["1", "2.0", "2.5", "-1", "3", " 4 "] * n)[:n]
     orders = _orders(n, ordered_at=stamps, amount=amounts, status=status, quantity=quantity)
     reviews = pd.DataFrame(
@@ -131,6 +130,17 @@ def test_bad_timestamps_numbers_booleans_and_choices_are_rejected_alike(
     # (the comparison is not of two empty frames)
     assert expected["orders"].accepted > 20 and expected["orders"].rejected > 40
     assert expected["reviews"].frame["rating"].dtype == "Int64"
+
+
+def test_counts_that_are_no_whole_numbers_are_rejected_alike(spark: Any, tmp_path: Path) -> None:
+    # (the pandas engine crashed on these before: 2.5 beside an unreadable value, infinities)
+    quantity = ["2.5", "x", "inf", "-inf", "1e400", "3", ""]
+    orders = _orders(len(quantity), quantity=quantity)
+    got, expected = _both(
+        spark, _write(tmp_path / "in", {"customers": CUSTOMERS, "orders": orders})
+    )
+    assert_same_results(got, expected)
+    assert expected["orders"].rejects["value"].tolist() == quantity[:5]
 
 
 def test_timestamps_outside_pandas_nanosecond_range_are_always_refused(
