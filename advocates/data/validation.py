@@ -38,6 +38,7 @@ from advocates.errors import MissingColumnsError
 
 __all__ = [
     "FALSE_WORDS",
+    "MAX_COUNT",
     "REJECT_COLUMNS",
     "TRUE_WORDS",
     "RawTable",
@@ -53,6 +54,10 @@ __all__ = [
 
 #: Columns of every rejects frame and of the rejects file.
 REJECT_COLUMNS = ["table", "file", "row", "column", "reason", "value"]
+
+#: The largest count a row may hold: 2**53, the last whole number a float holds exactly (as
+#: numbers are read), far below int64's limit.
+MAX_COUNT = 2**53
 
 #: The words a boolean column reads as true and as false, whatever their case.
 TRUE_WORDS = {"true", "t", "yes", "y", "1"}
@@ -206,6 +211,8 @@ def _parse(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, np.
                 bad = ok & (~whole | (parsed < low) | ((parsed > high) if high else False))
                 expected = "a whole number from 1 to 5" if high else "a whole number >= 0"
                 flag(bad, f"not {expected}: " + text[bad])
+                huge = ok & ~bad & (parsed > MAX_COUNT)  # (1e30: whole, but no int64)
+                flag(huge, f"too large for a count (over {MAX_COUNT:,}): " + text[huge])
 
     if column.required:
         flag(empty & ~flagged, "required value is empty")

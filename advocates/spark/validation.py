@@ -33,6 +33,7 @@ import pandas as pd
 from advocates.data.contract import TABLES, Column, Kind, TableSpec
 from advocates.data.validation import (
     FALSE_WORDS,
+    MAX_COUNT,
     REJECT_COLUMNS,
     TRUE_WORDS,
     TableResult,
@@ -234,7 +235,13 @@ def _number(
         if high is not None:
             outside = outside | (value > high)
         expected = "a whole number from 1 to 5" if high else "a whole number >= 0"
-        bad = sf.when(ok & outside, sf.concat(sf.lit(f"not {expected}: "), text))
+        # (a count over 2**53 first: Spark's floor of it overflows, where every such float is
+        # whole to the pandas engine, which says it is too large)
+        huge = f"too large for a count (over {MAX_COUNT:,}): "
+        too_large = (value > MAX_COUNT) if high is None else sf.lit(False)
+        bad = sf.when(ok & too_large, sf.concat(sf.lit(huge), text)).when(
+            ok & outside, sf.concat(sf.lit(f"not {expected}: "), text)
+        )
     return value, sf.coalesce(not_number, bad)
 
 

@@ -200,8 +200,18 @@ def test_timestamps_parse_as_pandas_reads_iso_8601_whatever_block_a_value_falls_
 
 @pytest.mark.parametrize(
     "quantities",
-    [["2.5", "x", "inf", "3"], ["2.5", "inf", "3", "1"], ["-inf", "1e400", "", "3"]],
-    ids=["a fraction beside an unreadable value", "infinity", "minus infinity and overflow"],
+    [
+        ["2.5", "x", "inf", "3"],
+        ["2.5", "inf", "3", "1"],
+        ["-inf", "1e400", "", "3"],
+        ["1e30", "1", "3", ""],
+    ],
+    ids=[
+        "a fraction beside an unreadable value",
+        "infinity",
+        "minus infinity and overflow",
+        "a count no integer holds",
+    ],
 )
 def test_counts_that_are_no_whole_numbers_are_rejected_never_a_crash(
     quantities: list[str],
@@ -224,6 +234,10 @@ def test_counts_that_are_no_whole_numbers_are_rejected_never_a_crash(
     assert result.rejects["value"].tolist() == bad
     assert set(result.rejects["column"]) == {"quantity"}
     assert len(result.frame) + len(result.rejects) == 4
+    if "1e30" in quantities:
+        assert result.rejects["reason"].tolist() == [
+            "too large for a count (over 9,007,199,254,740,992): 1e30"
+        ]
     assert result.frame["quantity"].tolist() == [
         1 if q == "" else int(q) for q in quantities if q in ("", "1", "3")
     ]
