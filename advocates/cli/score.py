@@ -50,8 +50,8 @@ def score(
     latest = as_of is not None and as_of.strip().lower() == "latest"
     when = timestamp(None if latest else as_of, option="--as-of")  # latest: settled by the run
     params = ScoringParams.from_settings(settings, as_of=when)
+    engine = _engine(settings.engine, settings.spark_master)  # (before the store is touched)
     target = open_store(store or settings.store_url)
-    engine = _engine(settings.engine, settings.spark_master)
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description:<18}"),

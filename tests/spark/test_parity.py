@@ -93,7 +93,4 @@ def test_a_user_scores_on_spark_by_one_setting(
     elsewhere.mkdir()
     ran = advocates("score", "--input", demo_dir, "--as-of", as_of, cwd=elsewhere, env=spark_env)
     assert "ADVOCATES_ENGINE=spark, but Spark cannot run here: no Java runtime" in error_of(ran)
-    assert (
-        not (elsewhere / "store.db").exists()
-        or not open_store(f"sqlite:///{elsewhere / 'store.db'}").runs()
-    )
+    assert not (elsewhere / "store.db").exists()

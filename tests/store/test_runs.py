@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from advocates.errors import NoPublishedRunError, NotFoundError, RunInProgressError, StoreError
-from advocates.store import Condition, Store, open_store
+from advocates.store import Condition, PostgresStore, SqliteStore, Store, open_store
 from advocates.store.common import scores_table
 from tests.store.conftest import index_names, table_names
 from tests.store.test_sqlite import AS_OF, scores
@@ -164,7 +164,9 @@ def test_a_customers_texts_are_read_through_an_index_and_erased_with_them(store:
     assert theirs["at"].iloc[0] == evidence["at"].iloc[1]
     assert theirs.columns.tolist() == ["kind", "id", "at", "sentiment", "text"]
     assert store.customer_evidence(run, "nobody").empty
-    assert f"evidence_{run.replace('-', '_')}_customer" in index_names(store)
+    table = f"evidence_{run.replace('-', '_')}"
+    assert f"{table}_customer" in index_names(store)
+    assert f"{table}_customer" in _plan(store, f'SELECT * FROM "{table}" WHERE customer_id = ?')
     store.erase_customer("c1", key_id="ops")
     assert store.customer_evidence(run, "c1").empty and len(store.customer_evidence(run, "c2"))
     # A run published without the table (an older version's) has no texts, not an error.
@@ -243,3 +245,13 @@ def test_bi_tools_read_the_latest_published_run_as_one_view(postgres_url: str) -
     latest = store._query("SELECT tag, COUNT(*) AS n FROM latest_scores GROUP BY tag")  # type: ignore[attr-defined]
     assert latest.to_dict("records") == [{"tag": "second", "n": 5}]
     assert store.prune_runs(keep=1)  # the first run goes; the view's run stays
+
+
+def _plan(store: Store, sql: str) -> str:
+    """How ``store``'s database would run ``sql`` (for customer "c1"), as text; PostgreSQL is
+    told to avoid whole-table scans where an index serves (its tables here are tiny)."""
+    if isinstance(store, SqliteStore):
+        return str(store._query(f"EXPLAIN QUERY PLAN {sql}", ("c1",))["detail"].tolist())
+    assert isinstance(store, PostgresStore)
+    store._reader().execute("SET enable_seqscan = off")
+    return str(store._query(f"EXPLAIN {sql}", ("c1",)).iloc[:, 0].tolist())

@@ -89,11 +89,13 @@ class PostgresConnection(SqlConnection):
 
     def _columns(self, table: str) -> list[str]:
         """The column names of ``table`` (a quoted name), in order; none when it does not exist."""
-        found = self._row("SELECT to_regclass(?) AS oid", (table,))
-        if found is None or found["oid"] is None:
-            return []
-        cursor = self._reader().execute(f"SELECT * FROM {table} LIMIT 0".encode())
-        return [column.name for column in cursor.description or ()]
+        # (one round trip: every listing asks, and a missing table has no attributes)
+        found = self._query(
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) "
+            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            (table,),
+        )
+        return [str(name) for name in found["attname"]]
 
     def version(self) -> int:
         """The store's version (see the SQLite store's): any process using the database sees it
