@@ -166,25 +166,26 @@ class RunTables(SqlConnection):
         version = self._file_version(run_id, "served")
         if version is None:
             return self.eligible(run_id)
-        names = self._kept.get(
-            run_id,
-            f"served@{version}:columns",
-            lambda: parquet_columns(self._file(run_id, "served")),
-        )
-        texts = [c for c in names if c.startswith("explanation_")]
-        numbers = [c for c in names if c not in texts]
 
-        def kept(key: str, columns: list[str]) -> pd.DataFrame:
+        def numbers() -> tuple[list[str], pd.DataFrame]:
+            """The file's columns and its frame but the texts: one fetch of the file."""
+            data = self._file(run_id, "served")
+            names = parquet_columns(data)
+            return names, from_parquet(data, [c for c in names if not c.startswith("explanation_")])
+
+        names, frame = self._kept.get(run_id, f"served@{version}:numbers", numbers)
+        texts = [c for c in names if c.startswith("explanation_")]
+
+        def text(column: str) -> pd.Series:
             return self._kept.get(
                 run_id,
-                f"served@{version}:{key}",
-                lambda: self._run_file(run_id, "served", columns=columns),
+                f"served@{version}:{column}",
+                lambda: self._run_file(run_id, "served", columns=[column])[column],
             )
 
-        frame = kept("", numbers)
         wanted = [c for c in (f"explanation_{r}" for r in explanations) if c in texts]
         if wanted:
-            frame = frame.assign(**{c: kept(c, [c])[c] for c in wanted})
+            frame = frame.assign(**{c: text(c) for c in wanted})
         blocked = self._query("SELECT customer_id FROM contact_blocks")["customer_id"]
         if blocked.empty:
             return frame
